@@ -1,0 +1,149 @@
+"""The ``kei-crawler`` command: a thin layer over runner, replica and report.
+
+``parse_args(argv)`` and ``main(argv)`` are separate so tests drive the CLI without a subprocess. Every
+user error is one line on stderr and a non-zero exit code, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from rich.console import Console
+
+from kei_crawler import __version__
+
+EXIT_OK = 0
+EXIT_NOT_PUBLISHED = 1  # the crawl ran to its end but published no snapshot (no briefs, write error)
+EXIT_USAGE = 2  # bad arguments or input; nothing was crawled
+EXIT_ABORTED = 3  # interrupted (Ctrl-C, SIGTERM, shutdown): nothing published, previous snapshots intact
+
+
+class UsageError(Exception):
+    """Bad input from the user; the message is printed as one line."""
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="kei-crawler",
+        description="Archival crawler for keia.org's The Peninsula: one crawl, one Parquet snapshot.",
+    )
+    parser.add_argument("--version", action="version", version=f"kei-crawler {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    crawl = sub.add_parser("crawl", help="crawl The Peninsula and publish one snapshot")
+    crawl.add_argument("--base-url", help="where to send requests (default: KEI_BASE_URL, https://keia.org)")
+    _add_output_dir(crawl)
+    crawl.add_argument(
+        "-s",
+        "--set",
+        dest="settings",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="set a Scrapy or KEI_* setting, as `scrapy crawl -s` does (repeatable)",
+    )
+
+    demo = sub.add_parser("demo", help="serve the bundled replica of keia.org and crawl it end to end")
+    _add_output_dir(demo)
+    demo.add_argument("--briefs", type=int, default=60, help="size of the replica (default: 60)")
+    demo.add_argument("--theme", default="flat", help="replica markup theme (default: flat)")
+    demo.add_argument("--pagination", default="query", choices=["query", "path"])
+    return parser.parse_args(argv)
+
+
+def _add_output_dir(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--output-dir", help="snapshots, runs and WARCs go here (default: KEI_OUTPUT_DIR, output)")
+
+
+def parse_setting(text: str) -> tuple[str, str]:
+    name, sep, value = text.partition("=")
+    if not sep or not name.strip():
+        raise UsageError(f"-s expects NAME=VALUE, got {text!r}")
+    return name.strip(), value
+
+
+def check_base_url(url: str) -> str:
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise UsageError(f"--base-url must be an http(s) URL with a host, got {url!r}")
+    return url
+
+
+def check_output_dir(path: str) -> Path:
+    out = Path(path)
+    if out.exists() and not out.is_dir():
+        raise UsageError(f"--output-dir {path}: exists and is not a directory")
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UsageError(f"--output-dir {path}: cannot create it ({exc.strerror})") from exc
+    if not os.access(out, os.W_OK | os.X_OK):
+        raise UsageError(f"--output-dir {path}: not writable")
+    return out
+
+
+def crawl_overrides(args: argparse.Namespace) -> dict[str, Any]:
+    """The settings a ``crawl`` command line asks for, checked."""
+    overrides: dict[str, Any] = dict(parse_setting(s) for s in args.settings)
+    if args.base_url:
+        overrides["KEI_BASE_URL"] = args.base_url
+    if "KEI_BASE_URL" in overrides:
+        check_base_url(overrides["KEI_BASE_URL"])
+    if args.output_dir:
+        overrides["KEI_OUTPUT_DIR"] = args.output_dir
+    return overrides
+
+
+def cmd_crawl(args: argparse.Namespace, console: Console) -> int:
+    from kei_crawler.runner import project_settings, run_crawl
+
+    settings = project_settings(crawl_overrides(args))
+    check_output_dir(settings.get("KEI_OUTPUT_DIR"))
+    return finish(console, run_crawl(settings))
+
+
+def finish(console: Console, result: Any) -> int:
+    """Print the summary; the snapshot's path is the last line on stdout when one was published."""
+    from kei_crawler.report import print_summary
+
+    print_summary(console, result)
+    if result.finish_reason != "finished":
+        print(f"kei-crawler: crawl aborted ({result.finish_reason}); no snapshot published", file=sys.stderr)
+        return EXIT_ABORTED
+    if not result.published:
+        print(f"kei-crawler: no snapshot published: {result.skipped_because}", file=sys.stderr)
+        return EXIT_NOT_PUBLISHED
+    console.print(str(result.snapshot_path), highlight=False, soft_wrap=True)
+    return EXIT_OK
+
+
+def cmd_demo(args: argparse.Namespace, console: Console) -> int:
+    from kei_crawler.demo import run_demo
+
+    output_dir = check_output_dir(args.output_dir or "output")
+    if args.briefs < 1:
+        raise UsageError("--briefs must be at least 1")
+    return run_demo(console, output_dir, briefs=args.briefs, theme=args.theme, pagination=args.pagination)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    console = Console(highlight=False)
+    commands = {"crawl": cmd_crawl, "demo": cmd_demo}
+    try:
+        return commands[args.command](args, console)
+    except UsageError as exc:
+        print(f"kei-crawler: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("kei-crawler: interrupted; no snapshot published", file=sys.stderr)
+        return EXIT_ABORTED
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,1 @@
+"""Item pipelines, one concern each: validate → normalize → dedupe (order set in settings.ITEM_PIPELINES)."""

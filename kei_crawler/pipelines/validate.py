@@ -1,0 +1,54 @@
+"""Drop what is not a usable brief, each for a named reason.
+
+One DropItem subclass per reason, so Scrapy's core stats count them as
+``item_dropped_reasons_count/<Reason>`` and the run summary can show why a page is missing.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from scrapy.exceptions import DropItem
+
+from kei_crawler.items import RawBrief
+from kei_crawler.normalize import clean_body, clean_text, parse_published
+
+SECTION_LABEL = "The Peninsula"
+
+
+class NotABrief(DropItem):
+    """The page shows another section's label (news, podcasts…), though its URL looked like a brief."""
+
+
+class MissingTitle(DropItem):
+    """No title could be read from the page."""
+
+
+class MissingDate(DropItem):
+    """No publication date line, <time> or structured date was found."""
+
+
+class UnparseableDate(DropItem):
+    """A date text was found but is not a date."""
+
+
+class EmptyBody(DropItem):
+    """The page has no text of its own once chrome, blurb, credits and caption are removed."""
+
+
+class ValidatePipeline:
+    def process_item(self, item: Any) -> Any:
+        if not isinstance(item, RawBrief):
+            return item
+        where = item.fetched_url
+        if item.section and clean_text(item.section).casefold() != SECTION_LABEL.casefold():
+            raise NotABrief(f"{where}: section is {item.section!r}, not {SECTION_LABEL!r}")
+        if not clean_text(item.title):
+            raise MissingTitle(f"{where}: no title")
+        if not clean_text(item.published_raw):
+            raise MissingDate(f"{where}: no publication date")
+        if parse_published(item.published_raw) is None:
+            raise UnparseableDate(f"{where}: {item.published_raw!r} is not a date")
+        if not clean_body(item.body):
+            raise EmptyBody(f"{where}: empty body")
+        return item

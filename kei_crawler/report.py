@@ -1,0 +1,67 @@
+"""What the commands print: the run summary and the table of newest briefs (rich; plain when piped)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.compute as pc
+from rich.console import Console
+from rich.table import Table
+
+from kei_crawler.runner import CrawlResult
+
+
+def summary_table(result: CrawlResult) -> Table:
+    counts: dict[str, Any] = result.counts
+    table = Table(title=f"Crawl {result.crawl_id or '(no id)'} — {result.finish_reason}", show_header=False)
+    table.add_column("what", style="bold")
+    table.add_column("count", justify="right")
+    table.add_row("briefs written", str(counts["briefs_written"]))
+    for reason, n in counts["briefs_dropped"].items():
+        table.add_row(f"dropped: {reason}", str(n))
+    table.add_row("listing pages", str(counts["listing_pages"]))
+    table.add_row("requests", str(counts["requests"]))
+    for status, n in counts["responses_by_status"].items():
+        table.add_row(f"responses {status}", str(n))
+    for kind in ("brief_errors", "listing_errors", "spider_exceptions"):
+        for reason, n in counts[kind].items():
+            table.add_row(f"{kind.replace('_', ' ')}: {reason}", str(n))
+    return table
+
+
+def print_summary(console: Console, result: CrawlResult) -> None:
+    console.print(summary_table(result))
+    for error in result.counts["errors"][:20]:
+        console.print(f"  error: {error['kind']} {error['url']} — {error['reason']}", highlight=False)
+    hidden = len(result.counts["errors"]) - 20
+    if hidden > 0:
+        console.print(f"  … and {hidden} more errors (see the log)")
+
+
+def newest_briefs_table(table: pa.Table, limit: int = 10) -> Table:
+    order = pc.sort_indices(table, sort_keys=[("published", "descending"), ("url", "ascending")])
+    newest = table.take(order[:limit]).to_pylist()
+    out = Table(title=f"The {min(limit, table.num_rows)} newest of {table.num_rows} briefs")
+    for column in ("published", "title", "authors", "series", "photo caption"):
+        out.add_column(column, overflow="fold")
+    for row in newest:
+        caption = row["photo_caption"] or ""
+        out.add_row(
+            str(row["published"]),
+            row["title"],
+            ", ".join(row["authors"]),
+            row["series"] or "",
+            caption[:60] + ("…" if len(caption) > 60 else ""),
+        )
+    return out
+
+
+def duckdb_query(output_dir: Path) -> str:
+    glob = (output_dir / "snapshots" / "*" / "briefs.parquet").as_posix()
+    return (
+        "SELECT snapshot, count(*) AS briefs, max(published) AS newest\n"
+        f"FROM read_parquet('{glob}', hive_partitioning=true)\n"
+        "GROUP BY snapshot ORDER BY snapshot;"
+    )

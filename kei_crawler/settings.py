@@ -1,0 +1,51 @@
+"""Scrapy settings: polite defaults for the real keia.org, and every KEI_* setting.
+
+Tests and the demo crawl the local replica and override the politeness settings with ``-s`` (or
+``settings_overrides``); nothing here is specific to the replica.
+"""
+
+from kei_crawler import __version__
+
+BOT_NAME = "kei_crawler"
+SPIDER_MODULES = ["kei_crawler.spiders"]
+NEWSPIDER_MODULE = "kei_crawler.spiders"
+
+# --- kei-crawler's own settings ---------------------------------------------------------------
+KEI_BASE_URL = "https://keia.org"  # where requests go: the site, or a mirror / the replica
+KEI_CANONICAL_ORIGIN = "https://keia.org"  # the origin of canonical URLs and brief_ids, whatever served them
+KEI_OUTPUT_DIR = "output"  # snapshots/, runs/, warc/ and .tmp/ live below it
+KEI_CRAWL_ID = ""  # empty: derived from the start time, e.g. 2026-11-29T043512Z
+KEI_SNAPSHOT_ENABLED = True  # publish output/snapshots/snapshot=<crawl_id>/briefs.parquet
+KEI_SNAPSHOT_BATCH_ROWS = 1000  # rows buffered before a Parquet row group is written
+KEI_MAX_LISTING_PAGES = 2000  # a hard stop for a listing that never ends (the real one has ~700)
+
+# --- politeness, for the real site ------------------------------------------------------------
+USER_AGENT = f"kei-crawler/{__version__} (+https://github.com/kei-crawler/kei-crawler; archival crawler)"
+ROBOTSTXT_OBEY = True
+DOWNLOAD_DELAY = 1.0  # one request a second, as the site's size and SITE-FACTS.md's estimate assume
+RANDOMIZE_DOWNLOAD_DELAY = True
+CONCURRENT_REQUESTS = 8
+CONCURRENT_REQUESTS_PER_DOMAIN = 2
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 1.0
+AUTOTHROTTLE_MAX_DELAY = 30.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
+RETRY_ENABLED = True
+RETRY_TIMES = 3
+DOWNLOAD_TIMEOUT = 60
+DOWNLOAD_MAXSIZE = 16 * 1024 * 1024  # a brief is ~50 KB; anything this large is not a brief
+COOKIES_ENABLED = False  # the site needs none; cookies would only make runs differ
+
+# --- items ----------------------------------------------------------------------------------
+ITEM_PIPELINES = {
+    "kei_crawler.pipelines.validate.ValidatePipeline": 100,
+    "kei_crawler.pipelines.normalize.NormalizePipeline": 200,
+    "kei_crawler.pipelines.dedupe.DedupePipeline": 300,
+}
+EXTENSIONS = {
+    "kei_crawler.snapshot.writer.SnapshotWriter": 500,
+}
+
+LOG_LEVEL = "INFO"
+TELNETCONSOLE_ENABLED = False  # a scheduled job has no one to talk to; no open port
+FEED_EXPORT_ENCODING = "utf-8"

@@ -1,0 +1,72 @@
+"""The snapshot's one Arrow schema, declared explicitly and never inferred.
+
+``items.Brief`` is the source of truth for the column names; a test holds this schema equal to it.
+Bump SCHEMA_VERSION whenever a column is added, removed or changes type.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from collections.abc import Iterable
+from typing import Any
+
+import pyarrow as pa
+
+from kei_crawler.items import Brief
+
+SCHEMA_VERSION = 1
+
+_UTC = pa.timestamp("us", tz="UTC")
+
+BRIEF_SCHEMA = pa.schema(
+    [
+        pa.field("brief_id", pa.string(), nullable=False),
+        pa.field("url", pa.string(), nullable=False),
+        pa.field("slug", pa.string(), nullable=False),
+        pa.field("title", pa.string(), nullable=False),
+        pa.field("published", pa.date32(), nullable=False),
+        pa.field("published_raw", pa.string(), nullable=False),
+        pa.field("authors", pa.list_(pa.string()), nullable=False),
+        pa.field("categories", pa.list_(pa.string()), nullable=False),
+        pa.field("series", pa.string()),
+        pa.field("body", pa.string(), nullable=False),
+        pa.field("credits", pa.string()),
+        pa.field("photo_caption", pa.string()),
+        pa.field("photo_url", pa.string()),
+        pa.field("content_hash", pa.string(), nullable=False),
+        pa.field("fetched_at", _UTC, nullable=False),
+        pa.field("first_seen", _UTC, nullable=False),
+        pa.field("last_seen", _UTC, nullable=False),
+        pa.field("removed_at", _UTC),
+        pa.field("http_etag", pa.string()),
+        pa.field("http_last_modified", pa.string()),
+    ]
+)
+
+METADATA_PREFIX = "kei_crawler."
+
+
+def to_table(briefs: Iterable[Brief]) -> pa.Table:
+    """An Arrow table of ``briefs`` in the snapshot schema (an empty one when there are none)."""
+    rows: list[dict[str, Any]] = [dataclasses.asdict(b) for b in briefs]
+    columns = {name: [row[name] for row in rows] for name in BRIEF_SCHEMA.names}
+    return pa.Table.from_pydict(columns, schema=BRIEF_SCHEMA)
+
+
+def encode_metadata(values: dict[str, Any]) -> dict[bytes, bytes]:
+    """Key-value metadata under the ``kei_crawler.`` prefix; non-strings as JSON."""
+    return {
+        f"{METADATA_PREFIX}{key}".encode(): (v if isinstance(v, str) else json.dumps(v, sort_keys=True)).encode()
+        for key, v in values.items()
+    }
+
+
+def decode_metadata(raw: dict[bytes, bytes] | None) -> dict[str, str]:
+    """The ``kei_crawler.*`` entries of a Parquet file's key-value metadata, prefix removed."""
+    out: dict[str, str] = {}
+    for key, value in (raw or {}).items():
+        name = key.decode("utf-8", "replace")
+        if name.startswith(METADATA_PREFIX):
+            out[name[len(METADATA_PREFIX) :]] = value.decode("utf-8", "replace")
+    return out

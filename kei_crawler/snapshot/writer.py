@@ -1,0 +1,190 @@
+"""SnapshotWriter: a Scrapy extension that streams briefs into Parquet and publishes the file atomically.
+
+Rows go to ``<output>/.tmp/<crawl_id>/briefs.parquet`` in row groups as they arrive, so memory stays
+flat however large the archive. Only a crawl that closes with reason ``finished`` is published, by
+renaming the whole directory to ``snapshots/snapshot=<crawl_id>/``: a reader sees the complete file or
+nothing. Anything else (Ctrl-C, an error, kill -9) leaves the published snapshots untouched; the
+temporary directory is removed on the way out or, after a kill, by the next run.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pyarrow.parquet as pq
+from scrapy import Spider, signals
+from scrapy.crawler import Crawler
+from scrapy.exceptions import NotConfigured
+
+from kei_crawler import __version__
+from kei_crawler.items import Brief
+from kei_crawler.snapshot import store
+from kei_crawler.snapshot.schema import BRIEF_SCHEMA, SCHEMA_VERSION, encode_metadata, to_table
+from kei_crawler.stats import run_counts
+
+logger = logging.getLogger(__name__)
+
+PID_FILE = "pid"
+
+
+class SnapshotWriter:
+    def __init__(self, crawler: Crawler) -> None:
+        settings = crawler.settings
+        self.crawler = crawler
+        self.output_dir = Path(settings.get("KEI_OUTPUT_DIR") or "output")
+        self.crawl_id = settings.get("KEI_CRAWL_ID") or ""
+        self.base_url = settings.get("KEI_BASE_URL") or ""
+        self.batch_rows = max(1, settings.getint("KEI_SNAPSHOT_BATCH_ROWS", 1000))
+        self.buffer: list[Brief] = []
+        self.rows = 0
+        self.writer: pq.ParquetWriter | None = None
+        self.started_at = datetime.now(UTC)
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> SnapshotWriter:
+        if not crawler.settings.getbool("KEI_SNAPSHOT_ENABLED", True):
+            raise NotConfigured("KEI_SNAPSHOT_ENABLED is off")
+        ext = cls(crawler)
+        crawler.signals.connect(ext.spider_opened, signal=signals.spider_opened)
+        crawler.signals.connect(ext.item_scraped, signal=signals.item_scraped)
+        crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
+        return ext
+
+    @property
+    def tmp_dir(self) -> Path:
+        return store.tmp_dir(self.output_dir, self.crawl_id)
+
+    @property
+    def tmp_path(self) -> Path:
+        return self.tmp_dir / store.FILENAME
+
+    def spider_opened(self, spider: Spider) -> None:
+        self.started_at = datetime.now(UTC)
+        remove_stale_tmp_dirs(self.output_dir)
+        self.crawl_id = unused_crawl_id(self.output_dir, self.crawl_id or store.new_crawl_id(self.started_at))
+        self.tmp_dir.mkdir(parents=True)
+        (self.tmp_dir / PID_FILE).write_text(str(os.getpid()))
+        self.writer = pq.ParquetWriter(self.tmp_path, BRIEF_SCHEMA, compression="zstd")
+        self._stats().set_value("kei/crawl_id", self.crawl_id)
+
+    def item_scraped(self, item: Any, spider: Spider) -> None:
+        if isinstance(item, Brief):
+            self.buffer.append(item)
+            if len(self.buffer) >= self.batch_rows:
+                self._flush()
+
+    def spider_closed(self, spider: Spider, reason: str) -> None:
+        if self.writer is None:
+            return
+        stats = self._stats()
+        try:
+            self._flush()
+            if reason != "finished":
+                self._discard(f"the crawl did not finish (reason: {reason})")
+            elif self.rows == 0:
+                self._discard("the crawl captured no briefs")
+            else:
+                path = self._publish(reason)
+                stats.set_value("kei/snapshot_path", str(path))
+                logger.info("Published snapshot %s (%d briefs)", path, self.rows)
+        except OSError as exc:
+            # Disk full, permissions: the published snapshots stay as they were.
+            self._discard(f"could not write the snapshot: {exc}")
+
+    def _flush(self) -> None:
+        if self.buffer and self.writer is not None:
+            self.writer.write_table(to_table(self.buffer))
+            self.rows += len(self.buffer)
+            self.buffer.clear()
+
+    def _publish(self, reason: str) -> Path:
+        assert self.writer is not None
+        finished_at = datetime.now(UTC)
+        self.writer.add_key_value_metadata(
+            encode_metadata(
+                {
+                    "crawl_id": self.crawl_id,
+                    "base_url": self.base_url,
+                    "started_at": self.started_at.isoformat(),
+                    "finished_at": finished_at.isoformat(),
+                    "finish_reason": reason,
+                    "version": __version__,
+                    "schema_version": SCHEMA_VERSION,
+                    "counts": run_counts(self._stats().get_stats(), briefs_written=self.rows),
+                }
+            )
+        )
+        self.writer.close()
+        self.writer = None
+        _fsync(self.tmp_path)
+        (self.tmp_dir / PID_FILE).unlink()
+        final = store.snapshot_dir(self.output_dir, self.crawl_id)
+        final.parent.mkdir(parents=True, exist_ok=True)
+        # A directory rename is atomic on one file system: readers see all of briefs.parquet or nothing.
+        os.rename(self.tmp_dir, final)
+        _fsync(final.parent)
+        return final / store.FILENAME
+
+    def _discard(self, why: str) -> None:
+        if self.writer is not None:
+            try:
+                self.writer.close()
+            except OSError:
+                pass
+            self.writer = None
+        shutil.rmtree(self.tmp_dir, ignore_errors=True)
+        self._stats().set_value("kei/snapshot_skipped", why)
+        logger.error("No snapshot published: %s", why)
+
+    def _stats(self) -> Any:
+        assert self.crawler.stats is not None
+        return self.crawler.stats
+
+
+def unused_crawl_id(output_dir: Path, crawl_id: str) -> str:
+    """``crawl_id``, moved on a second at a time while a snapshot or a run already holds that id."""
+    while store.snapshot_dir(output_dir, crawl_id).exists() or store.tmp_dir(output_dir, crawl_id).exists():
+        if not store.is_crawl_id(crawl_id):
+            raise ValueError(f"crawl id {crawl_id!r} is already used in {output_dir}")
+        when = datetime.strptime(crawl_id, "%Y-%m-%dT%H%M%SZ").replace(tzinfo=UTC)
+        crawl_id = store.new_crawl_id(when + timedelta(seconds=1))
+    return crawl_id
+
+
+def remove_stale_tmp_dirs(output_dir: Path) -> None:
+    """Remove what killed runs left in .tmp/ — only runs whose process is gone."""
+    root = output_dir / store.TMP
+    if not root.is_dir():
+        return
+    for child in root.iterdir():
+        try:
+            pid = int((child / PID_FILE).read_text())
+        except (OSError, ValueError):
+            pid = 0
+        if pid and _alive(pid):
+            continue
+        logger.info("Removing %s, left by an interrupted run", child)
+        shutil.rmtree(child, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _fsync(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)

@@ -1,0 +1,29 @@
+"""The run's counts, read from Scrapy's stats: one shape for the summary, the snapshot metadata and tests."""
+
+from __future__ import annotations
+
+from typing import Any
+
+_DROPPED = "item_dropped_reasons_count/"
+_STATUS = "downloader/response_status_count/"
+
+
+def run_counts(stats: dict[str, Any], briefs_written: int | None = None) -> dict[str, Any]:
+    """What happened in a crawl: briefs, drops by reason, requests, responses by status, errors."""
+
+    def prefixed(prefix: str) -> dict[str, int]:
+        return {k[len(prefix) :]: int(v) for k, v in sorted(stats.items()) if k.startswith(prefix)}
+
+    errors = list(stats.get("kei/error_list") or [])
+    return {
+        "briefs_written": int(briefs_written if briefs_written is not None else stats.get("item_scraped_count", 0)),
+        "briefs_dropped": prefixed(_DROPPED),
+        "listing_pages": int(stats.get("kei/listing_pages", 0)),
+        "requests": int(stats.get("downloader/request_count", 0)),
+        "responses_by_status": prefixed(_STATUS),
+        "bytes_downloaded": int(stats.get("downloader/response_bytes", 0)),
+        "brief_errors": prefixed("kei/brief_errors/"),
+        "listing_errors": prefixed("kei/listing_errors/"),
+        "spider_exceptions": prefixed("spider_exceptions/"),
+        "errors": errors,
+    }
