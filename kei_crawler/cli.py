@@ -57,7 +57,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 
 def _add_output_dir(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--output-dir", help="snapshots, runs and WARCs go here (default: KEI_OUTPUT_DIR, output)")
+    parser.add_argument(
+        "--output-dir", help="snapshots, runs and WARCs go here (default: KEI_OUTPUT_DIR, output)"
+    )
 
 
 def parse_setting(text: str) -> tuple[str, str]:
@@ -100,9 +102,10 @@ def crawl_overrides(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def cmd_crawl(args: argparse.Namespace, console: Console) -> int:
+    overrides = crawl_overrides(args)
     from kei_crawler.runner import project_settings, run_crawl
 
-    settings = project_settings(crawl_overrides(args))
+    settings = project_settings(overrides)
     check_output_dir(settings.get("KEI_OUTPUT_DIR"))
     return finish(console, run_crawl(settings))
 
@@ -125,9 +128,9 @@ def finish(console: Console, result: Any) -> int:
 def cmd_demo(args: argparse.Namespace, console: Console) -> int:
     from kei_crawler.demo import run_demo
 
-    output_dir = check_output_dir(args.output_dir or "output")
     if args.briefs < 1:
         raise UsageError("--briefs must be at least 1")
+    output_dir = check_output_dir(args.output_dir or "output")
     return run_demo(console, output_dir, briefs=args.briefs, theme=args.theme, pagination=args.pagination)
 
 

@@ -16,7 +16,9 @@ def run_counts(stats: dict[str, Any], briefs_written: int | None = None) -> dict
 
     errors = list(stats.get("kei/error_list") or [])
     return {
-        "briefs_written": int(briefs_written if briefs_written is not None else stats.get("item_scraped_count", 0)),
+        "briefs_written": int(
+            briefs_written if briefs_written is not None else stats.get("item_scraped_count", 0)
+        ),
         "briefs_dropped": prefixed(_DROPPED),
         "listing_pages": int(stats.get("kei/listing_pages", 0)),
         "requests": int(stats.get("downloader/request_count", 0)),

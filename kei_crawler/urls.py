@@ -17,7 +17,7 @@ DEFAULT_ORIGIN = "https://keia.org"
 
 # /the-peninsula/<slug>/ — one segment; "page" is the path-style pagination, not a slug.
 _BRIEF_PATH = re.compile(r"^/the-peninsula/(?!page/?$)([A-Za-z0-9][A-Za-z0-9._~%-]*)/?$")
-_LISTING_PATH = re.compile(r"^/the-peninsula/(?:page/(\d+)/?)?$")
+_LISTING_PATH = re.compile(r"^/the-peninsula(?:/|/page/(\d+)/?)?$")
 # The listing's own block counter; other blocks on the page (podcasts[paged], …) page other content.
 _POST_PAGED = "post[paged]"
 

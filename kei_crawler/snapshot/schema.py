@@ -51,13 +51,20 @@ def to_table(briefs: Iterable[Brief]) -> pa.Table:
     """An Arrow table of ``briefs`` in the snapshot schema (an empty one when there are none)."""
     rows: list[dict[str, Any]] = [dataclasses.asdict(b) for b in briefs]
     columns = {name: [row[name] for row in rows] for name in BRIEF_SCHEMA.names}
-    return pa.Table.from_pydict(columns, schema=BRIEF_SCHEMA)
+    table = pa.Table.from_pydict(columns, schema=BRIEF_SCHEMA)
+    # Arrow does not enforce nullable=False on construction; the contract says these are always set.
+    for column in BRIEF_SCHEMA:
+        if not column.nullable and table.column(column.name).null_count:
+            raise ValueError(f"snapshot column {column.name!r} must not be null")
+    return table
 
 
 def encode_metadata(values: dict[str, Any]) -> dict[bytes, bytes]:
     """Key-value metadata under the ``kei_crawler.`` prefix; non-strings as JSON."""
     return {
-        f"{METADATA_PREFIX}{key}".encode(): (v if isinstance(v, str) else json.dumps(v, sort_keys=True)).encode()
+        f"{METADATA_PREFIX}{key}".encode(): (
+            v if isinstance(v, str) else json.dumps(v, sort_keys=True)
+        ).encode()
         for key, v in values.items()
     }
 

@@ -9,6 +9,7 @@ temporary directory is removed on the way out or, after a kill, by the next run.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import shutil
@@ -132,10 +133,8 @@ class SnapshotWriter:
 
     def _discard(self, why: str) -> None:
         if self.writer is not None:
-            try:
+            with contextlib.suppress(OSError):
                 self.writer.close()
-            except OSError:
-                pass
             self.writer = None
         shutil.rmtree(self.tmp_dir, ignore_errors=True)
         self._stats().set_value("kei/snapshot_skipped", why)

@@ -1,0 +1,79 @@
+"""The command line's contract, driven in-process: parse_args and main, bad input as one-line errors."""
+
+from pathlib import Path
+
+import pytest
+
+from kei_crawler import cli
+
+
+def test_crawl_arguments() -> None:
+    args = cli.parse_args(
+        [
+            "crawl",
+            "--base-url",
+            "http://127.0.0.1:9",
+            "--output-dir",
+            "out",
+            "-s",
+            "DOWNLOAD_DELAY=0",
+            "-s",
+            "A=b=c",
+        ]
+    )
+    assert args.command == "crawl"
+    assert cli.crawl_overrides(args) == {
+        "DOWNLOAD_DELAY": "0",
+        "A": "b=c",
+        "KEI_BASE_URL": "http://127.0.0.1:9",
+        "KEI_OUTPUT_DIR": "out",
+    }
+
+
+def test_base_url_given_as_a_setting_is_checked_too() -> None:
+    args = cli.parse_args(["crawl", "-s", "KEI_BASE_URL=keia.org"])
+    with pytest.raises(cli.UsageError, match="http"):
+        cli.crawl_overrides(args)
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["crawl", "--base-url", "ftp://keia.org"], "--base-url must be an http(s) URL"),
+        (["crawl", "--base-url", "not a url"], "--base-url must be an http(s) URL"),
+        (["crawl", "-s", "NOVALUE"], "-s expects NAME=VALUE"),
+        (["crawl", "-s", "=1"], "-s expects NAME=VALUE"),
+        (["demo", "--briefs", "0"], "--briefs must be at least 1"),
+    ],
+)
+def test_bad_input_is_one_line_and_exit_2(
+    argv: list[str], message: str, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    code = cli.main([*argv, "--output-dir", str(tmp_path)])
+    err = capsys.readouterr().err
+    assert code == cli.EXIT_USAGE
+    assert err.startswith("kei-crawler: ") and message in err
+    assert err.count("\n") == 1 and "Traceback" not in err
+
+
+def test_output_dir_that_is_a_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    code = cli.main(["crawl", "--output-dir", str(blocker)])
+    assert code == cli.EXIT_USAGE
+    assert "is not a directory" in capsys.readouterr().err
+
+
+def test_output_dir_that_cannot_be_created(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    code = cli.main(["crawl", "--output-dir", str(blocker / "sub")])
+    assert code == cli.EXIT_USAGE
+    assert "cannot create it" in capsys.readouterr().err
+
+
+def test_unknown_command_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exc:
+        cli.parse_args(["fly"])
+    assert exc.value.code == 2
+    assert "invalid choice" in capsys.readouterr().err

@@ -1,0 +1,116 @@
+"""validate → normalize → dedupe on RawBriefs built in the test: each drop has its own reason."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+import pytest
+from scrapy.exceptions import DropItem
+
+from kei_crawler.items import Brief, RawBrief
+from kei_crawler.pipelines.dedupe import DedupePipeline, DuplicateContent, DuplicateUrl
+from kei_crawler.pipelines.normalize import NormalizePipeline, to_brief
+from kei_crawler.pipelines.validate import (
+    EmptyBody,
+    MissingDate,
+    MissingTitle,
+    NotABrief,
+    UnparseableDate,
+    ValidatePipeline,
+)
+
+NOW = datetime(2026, 11, 29, 4, 35, 12, tzinfo=UTC)
+
+
+def raw(**changes: object) -> RawBrief:
+    values: dict[str, object] = {
+        "url": "https://keia.org/the-peninsula/erosion-of-data-privacy/",
+        "fetched_url": "http://127.0.0.1:8123/the-peninsula/erosion-of-data-privacy/",
+        "section": "The Peninsula",
+        "title": "Erosion of Data Privacy? - Korea Economic Institute of America",
+        "published_raw": "Published  July 15, 2021",
+        "authors": ["Korea View", " Korea View "],
+        "categories": ["South Korea"],
+        "series": "Korea View",
+        "body": "What Happened\n\n- One\u00a0thing\n- Cafe\u0301 two\n\nImplications: text &amp; more.",
+        "credits": "Korea View was edited by Yong Kwon.",
+        "photo_caption": "  Picture of a  server room. ",
+        "photo_url": "http://127.0.0.1:8123/wp-content/uploads/2021/07/a.jpg",
+        "fetched_at": NOW,
+        "http_etag": '"abc"',
+        "http_last_modified": "Thu, 15 Jul 2021 13:00:00 GMT",
+    }
+    values.update(changes)
+    return RawBrief(**values)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("changes", "reason"),
+    [
+        ({"section": "KEI Spotlight"}, NotABrief),
+        ({"section": "KEI Podcasts"}, NotABrief),
+        ({"title": "  "}, MissingTitle),
+        ({"published_raw": ""}, MissingDate),
+        ({"published_raw": "Published sometime"}, UnparseableDate),
+        ({"body": " \n\n "}, EmptyBody),
+    ],
+)
+def test_validate_drops_with_a_reason(changes: dict[str, object], reason: type[DropItem]) -> None:
+    with pytest.raises(reason, match=r"127\.0\.0\.1:8123/the-peninsula/erosion-of-data-privacy/"):
+        ValidatePipeline().process_item(raw(**changes))
+
+
+@pytest.mark.parametrize("section", ["The Peninsula", "the peninsula", None])
+def test_validate_passes_a_brief(section: str | None) -> None:
+    item = raw(section=section)
+    assert ValidatePipeline().process_item(item) is item
+
+
+def test_normalize_builds_the_brief() -> None:
+    brief = NormalizePipeline().process_item(raw())
+    assert isinstance(brief, Brief)
+    assert brief.title == "Erosion of Data Privacy?"
+    assert brief.published == date(2021, 7, 15)
+    assert brief.published_raw == "Published July 15, 2021"
+    assert brief.authors == ["Korea View"]
+    assert brief.body == "What Happened\n\n- One thing\n- Caf\u00e9 two\n\nImplications: text & more."
+    assert brief.photo_caption == "Picture of a server room."
+    assert brief.photo_url == "https://keia.org/wp-content/uploads/2021/07/a.jpg"
+    assert brief.slug == "erosion-of-data-privacy"
+    assert brief.brief_id and len(brief.brief_id) == 16
+    assert brief.first_seen == brief.last_seen == brief.fetched_at == NOW
+    assert len(brief.content_hash) == 64
+
+
+def test_content_hash_follows_content_not_fetch() -> None:
+    a = to_brief(raw())
+    b = to_brief(raw(fetched_at=datetime(2027, 1, 1, tzinfo=UTC), http_etag='"x"', credits=None))
+    assert a.content_hash == b.content_hash
+    for change in (
+        {"title": "Other"},
+        {"published_raw": "July 16, 2021"},
+        {"body": "x"},
+        {"photo_caption": None},
+    ):
+        assert to_brief(raw(**change)).content_hash != a.content_hash
+
+
+def test_dedupe_one_row_per_url_and_content() -> None:
+    dedupe = DedupePipeline()
+    first = to_brief(raw())
+    assert dedupe.process_item(first) is first
+    with pytest.raises(DuplicateUrl):
+        dedupe.process_item(to_brief(raw()))
+    moved = to_brief(raw(url="https://keia.org/the-peninsula/erosion-of-data-privacy-2/"))
+    with pytest.raises(
+        DuplicateContent, match=r"same content as https://keia.org/the-peninsula/erosion-of-data-privacy/"
+    ):
+        dedupe.process_item(moved)
+    other = to_brief(raw(url="https://keia.org/the-peninsula/other/", body="Different text."))
+    assert dedupe.process_item(other) is other
+
+
+def test_pipelines_pass_other_items_through() -> None:
+    thing = {"not": "a brief"}
+    for pipeline in (ValidatePipeline(), NormalizePipeline(), DedupePipeline()):
+        assert pipeline.process_item(thing) is thing
