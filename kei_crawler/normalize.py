@@ -1,0 +1,234 @@
+"""Pure text functions shared by the page objects and the pipelines: text, titles, dates, names, captions.
+
+Every function here is idempotent on its own output, so the pipelines can re-apply them to values a page
+object already cleaned. Nothing here knows about HTML structure; that is ``kei_crawler.pages``' business.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import json
+import re
+import unicodedata
+from datetime import date, datetime
+
+from dateutil import parser as date_parser
+
+SERIES = "Korea View"
+
+# \s already covers NBSP, line/paragraph separators and the other Unicode spaces; zero-width characters
+# and the BOM are not "space" to Python but render as nothing, so they would split or glue words.
+_INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
+_SPACE_RUN = re.compile(r"\s+")
+
+
+def clean_text(s: str) -> str:
+    """Entities decoded, NFC, every run of white space (NBSP, newlines, zero-width…) one space, stripped."""
+    if not s:
+        return ""
+    text = unicodedata.normalize("NFC", html.unescape(s))
+    text = _INVISIBLE.sub(" ", text)
+    return _SPACE_RUN.sub(" ", text).strip()
+
+
+def clean_optional(s: str | None) -> str | None:
+    """``clean_text``, or None when nothing is left."""
+    if s is None:
+        return None
+    return clean_text(s) or None
+
+
+# The site has suffixed its <title> in several ways across redesigns; the visible heading never has one.
+_TITLE_SUFFIX = re.compile(
+    r"(?:\s*\|\s*|\s+[-–—·•]\s+)"
+    r"(?:KEI|KEIA|keia\.org|Korea Economic Institute(?: of America)?|The Peninsula)\s*$",
+    re.IGNORECASE,
+)
+
+
+def clean_title(s: str) -> str:
+    """``clean_text`` and no site-name suffix (" - Korea Economic Institute of America", " | KEI", …)."""
+    title = clean_text(s)
+    while True:
+        stripped = _TITLE_SUFFIX.sub("", title)
+        if stripped == title or not stripped:
+            return title
+        title = stripped
+
+
+_MONTH = (
+    r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?"
+    r"|Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?"
+)
+_DAY = r"(?:[0-3]?\d)(?:st|nd|rd|th)?"
+_MONTH_FIRST = re.compile(rf"\b({_MONTH})\s+({_DAY}),?\s+(\d{{4}})\b", re.IGNORECASE)
+_DAY_FIRST = re.compile(rf"\b({_DAY})\s+({_MONTH}),?\s+(\d{{4}})\b", re.IGNORECASE)
+_ISO = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})(?:[T ][\d:.]+(?:Z|[+-]\d{2}:?\d{2})?)?\b")
+_UPDATED = re.compile(r"^(?:last\s+)?(?:updated|modified|revised)\b", re.IGNORECASE)
+_UPDATED_TAIL = re.compile(r"\b(?:last\s+)?(?:updated|modified|revised)\b.*$", re.IGNORECASE)
+
+
+def parse_published(raw: str) -> date | None:
+    """The date a "Published …" line (or a bare date, ISO timestamp, "Posted on …") states, else None.
+
+    Only dates that name a month or are ISO-formatted count: bare numbers like "07/08/2021" are ambiguous
+    and never guessed. An ISO timestamp gives its local date as written, not the date in UTC. An
+    "Updated …" line is a revision date, not a publication date.
+    """
+    text = clean_text(raw)
+    if not text or _UPDATED.match(text):
+        return None
+    # "Published July 1, 2021 · Updated July 3, 2021": the revision date must not be read instead.
+    text = _UPDATED_TAIL.sub("", text)
+    iso = _ISO.search(text)
+    if iso:
+        try:
+            return date(int(iso.group(1)), int(iso.group(2)), int(iso.group(3)))
+        except ValueError:
+            return None
+    match = _MONTH_FIRST.search(text) or _DAY_FIRST.search(text)
+    if not match:
+        return None
+    try:
+        # dateutil reads the month and ordinal forms; the regex has already checked that a day, a month
+        # name and a four-digit year are all present, so nothing is filled in from the default.
+        parsed: datetime = date_parser.parse(match.group(0).replace(".", ""), default=datetime(1, 1, 1))
+    except (ValueError, OverflowError):
+        return None
+    return parsed.date()
+
+
+_NAME_LABEL = re.compile(
+    r"^(?:(?:authors?|written\s+by|posted\s+by|by|contributors?)\s*[:：]?\s+|(?:authors?|contributors?)\s*[:：]\s*)",
+    re.IGNORECASE,
+)
+_NAME_SEPARATOR = re.compile(r"\s*(?:[,;，、&]|\band\b)\s*")
+# Tokens that a comma separates from the name they belong to ("Sang Kim, Jr.").
+_NAME_SUFFIX = re.compile(r"^(?:Jr|Sr|II|III|IV|Ph\.?D|M\.?D|Esq)\.?$", re.IGNORECASE)
+
+
+def split_names(s: str) -> list[str]:
+    """The names of an "Author(s): …" / "By …" line: label gone, split on commas and "and", in order."""
+    text = _NAME_LABEL.sub("", clean_text(s), count=1)
+    names: list[str] = []
+    for part in _NAME_SEPARATOR.split(text):
+        part = part.strip(" .") if not _NAME_SUFFIX.match(part) else part
+        if not part:
+            continue
+        if names and _NAME_SUFFIX.match(part):
+            names[-1] = f"{names[-1]}, {part}"
+        else:
+            names.append(part)
+    return clean_list(names)
+
+
+def clean_list(items: list[str]) -> list[str]:
+    """Each item cleaned; empties and repeats dropped, first occurrence's order kept."""
+    seen: set[str] = set()
+    out: list[str] = []
+    for item in items:
+        cleaned = clean_text(item)
+        if cleaned and cleaned not in seen:
+            seen.add(cleaned)
+            out.append(cleaned)
+    return out
+
+
+_BULLET = re.compile(r"^\s*[-•*▪◦‣](?:\s+|$)")
+
+
+def clean_body(s: str) -> str:
+    """A body in the body format: blocks split by one blank line, list items one per line as "- item".
+
+    Inside a block, a run of bulleted lines becomes a list block and any other run of lines one paragraph,
+    so a heading glued to its list ("What Happened\\n- a") comes out as two blocks.
+    """
+    if not s:
+        return ""
+    blocks: list[str] = []
+    for chunk in re.split(r"\n\s*\n", s.replace("\r\n", "\n").replace("\r", "\n")):
+        blocks.extend(_chunk_blocks(chunk.split("\n")))
+    return "\n\n".join(blocks)
+
+
+def _chunk_blocks(lines: list[str]) -> list[str]:
+    """One blank-line-separated chunk as body blocks: runs of bullets and runs of prose kept apart."""
+    blocks: list[str] = []
+    prose: list[str] = []
+    items: list[str] = []
+    for line in [*lines, ""]:
+        if _BULLET.match(line):
+            item = clean_text(_BULLET.sub("", line, count=1))
+            if item:
+                items.append(item)
+            if prose:
+                blocks.append(clean_text(" ".join(prose)))
+                prose = []
+        elif clean_text(line) or line == "":
+            if items:
+                blocks.append("\n".join(f"- {item}" for item in items))
+                items = []
+            if clean_text(line):
+                prose.append(line)
+    if prose:
+        blocks.append(clean_text(" ".join(prose)))
+    return [block for block in blocks if block]
+
+
+# The Korea View series blurb has been reworded over the years; what stays is that it names the series and
+# the newsletter or the sign-up form.
+_BLURB_MARKERS = ("newsletter", "sign up", "signup", "online form", "subscribe")
+
+
+def is_series_blurb(text: str) -> bool:
+    """True for the Korea View paragraph ("This briefing comes from Korea View, a weekly newsletter …")."""
+    t = clean_text(text).casefold()
+    return "korea view" in t and any(marker in t for marker in _BLURB_MARKERS) and len(t) < 700
+
+
+_CREDIT = re.compile(
+    r"^(?:this\s+(?:issue|edition|briefing)\s+of\s+)?korea\s+view\s+(?:was|is)\s+(?:edited|compiled|prepared)\s+by\b",
+    re.IGNORECASE,
+)
+
+
+def is_credit_line(text: str) -> bool:
+    """True for the editors' credit line ("Korea View was edited by …")."""
+    return bool(_CREDIT.match(clean_text(text)))
+
+
+_CAPTION_OPENER = (
+    r"(?:(?:Picture|Photo(?:graph)?|Image|Cover\s+photo|Cover\s+image)\s+(?:of|from|by|courtesy\s+of|credit)\b"
+    r"|(?:Photo|Image|Picture|Pictured|Caption|Photo\s+credit|Image\s+credit|Source)\s*:)"
+)
+_CAPTION_START = re.compile(rf"^{_CAPTION_OPENER}", re.IGNORECASE)
+# The caption starts at an opener word right after a sentence end; initials and "Jr." inside the editors'
+# names end in a period too, which is why the opener, not the period, decides.
+_CAPTION_AFTER_SENTENCE = re.compile(rf"(?<=[.!?)])\s+(?={_CAPTION_OPENER})")
+
+
+def is_caption_sentence(text: str) -> bool:
+    """True for a short text that opens like a photo caption ("Picture of …", "Photo by …", "Image: …")."""
+    cleaned = clean_text(text)
+    return bool(_CAPTION_START.match(cleaned)) and len(cleaned) <= 400
+
+
+def split_credit_and_caption(text: str) -> tuple[str, str | None]:
+    """The credit sentence(s) and the caption that follows them on the same line, if any."""
+    cleaned = clean_text(text)
+    match = _CAPTION_AFTER_SENTENCE.search(cleaned)
+    if not match:
+        return cleaned, None
+    return cleaned[: match.start()].strip(), cleaned[match.end() :].strip() or None
+
+
+def content_hash(title: str, published: date | None, body: str, photo_caption: str | None) -> str:
+    """sha256 hex over the normalized title, date, body and caption; JSON keeps the parts apart."""
+    parts = [
+        clean_title(title),
+        published.isoformat() if published else None,
+        clean_body(body),
+        clean_optional(photo_caption),
+    ]
+    return hashlib.sha256(json.dumps(parts, ensure_ascii=False).encode("utf-8")).hexdigest()

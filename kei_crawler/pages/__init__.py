@@ -1,0 +1,6 @@
+"""Page objects: HTML in, fields out, no Scrapy — they run on saved pages as well as on responses."""
+
+from kei_crawler.pages.brief import FIELD_NAMES, BriefPage
+from kei_crawler.pages.index import IndexPage
+
+__all__ = ["FIELD_NAMES", "BriefPage", "IndexPage"]

@@ -1,0 +1,207 @@
+"""BriefPage: one brief's fields read from its HTML by layout — title, date line, labelled lines, body.
+
+The reading order is the reader's: the "Published …" line anchors the page; the title is the heading
+just above it (or the one the page's metadata names); the body is the block of the page holding most of
+the prose after it. No class name or id is consulted, so a redesign that renames them changes nothing.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cached_property
+from typing import Any
+from urllib.parse import urljoin
+
+from lxml.html import HtmlElement
+
+from kei_crawler.normalize import (
+    SERIES,
+    clean_body,
+    clean_list,
+    clean_optional,
+    clean_text,
+    clean_title,
+    is_caption_sentence,
+    is_credit_line,
+    is_series_blurb,
+    split_credit_and_caption,
+)
+from kei_crawler.pages import layout
+from kei_crawler.pages.meta import categories_of, meta_line, names_of, section_label
+from kei_crawler.pages.photo import (
+    Caption,
+    absolute_src,
+    caption_after_image,
+    is_content_image,
+    structural_caption,
+)
+from kei_crawler.pages.text import Block, Image, linearize, parse_document, strip_chrome
+
+FIELD_NAMES = ("section", "title", "published_raw", "authors", "categories", "series", "body", "credits",
+               "photo_caption", "photo_url")  # fmt: skip
+
+
+class BriefPage:
+    """The fields of one brief page; bytes are decoded with ``encoding`` or the page's declared charset."""
+
+    def __init__(self, url: str, html: str | bytes, encoding: str | None = None) -> None:
+        self.url = url
+        self._html = html
+        self._encoding = encoding
+
+    def fields(self) -> dict[str, Any]:
+        """Exactly the keys of :data:`FIELD_NAMES`, values already clean."""
+        return dict(self._fields)
+
+    section = property(lambda self: self._fields["section"])
+    title = property(lambda self: self._fields["title"])
+    published_raw = property(lambda self: self._fields["published_raw"])
+    authors = property(lambda self: self._fields["authors"])
+    categories = property(lambda self: self._fields["categories"])
+    series = property(lambda self: self._fields["series"])
+    body = property(lambda self: self._fields["body"])
+    credits = property(lambda self: self._fields["credits"])
+    photo_caption = property(lambda self: self._fields["photo_caption"])
+    photo_url = property(lambda self: self._fields["photo_url"])
+
+    @cached_property
+    def _fields(self) -> dict[str, Any]:
+        empty: dict[str, Any] = {
+            "section": None, "title": "", "published_raw": "", "authors": [], "categories": [],
+            "series": None, "body": "", "credits": None, "photo_caption": None, "photo_url": None,
+        }  # fmt: skip
+        root = parse_document(self._html, self._encoding)
+        if root is None:
+            return empty
+        try:
+            return {**empty, **_Reader(self.url, root).read()}
+        except RecursionError:
+            # Pathologically nested markup; lxml already caps depth, this is the last guard.
+            return empty
+
+
+class _Reader:
+    def __init__(self, url: str, root: HtmlElement) -> None:
+        base = root.find(".//base[@href]")
+        self.base_url = urljoin(url, base.get("href") or "") if base is not None else url
+        self.structured = layout.structured_data(root)
+        strip_chrome(root)
+        self.blocks, self.images = linearize(root)
+
+    def read(self) -> dict[str, Any]:
+        blocks = self.blocks
+        title_index, date_index, published_raw = layout.anchor(blocks, self.structured.title)
+        title = clean_title(blocks[title_index].text) if title_index is not None else self.structured.title
+        section = None
+        if title_index is not None:
+            for block in reversed(blocks[max(0, title_index - 3) : title_index]):
+                section = section_label(block)
+                if section:
+                    break
+        start = max(i for i in (title_index, date_index, -1) if i is not None) + 1
+        stop = layout.stop_index(blocks, start)
+        region = blocks[start:stop]
+        byline_until = start + 4
+
+        authors: list[str] = []
+        categories: list[str] = []
+        meta_blocks: set[int] = set()
+        header = blocks[(title_index or 0) + 1 : start] if title_index is not None else []
+        for block in [*header, *region]:
+            segments = meta_line(block, allow_byline=block.index < byline_until)
+            if segments is None:
+                continue
+            meta_blocks.add(block.index)
+            for segment in segments:
+                if segment.kind == "author":
+                    authors += names_of(segment, block)
+                elif segment.kind == "category":
+                    categories += categories_of(segment, block)
+                elif segment.kind == "published" and not published_raw:
+                    published_raw = segment.text
+        if not authors:
+            authors = self.structured.authors
+        if not published_raw:
+            published_raw = self.structured.published
+
+        forbidden = {i for i in (title_index, date_index) if i is not None} | meta_blocks
+        content = [b for b in region if b.index not in meta_blocks and not _is_boilerplate(b)]
+        container = layout.content_container(content)
+
+        # The photo and its caption: an image that carries its own caption, else the first content image.
+        zone = [
+            image for image in self.images
+            if (title_index is None or image.before_block >= title_index - 2) and image.before_block <= stop
+            and is_content_image(image.element, self.base_url)
+        ]  # fmt: skip
+        photo: Image | None = None
+        caption: Caption | None = None
+        for image in zone:
+            caption = structural_caption(image, blocks, forbidden, container) or caption_after_image(
+                image, blocks, forbidden
+            )
+            if caption:
+                photo = image
+                break
+        if photo is None and zone:
+            photo = zone[0]
+
+        series = SERIES if any(a.casefold() == SERIES.casefold() for a in authors) else None
+        credits: str | None = None
+        caption_text = caption.text if caption else None
+        skip = set(caption.blocks) if caption else set()
+        after_credit = False
+        paragraphs: list[Block] = []
+        for block in region:
+            text = block.text
+            if block.index in meta_blocks or block.index in skip:
+                continue
+            if is_series_blurb(text):
+                series = SERIES
+                continue
+            if is_credit_line(text):
+                series = SERIES
+                credit, inline_caption = split_credit_and_caption(text)
+                credits = credits or credit
+                caption_text = caption_text or inline_caption
+                after_credit = True
+                continue
+            if is_caption_sentence(text) and (after_credit or (caption_text is None and block is region[-1])):
+                caption_text = caption_text or text
+                continue
+            after_credit = False
+            if caption_text and clean_text(text) == caption_text:
+                continue  # the same caption printed twice (old blog: under the image and in the text)
+            if container is not None and not block.within(container):
+                continue
+            if _is_boilerplate(block):
+                continue
+            paragraphs.append(block)
+
+        return {
+            "section": section,
+            "title": title,
+            "published_raw": clean_text(published_raw),
+            "authors": clean_list(authors),
+            "categories": clean_list(categories),
+            "series": series,
+            "body": clean_body(layout.body_text(paragraphs)),
+            "credits": clean_optional(credits),
+            "photo_caption": clean_optional(caption_text),
+            "photo_url": absolute_src(photo.element, self.base_url) if photo else None,
+        }
+
+
+# Lines that only make sense as page furniture: share widgets, "Read more", print buttons.
+_BOILERPLATE = re.compile(
+    r"^(?:share(?: this)?(?: (?:post|article|page))?:?|print|tweet|email|read more|back to top|download pdf)$",
+    re.IGNORECASE,
+)
+
+
+def _is_boilerplate(block: Block) -> bool:
+    text = block.text
+    if _BOILERPLATE.match(text):
+        return True
+    # A line that is nothing but links (tag clouds, "Previous / Next" post links) is navigation.
+    return bool(block.links) and block.link_chars >= 0.9 * len(re.sub(r"\s", "", text)) and len(text) < 200

@@ -1,0 +1,210 @@
+"""Where things are on a brief page: the title/date anchor, where the post ends, which element holds the body.
+
+All decisions are made on the linear list of text blocks (``text.linearize``) and the element tree's
+shape; the page's own metadata (JSON-LD, Open Graph, <title>) only confirms which heading is the title.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from lxml.html import HtmlElement
+
+from kei_crawler.normalize import (
+    clean_text,
+    clean_title,
+    is_caption_sentence,
+    is_credit_line,
+    is_series_blurb,
+    parse_published,
+)
+from kei_crawler.pages.meta import meta_segments, section_label
+from kei_crawler.pages.text import Block, iter_json_ld
+
+_ARTICLE_TYPES = {"article", "blogposting", "newsarticle", "reportagenewsarticle", "analysisnewsarticle"}
+
+
+@dataclass
+class Structured:
+    """What the page's machine-readable metadata says; a fallback and a tie-breaker, never the first word."""
+
+    title: str = ""
+    published: str = ""
+    authors: list[str] = field(default_factory=list)
+
+
+def _names(value: object) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return _names(value.get("name"))
+    if isinstance(value, list):
+        return [name for item in value for name in _names(item)]
+    return []
+
+
+def structured_data(root: HtmlElement) -> Structured:
+    """JSON-LD article fields, then Open Graph / <meta>, then <title>; read before chrome is stripped."""
+    found = Structured()
+    for item in iter_json_ld(root):
+        types = item.get("@type")
+        type_names = {str(t).lower() for t in (types if isinstance(types, list) else [types])}
+        if not type_names & _ARTICLE_TYPES:
+            continue
+        found.title = found.title or clean_title(str(item.get("headline") or ""))
+        found.published = found.published or clean_text(str(item.get("datePublished") or ""))
+        found.authors = found.authors or [clean_text(n) for n in _names(item.get("author")) if clean_text(n)]
+    metas = {
+        (el.get("property") or el.get("name") or "").lower(): el.get("content") or ""
+        for el in root.iter("meta")
+    }
+    found.title = found.title or clean_title(metas.get("og:title", "") or metas.get("twitter:title", ""))
+    found.published = found.published or clean_text(metas.get("article:published_time", ""))
+    title_el = root.find(".//title")
+    if not found.title and title_el is not None:
+        found.title = clean_title(title_el.text_content())
+    return found
+
+
+def _is_heading(block: Block) -> bool:
+    return block.heading_level is not None and section_label(block) is None
+
+
+def _labelled_date(block: Block) -> str | None:
+    for segment in meta_segments(block.text):
+        if segment.kind == "published" and parse_published(segment.value) is not None:
+            return segment.text
+    return None
+
+
+def _time_date(block: Block) -> str | None:
+    for el in block.inlines:
+        if el.tag != "time":
+            continue
+        visible = clean_text(el.text_content())
+        if parse_published(visible) is not None:
+            return visible
+        stamp = clean_text(el.get("datetime") or "")
+        if parse_published(stamp) is not None:
+            return stamp
+    return None
+
+
+def _bare_date(block: Block) -> str | None:
+    text = block.text
+    return text if len(text) <= 40 and parse_published(text) is not None else None
+
+
+def anchor(blocks: list[Block], meta_title: str) -> tuple[int | None, int | None, str]:
+    """Indexes of the title block and the date block, and the date text as shown."""
+    title_index: int | None = None
+    if meta_title:
+        key = meta_title.casefold()
+        matches = [b for b in blocks if clean_title(b.text).casefold() == key]
+        matches.sort(key=lambda b: (b.heading_level is None, b.index))
+        title_index = matches[0].index if matches else None
+    # Look from the title on first; then anywhere, for themes that print the date above the title.
+    order = blocks[title_index:] + blocks[:title_index] if title_index is not None else blocks
+    date_index: int | None = None
+    raw = ""
+    for finder in (_labelled_date, _time_date):
+        hit = next(((b.index, text) for b in order if (text := finder(b))), None)
+        if hit:
+            date_index, raw = hit
+            break
+    if date_index is None:
+        # A bare date line counts only right below a heading: listing widgets print bare dates too.
+        for block in blocks:
+            near = blocks[max(0, block.index - 3) : block.index]
+            title_near = title_index is not None and block.index - 3 <= title_index < block.index
+            if (title_near or (title_index is None and any(map(_is_heading, near)))) and _bare_date(block):
+                date_index, raw = block.index, block.text
+                break
+    if title_index is None:
+        title_index = _title_near(blocks, date_index)
+    return title_index, date_index, raw
+
+
+def _title_near(blocks: list[Block], date_index: int | None) -> int | None:
+    if date_index is not None:
+        for block in reversed(blocks[max(0, date_index - 8) : date_index]):
+            if _is_heading(block) and (block.heading_level or 7) <= 6:
+                return block.index
+    first_h1 = next((b.index for b in blocks if b.heading_level == 1), None)
+    if first_h1 is not None:
+        return first_h1
+    if date_index is not None:
+        return next((b.index for b in blocks[date_index + 1 :] if _is_heading(b)), None)
+    return None
+
+
+_STOP = re.compile(
+    r"^(?:return to (?:the )?[\w ]+|back to (?:the )?[\w ]+|stay informed|register to receive updates.*"
+    r"|related (?:posts|articles|content|reading|publications)|you (?:may|might) also (?:like|enjoy)"
+    r"|recent posts|more from [\w ]+|comments?|leave a (?:reply|comment)|subscribe to [\w ]+[!.]?)$",
+    re.IGNORECASE,
+)
+
+
+def stop_index(blocks: list[Block], start: int) -> int:
+    """Where the post ends: the first closing-chrome line ("Return to the Peninsula", "Stay Informed")."""
+    for block in blocks[start:]:
+        if len(block.text) <= 80 and _STOP.match(block.text):
+            return block.index
+    return len(blocks)
+
+
+def content_container(content: list[Block]) -> HtmlElement | None:
+    """The deepest element holding nearly all of the post's prose: the body, wherever the theme put it.
+
+    Series blurb, credit line and captions are left out of the count: themes often set them apart, and
+    they must not pull the choice up to a wrapper that also holds a sidebar or a listing widget.
+    """
+    own = [
+        b
+        for b in content
+        if not (is_series_blurb(b.text) or is_credit_line(b.text) or is_caption_sentence(b.text))
+    ]
+    prose = [b for b in own if len(b.text) >= 50 and b.heading_level is None] or own
+    total = sum(len(b.text) for b in prose)
+    if not total:
+        return None
+    coverage: dict[HtmlElement, int] = {}
+    for block in prose:
+        for el in (block.owner, *block.owner.iterancestors()):
+            coverage[el] = coverage.get(el, 0) + len(block.text)
+    enough = [el for el, covered in coverage.items() if covered >= 0.8 * total]
+    return max(enough, key=lambda el: sum(1 for _ in el.iterancestors()))
+
+
+def _list_of(block: Block) -> HtmlElement | None:
+    """The outermost list a block is an item of, so nested items stay in one list block."""
+    chain = [block.owner, *block.owner.iterancestors()]
+    if not any(el.tag == "li" for el in chain):
+        return None
+    lists = [el for el in chain if el.tag in ("ul", "ol")]
+    return lists[-1] if lists else None
+
+
+def body_text(paragraphs: list[Block]) -> str:
+    """Blocks in the body format: one paragraph each, consecutive list items as one "- item" block."""
+    out: list[str] = []
+    items: list[str] = []
+    current: HtmlElement | None = None
+    for block in paragraphs:
+        lst = _list_of(block)
+        if lst is not None and lst is current:
+            items.append(block.text)
+            continue
+        if items:
+            out.append("\n".join(f"- {item}" for item in items))
+            items = []
+        current = lst
+        if lst is not None:
+            items.append(block.text)
+        else:
+            out.append("\n".join(block.lines))
+    if items:
+        out.append("\n".join(f"- {item}" for item in items))
+    return "\n\n".join(out)

@@ -1,0 +1,118 @@
+"""Labelled lines around a title: "Published …", "Author: …", "By …", "Category: …", and the section label.
+
+A theme may put each label on its own line or run them together on one ("Published July 24, 2022 |
+Author: Korea View"), so a line is split at every label it holds, not read as a whole.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from kei_crawler.normalize import clean_text, parse_published, split_names
+from kei_crawler.pages.text import Block
+
+_KINDS = {
+    "published": "published", "published on": "published", "posted": "published", "posted on": "published",
+    "date": "published", "updated": "updated", "last updated": "updated", "author": "author",
+    "authors": "author", "written by": "author", "by": "author", "category": "category",
+    "categories": "category", "filed under": "category", "tags": "tag", "tag": "tag", "topics": "tag",
+}  # fmt: skip
+# Labels that read naturally without a colon; the others must have one, so "Tags" or "Date" in a
+# sentence is never taken for a label.
+_COLON_OPTIONAL = {"published", "published on", "posted", "posted on", "updated", "last updated", "by",
+                   "written by", "filed under"}  # fmt: skip
+_LABEL = re.compile(
+    r"\b(published on|published|posted on|posted|last updated|updated|date|authors|author|written by|by"
+    r"|categories|category|filed under|tags|tag|topics)\b\s*([:：])?",
+    re.IGNORECASE,
+)
+_SEPARATORS = " |•·/–—-,;"
+
+
+@dataclass
+class Segment:
+    kind: str
+    """published, updated, author, category or tag."""
+    text: str
+    """The whole segment, label included ("Published July 24, 2022")."""
+    value: str
+    """What follows the label ("July 24, 2022")."""
+
+
+def meta_segments(text: str) -> list[Segment]:
+    """The labelled segments of a line that opens with a label; [] for any other line."""
+    text = clean_text(text)
+    starts: list[tuple[int, int, str]] = []
+    for match in _LABEL.finditer(text):
+        label = clean_text(match.group(1)).lower()
+        before = text[: match.start()].rstrip()
+        at_boundary = not before or before[-1] in _SEPARATORS or re.search(r"\d{4}$", before) is not None
+        if match.group(2) or (label in _COLON_OPTIONAL and at_boundary):
+            starts.append((match.start(), match.end(), label))
+    if not starts or starts[0][0] != 0:
+        return []
+    segments = []
+    for i, (start, end, label) in enumerate(starts):
+        stop = starts[i + 1][0] if i + 1 < len(starts) else len(text)
+        whole = text[start:stop].strip(_SEPARATORS)
+        value = text[end:stop].strip(_SEPARATORS)
+        segments.append(Segment(_KINDS[label], whole, value))
+    return segments
+
+
+def is_byline_value(value: str) -> bool:
+    """True when a "By …" value reads as names, not as a sentence ("By 2030, exports …")."""
+    return (
+        bool(value) and not re.search(r"\d", value) and len(value) <= 200 and not value.endswith(("?", "!"))
+    )
+
+
+def meta_line(block: Block, allow_byline: bool) -> list[Segment] | None:
+    """The block's segments when it is a labelled metadata line, else None."""
+    text = block.text
+    if len(text) > 400:
+        return None
+    segments = meta_segments(text)
+    if not segments:
+        return None
+    first = segments[0]
+    if first.kind == "published" and parse_published(first.value) is None:
+        return None
+    is_byline = first.kind == "author" and first.text.lower().startswith(("by", "written"))
+    if is_byline and not (allow_byline and is_byline_value(first.value)):
+        return None
+    return segments
+
+
+def names_of(segment: Segment, block: Block) -> list[str]:
+    """Author names: the segment's link texts when the names are links, else split on commas and "and"."""
+    linked = [link.text for link in block.links if link.text and link.text in segment.value]
+    if linked and sum(map(len, linked)) >= 0.5 * len(re.sub(r"[\s,;&]|\band\b", "", segment.value)):
+        return linked
+    return split_names(segment.value)
+
+
+def categories_of(segment: Segment, block: Block) -> list[str]:
+    """Category names: link texts when linked, else split on commas; "and" may be part of a name."""
+    linked = [link.text for link in block.links if link.text and link.text in segment.value]
+    if linked:
+        return linked
+    return [part.strip() for part in re.split(r"\s*[,;|]\s*", segment.value) if part.strip()]
+
+
+# Section labels the site shows above a title. Only these are read as one: a wrong label makes the
+# validator drop a good brief, and themes put other short lines there (a category kicker, the series).
+KNOWN_SECTIONS = ("The Peninsula", "KEI Spotlight", "KEI Podcasts", "News", "Commentary", "Events",
+                  "Publications", "Podcasts")  # fmt: skip
+_KEI_SECTION = re.compile(r"^KEI(?: [A-Z][\w’'-]*){1,2}$")
+_BREADCRUMB = re.compile(r"\s*(?:»|›|>|/|\\|\|)\s*")
+
+
+def section_label(block: Block) -> str | None:
+    """The section label a short line shows ("The Peninsula"), or None when the line is something else."""
+    text = _BREADCRUMB.split(block.text)[-1].strip()
+    for known in KNOWN_SECTIONS:
+        if text.casefold() == known.casefold():
+            return known
+    return text if _KEI_SECTION.match(text) else None

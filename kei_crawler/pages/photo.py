@@ -1,0 +1,119 @@
+"""A brief's photo and the caption that belongs to it, found by where they sit, not by class names.
+
+A caption is tied to its image structurally: a <figcaption>, or text sharing the image's smallest
+wrapper (WordPress's ``wp-caption`` shape, whatever its classes are called), or a short "Picture of …"
+line right after the image.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from urllib.parse import urljoin, urlsplit
+
+from lxml.html import HtmlElement
+
+from kei_crawler.normalize import clean_text, is_caption_sentence
+from kei_crawler.pages.text import Block, Image
+
+_MIN_SIDE = 64  # px: icons, avatars and tracking pixels are smaller than any photo the site runs
+_CAPTION_MAX = 400
+_LAZY_ATTRS = ("data-src", "data-lazy-src", "data-original", "data-orig-file", "data-large-file")
+
+
+def image_source(img: HtmlElement) -> str | None:
+    """The real image address: lazy-loading attributes before a placeholder ``src``; never a data: URL."""
+    candidates = [img.get("src"), *(img.get(attr) for attr in _LAZY_ATTRS)]
+    srcset = img.get("srcset") or img.get("data-srcset")
+    if srcset:
+        candidates.append(srcset.split(",")[0].strip().split(" ")[0])
+    usable = [c.strip() for c in candidates if c and c.strip() and not c.strip().lower().startswith("data:")]
+    return usable[0] if usable else None
+
+
+def _side(value: str | None) -> int | None:
+    match = re.match(r"\s*(\d+)", value or "")
+    return int(match.group(1)) if match else None
+
+
+def is_content_image(img: HtmlElement, page_url: str) -> bool:
+    """False for logos, icons and pixels: tiny, SVG, data: URLs, or an image linking to the home page."""
+    src = image_source(img)
+    if not src or src.lower().split("?")[0].endswith(".svg"):
+        return False
+    sides = [s for s in (_side(img.get("width")), _side(img.get("height"))) if s is not None]
+    if any(side < _MIN_SIDE for side in sides):
+        return False
+    for ancestor in img.iterancestors():
+        if ancestor.tag == "a":
+            target = urlsplit(urljoin(page_url, ancestor.get("href") or ""))
+            if target.path in ("", "/") and not target.query:
+                return False  # the site logo, linking home
+            break
+    return True
+
+
+@dataclass
+class Caption:
+    text: str
+    blocks: set[int]
+    """Indexes of the blocks the caption was read from, to keep them out of the body."""
+
+
+def _wrapper(img: HtmlElement, blocks: list[Block]) -> tuple[HtmlElement, list[Block]] | None:
+    """The image's smallest ancestor holding any text, with that text's blocks."""
+    for ancestor in img.iterancestors():
+        inside = [b for b in blocks if b.within(ancestor)]
+        if inside:
+            return ancestor, inside
+    return None
+
+
+def structural_caption(
+    image: Image, blocks: list[Block], forbidden: set[int], container: HtmlElement | None
+) -> Caption | None:
+    """The caption attached to ``image`` by markup: figure/figcaption, or a short text in its wrapper.
+
+    ``forbidden`` are blocks that cannot be a caption (title, metadata); a wrapper that holds the whole
+    body (``container`` or above) is the content, not a caption box.
+    """
+    img = image.element
+    figure = next((a for a in img.iterancestors() if a.tag == "figure"), None)
+    if figure is not None:
+        inside = [b for b in blocks if b.within(figure)]
+        captions = [
+            b for b in inside if any(a.tag == "figcaption" for a in (b.owner, *b.owner.iterancestors()))
+        ]
+        chosen = captions or inside
+        if chosen and not any(b.index in forbidden for b in chosen):
+            return Caption(clean_text(" ".join(b.text for b in chosen)), {b.index for b in chosen})
+    found = _wrapper(img, blocks)
+    if found is None:
+        return None
+    wrapper, inside = found
+    if container is not None and (
+        wrapper is container or any(a is wrapper for a in container.iterancestors())
+    ):
+        return None
+    text = clean_text(" ".join(b.text for b in inside))
+    if len(inside) > 2 or len(text) > _CAPTION_MAX or any(b.index in forbidden for b in inside):
+        return None
+    # Text in its own element beside the image is a caption box; text flowing around the image in the
+    # same paragraph is only taken when it reads like a caption.
+    separate = all(b.owner is not wrapper for b in inside)
+    if separate or is_caption_sentence(text):
+        return Caption(text, {b.index for b in inside})
+    return None
+
+
+def caption_after_image(image: Image, blocks: list[Block], forbidden: set[int]) -> Caption | None:
+    """A short "Picture of …" line right after the image."""
+    index = image.before_block
+    if index < len(blocks) and index not in forbidden and is_caption_sentence(blocks[index].text):
+        return Caption(blocks[index].text, {index})
+    return None
+
+
+def absolute_src(img: HtmlElement, base_url: str) -> str | None:
+    src = image_source(img)
+    return urljoin(base_url, src) if src else None

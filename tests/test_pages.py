@@ -1,0 +1,125 @@
+"""Page objects on saved pages: every tests/fixtures/<name>/ folder, compared field by field.
+
+Each folder holds page.html and expected.json; the JSON was written by hand from what the page visibly
+says, before the extractor ran on it. An optional "encoding" key names the charset the test passes in.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from kei_crawler.normalize import parse_published
+from kei_crawler.pages import FIELD_NAMES, BriefPage, IndexPage
+
+FIXTURES = Path(__file__).parent / "fixtures"
+BRIEF_FIXTURES = sorted(p.parent.name for p in FIXTURES.glob("*/expected.json"))
+
+
+def load(name: str) -> tuple[bytes, dict[str, object]]:
+    folder = FIXTURES / name
+    return (folder / "page.html").read_bytes(), json.loads((folder / "expected.json").read_text("utf-8"))
+
+
+@pytest.mark.parametrize("name", BRIEF_FIXTURES)
+@pytest.mark.parametrize("field", FIELD_NAMES)
+def test_fixture_field(name: str, field: str) -> None:
+    html, expected = load(name)
+    page = BriefPage(str(expected["url"]), html, encoding=expected.get("encoding"))  # type: ignore[arg-type]
+    assert getattr(page, field) == expected[field]
+
+
+@pytest.mark.parametrize("name", BRIEF_FIXTURES)
+def test_fixture_fields_keys_and_date(name: str) -> None:
+    html, expected = load(name)
+    fields = BriefPage(str(expected["url"]), html).fields()
+    assert tuple(fields) == FIELD_NAMES
+    assert parse_published(fields["published_raw"]) is not None
+    if expected.get("photo_caption"):
+        assert str(expected["photo_caption"]) not in fields["body"]
+
+
+def test_fields_from_str_and_bytes_agree() -> None:
+    html, expected = load("captured-korea-view")
+    url = str(expected["url"])
+    assert BriefPage(url, html.decode("utf-8")).fields() == BriefPage(url, html).fields()
+
+
+GARBAGE: list[str | bytes] = [
+    "",
+    b"",
+    "<html>",
+    "<html><body></body></html>",
+    "   \n\t ",
+    b"\x00\x01\x02\xff\xfe\x89PNG\r\n\x1a\n" * 50,
+    bytes(range(256)) * 8,
+    "<div>" * 5000 + "deep" + "</div>" * 5000,
+    "<p><b><i><span>" * 2000 + "x",
+    "<?xml version='1.0' encoding='utf-8'?><html><body><p>x</p></body></html>",
+    "<!-- only a comment -->",
+    "<h1>Just a heading</h1>",
+    "<table><tr><td><img src='data:image/gif;base64,R0lGOD'></td></tr></table>",
+]
+
+
+@pytest.mark.parametrize("html", GARBAGE, ids=range(len(GARBAGE)))
+def test_brief_page_never_raises(html: str | bytes) -> None:
+    page = BriefPage("https://keia.org/the-peninsula/x/", html)
+    fields = page.fields()
+    assert tuple(fields) == FIELD_NAMES
+    assert fields["published_raw"] == ""
+    assert fields["authors"] == [] and fields["categories"] == []
+    assert fields["photo_url"] is None and fields["photo_caption"] is None
+    assert fields["series"] is None and fields["credits"] is None
+
+
+@pytest.mark.parametrize("html", GARBAGE, ids=range(len(GARBAGE)))
+def test_index_page_never_raises(html: str | bytes) -> None:
+    page = IndexPage("https://keia.org/the-peninsula/", html)
+    assert page.brief_links() == []
+    assert page.listing_links() == []
+    assert page.posts_located() is None
+
+
+LISTING = """<html><body>
+<header><a href="/">KEI</a> Total Index: 6384 publications.</header>
+<p>2002 Posts located</p>
+<article><h3><a href="/the-peninsula/renewed-south-korea-mexico-ties/">Renewed South Korea-Mexico Ties</a></h3>
+  <span>Korea View</span> <span>July 24, 2022</span> <p>On July 4, the foreign …</p>
+  <a href="/the-peninsula/renewed-south-korea-mexico-ties/">Read More</a></article>
+<article><h3><a href="https://keia.org/the-peninsula/erosion-of-data-privacy?utm_medium=email&amp;utm_source=hs_email#top">
+  Erosion of Data Privacy?</a></h3></article>
+<article><a href="/the-peninsula/erosion-of-data-privacy/">again</a></article>
+<a href="/news/kei-hosts-event/">news</a> <a href="/podcasts/ep-1/">podcast</a>
+<a href="/category/south-korea/">category</a> <a href="/contributor/yong-kwon/">contributor</a>
+<a href="https://blog.keia.org/the-peninsula/other-host/">other host</a>
+<a href="/the-peninsula/">first page</a>
+<a href="/the-peninsula/?post%5Bpaged%5D=2&amp;">2</a>
+<a href="/the-peninsula/?post%5Bpaged%5D=2&amp;podcasts%5Bpaged%5D=3">2 again</a>
+<a href="/the-peninsula/page/3/">3</a>
+<a href="/the-peninsula/?podcasts%5Bpaged%5D=2">podcasts block</a>
+<a href="/category/south-korea/page/39/">category page</a>
+</body></html>"""
+
+
+def test_index_page_links() -> None:
+    page = IndexPage("https://keia.org/the-peninsula/", LISTING)
+    assert page.brief_links() == [
+        "https://keia.org/the-peninsula/renewed-south-korea-mexico-ties/",
+        "https://keia.org/the-peninsula/erosion-of-data-privacy?utm_medium=email&utm_source=hs_email",
+    ]
+    assert page.listing_links() == [
+        "https://keia.org/the-peninsula/?post%5Bpaged%5D=2&",
+        "https://keia.org/the-peninsula/page/3/",
+    ]
+    assert page.posts_located() == 2002
+
+
+def test_index_page_on_a_later_page_links_back_to_the_first() -> None:
+    page = IndexPage("https://keia.org/the-peninsula/?post%5Bpaged%5D=2&", LISTING)
+    assert page.listing_links() == [
+        "https://keia.org/the-peninsula/",
+        "https://keia.org/the-peninsula/page/3/",
+    ]
