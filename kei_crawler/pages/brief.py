@@ -94,19 +94,26 @@ class _Reader:
         title = clean_title(blocks[title_index].text) if title_index is not None else self.structured.title
         section = None
         if title_index is not None:
-            for block in reversed(blocks[max(0, title_index - 3) : title_index]):
+            # The label sits right above the title; an image in between means the line belongs to
+            # something else (an old blog's caption-before-title, its masthead).
+            for block in reversed(blocks[max(0, title_index - 2) : title_index]):
+                if any(block.index < image.before_block <= title_index for image in self.images):
+                    break
                 section = section_label(block)
                 if section:
                     break
-        start = max(i for i in (title_index, date_index, -1) if i is not None) + 1
+        # The body starts under the title: a standfirst may sit between the title and a late date line.
+        anchor_index = title_index if title_index is not None else date_index
+        start = (anchor_index if anchor_index is not None else -1) + 1
         stop = layout.stop_index(blocks, start)
         region = blocks[start:stop]
         byline_until = start + 4
 
         authors: list[str] = []
         categories: list[str] = []
-        meta_blocks: set[int] = set()
-        header = blocks[(title_index or 0) + 1 : start] if title_index is not None else []
+        meta_blocks: set[int] = {date_index} if date_index is not None else set()
+        # Some themes print the labelled lines above the title (a category kicker, the date).
+        header = blocks[max(0, title_index - 3) : title_index] if title_index is not None else []
         for block in [*header, *region]:
             segments = meta_line(block, allow_byline=block.index < byline_until)
             if segments is None:

@@ -142,7 +142,8 @@ def _title_near(blocks: list[Block], date_index: int | None) -> int | None:
 _STOP = re.compile(
     r"^(?:return to (?:the )?[\w ]+|back to (?:the )?[\w ]+|stay informed|register to receive updates.*"
     r"|related (?:posts|articles|content|reading|publications)|you (?:may|might) also (?:like|enjoy)"
-    r"|recent posts|more from [\w ]+|comments?|leave a (?:reply|comment)|subscribe to [\w ]+[!.]?)$",
+    r"|recent posts|more from [\w ]+|comments?|leave a (?:reply|comment)|subscribe to [\w ]+[!.]?"
+    r"|(?:copyright|©).*|.*all rights reserved\.?)$",
     re.IGNORECASE,
 )
 
