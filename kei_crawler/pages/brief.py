@@ -27,7 +27,7 @@ from kei_crawler.normalize import (
     split_credit_and_caption,
 )
 from kei_crawler.pages import layout
-from kei_crawler.pages.meta import categories_of, meta_line, names_of, section_label
+from kei_crawler.pages.meta import categories_of, meta_line_at, names_of, section_label
 from kei_crawler.pages.photo import (
     Caption,
     absolute_src,
@@ -53,16 +53,65 @@ class BriefPage:
         """Exactly the keys of :data:`FIELD_NAMES`, values already clean."""
         return dict(self._fields)
 
-    section = property(lambda self: self._fields["section"])
-    title = property(lambda self: self._fields["title"])
-    published_raw = property(lambda self: self._fields["published_raw"])
-    authors = property(lambda self: self._fields["authors"])
-    categories = property(lambda self: self._fields["categories"])
-    series = property(lambda self: self._fields["series"])
-    body = property(lambda self: self._fields["body"])
-    credits = property(lambda self: self._fields["credits"])
-    photo_caption = property(lambda self: self._fields["photo_caption"])
-    photo_url = property(lambda self: self._fields["photo_url"])
+    @property
+    def section(self) -> str | None:
+        """The section label shown above the title ("The Peninsula"), else None."""
+        value: str | None = self._fields["section"]
+        return value
+
+    @property
+    def title(self) -> str:
+        """The displayed title, no site-name suffix."""
+        value: str = self._fields["title"]
+        return value
+
+    @property
+    def published_raw(self) -> str:
+        """The text the date was read from ("Published July 24, 2022"); "" when none."""
+        value: str = self._fields["published_raw"]
+        return value
+
+    @property
+    def authors(self) -> list[str]:
+        """Names from "Author(s):" / "By" lines or JSON-LD; [] when none."""
+        value: list[str] = self._fields["authors"]
+        return value
+
+    @property
+    def categories(self) -> list[str]:
+        """Names from "Category:" lines; [] when none."""
+        value: list[str] = self._fields["categories"]
+        return value
+
+    @property
+    def series(self) -> str | None:
+        """ "Korea View" for that series' briefs, else None."""
+        value: str | None = self._fields["series"]
+        return value
+
+    @property
+    def body(self) -> str:
+        """The brief's own text in the body format (see ``normalize.clean_body``)."""
+        value: str = self._fields["body"]
+        return value
+
+    @property
+    def credits(self) -> str | None:
+        """The editors' credit line, else None."""
+        value: str | None = self._fields["credits"]
+        return value
+
+    @property
+    def photo_caption(self) -> str | None:
+        """The caption of the brief's photo, else None."""
+        value: str | None = self._fields["photo_caption"]
+        return value
+
+    @property
+    def photo_url(self) -> str | None:
+        """Absolute URL of the brief's photo, else None."""
+        value: str | None = self._fields["photo_url"]
+        return value
 
     @cached_property
     def _fields(self) -> dict[str, Any]:
@@ -111,21 +160,25 @@ class _Reader:
 
         authors: list[str] = []
         categories: list[str] = []
-        meta_blocks: set[int] = {date_index} if date_index is not None else set()
+        meta_blocks: set[int] = set()
         # Some themes print the labelled lines above the title (a category kicker, the date).
         header = blocks[max(0, title_index - 3) : title_index] if title_index is not None else []
         for block in [*header, *region]:
-            segments = meta_line(block, allow_byline=block.index < byline_until)
-            if segments is None:
+            if block.index in meta_blocks:
                 continue
-            meta_blocks.add(block.index)
-            for segment in segments:
+            line = meta_line_at(blocks, block.index, allow_byline=block.index < byline_until)
+            if line is None:
+                continue
+            meta_blocks.update(line.indexes)
+            for segment in line.segments:
                 if segment.kind == "author":
-                    authors += names_of(segment, block)
+                    authors += names_of(segment, line.links)
                 elif segment.kind == "category":
-                    categories += categories_of(segment, block)
+                    categories += categories_of(segment, line.links)
                 elif segment.kind == "published" and not published_raw:
                     published_raw = segment.text
+        if date_index is not None:
+            meta_blocks.add(date_index)  # a bare date or <time> line is no labelled line, nor body text
         if not authors:
             authors = self.structured.authors
         if not published_raw:

@@ -19,7 +19,7 @@ from kei_crawler.normalize import (
     is_series_blurb,
     parse_published,
 )
-from kei_crawler.pages.meta import meta_segments, section_label
+from kei_crawler.pages.meta import meta_line_at, section_label
 from kei_crawler.pages.text import Block, iter_json_ld
 
 _ARTICLE_TYPES = {"article", "blogposting", "newsarticle", "reportagenewsarticle", "analysisnewsarticle"}
@@ -71,14 +71,15 @@ def _is_heading(block: Block) -> bool:
     return block.heading_level is not None and section_label(block) is None
 
 
-def _labelled_date(block: Block) -> str | None:
-    for segment in meta_segments(block.text):
+def _labelled_date(blocks: list[Block], block: Block) -> str | None:
+    line = meta_line_at(blocks, block.index, allow_byline=False)
+    for segment in line.segments if line else ():
         if segment.kind == "published" and parse_published(segment.value) is not None:
             return segment.text
     return None
 
 
-def _time_date(block: Block) -> str | None:
+def _time_date(blocks: list[Block], block: Block) -> str | None:
     for el in block.inlines:
         if el.tag != "time":
             continue
@@ -109,7 +110,7 @@ def anchor(blocks: list[Block], meta_title: str) -> tuple[int | None, int | None
     date_index: int | None = None
     raw = ""
     for finder in (_labelled_date, _time_date):
-        hit = next(((b.index, text) for b in order if (text := finder(b))), None)
+        hit = next(((b.index, text) for b in order if (text := finder(blocks, b))), None)
         if hit:
             date_index, raw = hit
             break

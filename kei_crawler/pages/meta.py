@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 
 from kei_crawler.normalize import clean_text, parse_published, split_names
-from kei_crawler.pages.text import Block
+from kei_crawler.pages.text import Block, Link
 
 _KINDS = {
     "published": "published", "published on": "published", "posted": "published", "posted on": "published",
@@ -68,9 +68,33 @@ def is_byline_value(value: str) -> bool:
     )
 
 
-def meta_line(block: Block, allow_byline: bool) -> list[Segment] | None:
-    """The block's segments when it is a labelled metadata line, else None."""
-    text = block.text
+@dataclass
+class MetaLine:
+    """A labelled metadata line and the blocks it was read from."""
+
+    indexes: tuple[int, ...]
+    segments: list[Segment]
+    links: list[Link]
+
+
+# A label alone on its line, its value on the next (<dt>/<dd>, label and value in separate <div>s).
+_BARE_LABEL = re.compile(
+    r"^(published(?: on)?|posted(?: on)?|date|authors?|written by|by|categor(?:y|ies)|filed under|tags?|topics?)"
+    r"\s*([:：])?$",
+    re.IGNORECASE,
+)
+
+
+def meta_line_at(blocks: list[Block], index: int, allow_byline: bool) -> MetaLine | None:
+    """The metadata line starting at ``blocks[index]``, or None when that block is not one."""
+    block = blocks[index]
+    text, links = block.text, list(block.links)
+    used: tuple[int, ...] = (index,)
+    bare = _BARE_LABEL.match(text)
+    if bare and index + 1 < len(blocks):
+        value = blocks[index + 1]
+        colon = "" if bare.group(2) or bare.group(1).lower() in _COLON_OPTIONAL else ":"
+        text, used, links = f"{text}{colon} {value.text}", (index, index + 1), [*links, *value.links]
     if len(text) > 400:
         return None
     segments = meta_segments(text)
@@ -82,20 +106,20 @@ def meta_line(block: Block, allow_byline: bool) -> list[Segment] | None:
     is_byline = first.kind == "author" and first.text.lower().startswith(("by", "written"))
     if is_byline and not (allow_byline and is_byline_value(first.value)):
         return None
-    return segments
+    return MetaLine(used, segments, links)
 
 
-def names_of(segment: Segment, block: Block) -> list[str]:
+def names_of(segment: Segment, links: list[Link]) -> list[str]:
     """Author names: the segment's link texts when the names are links, else split on commas and "and"."""
-    linked = [link.text for link in block.links if link.text and link.text in segment.value]
+    linked = [link.text for link in links if link.text and link.text in segment.value]
     if linked and sum(map(len, linked)) >= 0.5 * len(re.sub(r"[\s,;&]|\band\b", "", segment.value)):
         return linked
     return split_names(segment.value)
 
 
-def categories_of(segment: Segment, block: Block) -> list[str]:
+def categories_of(segment: Segment, links: list[Link]) -> list[str]:
     """Category names: link texts when linked, else split on commas; "and" may be part of a name."""
-    linked = [link.text for link in block.links if link.text and link.text in segment.value]
+    linked = [link.text for link in links if link.text and link.text in segment.value]
     if linked:
         return linked
     return [part.strip() for part in re.split(r"\s*[,;|]\s*", segment.value) if part.strip()]
