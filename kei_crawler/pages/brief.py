@@ -143,11 +143,8 @@ class _Reader:
         title = clean_title(blocks[title_index].text) if title_index is not None else self.structured.title
         section = None
         if title_index is not None:
-            # The label sits right above the title; an image in between means the line belongs to
-            # something else (an old blog's caption-before-title, its masthead).
+            # The label sits right above the title, at most a photo's line away; further up is masthead.
             for block in reversed(blocks[max(0, title_index - 2) : title_index]):
-                if any(block.index < image.before_block <= title_index for image in self.images):
-                    break
                 section = section_label(block)
                 if section:
                     break

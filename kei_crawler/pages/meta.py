@@ -91,7 +91,8 @@ def meta_line_at(blocks: list[Block], index: int, allow_byline: bool) -> MetaLin
     text, links = block.text, list(block.links)
     used: tuple[int, ...] = (index,)
     bare = _BARE_LABEL.match(text)
-    if bare and index + 1 < len(blocks):
+    # A long next block is prose under a heading that happens to read "Topics", not a label's value.
+    if bare and index + 1 < len(blocks) and len(blocks[index + 1].text) <= 200:
         value = blocks[index + 1]
         colon = "" if bare.group(2) or bare.group(1).lower() in _COLON_OPTIONAL else ":"
         text, used, links = f"{text}{colon} {value.text}", (index, index + 1), [*links, *value.links]

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import lxml.html
 from lxml import etree
@@ -128,7 +129,7 @@ class Block:
     links: list[Link] = field(default_factory=list)
     inlines: list[HtmlElement] = field(default_factory=list)
 
-    @property
+    @cached_property
     def text(self) -> str:
         return clean_text(" ".join(self.lines))
 
@@ -136,7 +137,7 @@ class Block:
     def tag(self) -> str:
         return str(self.owner.tag)
 
-    @property
+    @cached_property
     def heading_level(self) -> int | None:
         """1-6 for <h1>-<h6>; 7 for a short paragraph that is bold all through ("What Happened")."""
         if self.tag in ("h1", "h2", "h3", "h4", "h5", "h6"):
