@@ -1,0 +1,237 @@
+"""A brief page in three markups of one content, as keia.org's redesigns have served it.
+
+- ``modern``: semantic HTML5 (<article>, <h1>, <time>, <figure>), JSON-LD and Open Graph metadata.
+- ``classic``: WordPress 3.x era (div#content > div.post, h2.post-title, p.postmeta, div.wp-caption).
+- ``flat``: a page builder's nested <div>s with meaningless class names; the title is a styled <span>,
+  the date plain text, and the photo caption rides on the credit line, as on the captured brief.
+
+All three show the same visible text; only the markup (and where the caption sits) differs.
+"""
+
+from __future__ import annotations
+
+import json
+import unicodedata
+from collections.abc import Callable
+
+from kei_crawler.replica import chrome
+from kei_crawler.replica.chrome import esc
+from kei_crawler.replica.model import BLURB, Block, Brief, display_date
+from kei_crawler.replica.prose import join_names
+
+THEMES = ("modern", "classic", "flat")
+
+
+def inline(text: str, messy: bool) -> str:
+    """Text as HTML; for "messy" briefs as a hand-edited CMS leaves it: NFD, entities, hard wraps, NBSPs."""
+    out = esc(text)
+    if not messy:
+        return out
+    out = unicodedata.normalize("NFD", out).replace("’", "&#8217;")
+    words = out.split(" ")
+    pieces: list[str] = []
+    for i, word in enumerate(words):
+        pieces.append(word)
+        if i < len(words) - 1:
+            pieces.append("\n        " if i % 9 == 8 else "&nbsp;" if i % 13 == 12 else " ")
+    return "".join(pieces)
+
+
+def _blurb(base: str, italic: str | None) -> str:
+    text = esc(BLURB)
+    text = text.replace(
+        "comes from Korea View,", f'comes from&nbsp;<a href="{base}/korea-view/">Korea View</a>,'
+    )
+    text = text.replace("online form here.", f'online form&nbsp;<a href="{base}/subscribe/">here</a>.')
+    return f"<p><{italic}>{text}</{italic}></p>" if italic else f"<p>{text}</p>"
+
+
+def _credit(brief: Brief) -> str:
+    assert brief.credits is not None
+    return brief.credits_html or inline(brief.credits, brief.messy)
+
+
+def _names(brief: Brief, base: str | None) -> str:
+    """The Author(s) line's names, linked to contributor pages when ``base`` is given."""
+    if base is None:
+        parts = [inline(name, brief.messy) for name in brief.authors]
+    else:
+        parts = [
+            f'<a href="{base}/contributor/{chrome.slug_for_name(n)}/" rel="author">{inline(n, brief.messy)}</a>'
+            for n in brief.authors
+        ]
+    return join_names(parts)
+
+
+def _author_label(brief: Brief) -> str:
+    return "Authors:" if len(brief.authors) > 1 else "Author:"
+
+
+def _categories(brief: Brief, base: str | None) -> str:
+    if base is None:
+        return ", ".join(esc(c) for c in brief.categories)
+    return ", ".join(
+        f'<a href="{base}/category/{chrome.slug_for_name(c)}/" rel="tag">{esc(c)}</a>'
+        for c in brief.categories
+    )
+
+
+BlockRenderer = Callable[[Block, bool], str]
+
+
+def _blocks(brief: Brief, base: str, block_html: BlockRenderer, italic_blurb: str | None) -> list[str]:
+    """Blurb, body and credit line in page order (caption placement is each theme's business)."""
+    parts = [_blurb(base, italic_blurb)] if brief.blurb_position == "top" else []
+    parts += [block_html(block, brief.messy) for block in brief.blocks]
+    if brief.blurb_position == "end":
+        parts.append(_blurb(base, italic_blurb))
+    return parts
+
+
+def _modern_block(block: Block, messy: bool) -> str:
+    if block.kind == "h":
+        return f"<h2>{esc(block.text)}</h2>"
+    if block.kind == "ul":
+        return "<ul>" + "".join(f"<li>{inline(item, messy)}</li>" for item in block.items) + "</ul>"
+    label = f"<strong>{esc(block.label)}:</strong> " if block.label else ""
+    return f"<p>{label}{inline(block.text, messy)}</p>"
+
+
+def _classic_block(block: Block, messy: bool) -> str:
+    if block.kind == "h":
+        return f"<h3>{esc(block.text)}</h3>"
+    if block.kind == "ul":
+        return "<ul>\n" + "".join(f"<li>{inline(item, messy)}</li>\n" for item in block.items) + "</ul>"
+    label = f"<b>{esc(block.label)}:</b> " if block.label else ""
+    return f"<p>{label}{inline(block.text, messy)}</p>"
+
+
+def _flat_block(block: Block, messy: bool) -> str:
+    if block.kind == "h":
+        return f"<p><strong>{esc(block.text)}</strong></p>"
+    if block.kind == "ul":
+        return (
+            '<ul class="u2">'
+            + "".join(f"<li><span>{inline(i, messy)}</span></li>" for i in block.items)
+            + "</ul>"
+        )
+    label = f"<strong>{esc(block.label)}:</strong> " if block.label else ""
+    return f"<p>{label}{inline(block.text, messy)}</p>"
+
+
+def _json_ld(brief: Brief, base: str, published_iso: str, modified_iso: str) -> str:
+    data: dict[str, object] = {
+        "@context": "https://schema.org",
+        "@type": "BlogPosting",
+        "headline": brief.title,
+        "datePublished": published_iso,
+        "dateModified": modified_iso,
+        "mainEntityOfPage": base + brief.path,
+    }
+    if brief.authors:
+        data["author"] = [{"@type": "Person", "name": name} for name in brief.authors]
+    if brief.photo_path:
+        data["image"] = base + brief.photo_path
+    text = json.dumps(data, ensure_ascii=False).replace("</", "<\\/")
+    return f'<script type="application/ld+json">{text}</script>\n'
+
+
+def render_modern(brief: Brief, base: str, published_iso: str) -> str:
+    modified_iso = brief.modified.isoformat()
+    head = (
+        f'<meta property="og:title" content="{esc(brief.title)}">\n'
+        f'<meta property="og:type" content="article">\n'
+        f'<meta property="og:url" content="{base}{brief.path}">\n'
+        f'<meta property="article:published_time" content="{published_iso}">\n'
+        f'<meta property="article:modified_time" content="{modified_iso}">\n'
+        f'<link rel="canonical" href="{base}{brief.path}">\n'
+        + _json_ld(brief, base, published_iso, modified_iso)
+    )
+    meta = [
+        f'<div class="posted-on"><time datetime="{published_iso}">Published {display_date(brief.published)}</time></div>'
+    ]
+    if brief.authors:
+        meta.append(f'<p class="byline">{_author_label(brief)} {_names(brief, base)}</p>')
+    if brief.categories:
+        meta.append(f'<p class="post-categories">Category: {_categories(brief, base)}</p>')
+    figure = ""
+    if brief.photo_path and brief.photo_caption:
+        figure = (
+            f'<figure class="wp-block-image"><img src="{base}{brief.photo_path}" alt="" loading="lazy">'
+            f"<figcaption>{inline(brief.photo_caption, brief.messy)}</figcaption></figure>"
+        )
+    body = _blocks(brief, base, _modern_block, "em")
+    if brief.credits:
+        body.append(f'<p class="kv-credits">{_credit(brief)}</p>')
+    content = (
+        f'<article class="post type-post">\n<div class="section-label"><a href="{base}/the-peninsula/">'
+        f'The Peninsula</a></div>\n<h1 class="entry-title">{inline(brief.title, brief.messy)}</h1>\n'
+        + "\n".join(meta)
+        + f'\n{figure}\n<div class="entry-content">\n'
+        + "\n".join(body)
+        + "\n</div>\n</article>\n"
+        f'<p class="back-link"><a href="{base}/the-peninsula/">{chrome.RETURN}</a></p>'
+    )
+    return chrome.page("modern", title=brief.title, base_url=base, content=content, head=head,
+                       body_class="single single-post")  # fmt: skip
+
+
+def render_classic(brief: Brief, base: str) -> str:
+    meta = [f'<p class="postmeta">Published {display_date(brief.published)}</p>']
+    if brief.authors:
+        meta.append(f'<p class="postmeta">{_author_label(brief)} {_names(brief, "")}</p>')
+    if brief.categories:
+        meta.append(f'<p class="postmeta">Category: {_categories(brief, "")}</p>')
+    entry: list[str] = []
+    if brief.photo_path and brief.photo_caption:
+        entry.append(
+            f'<div class="wp-caption alignnone" style="width: 610px"><img class="size-full" src="{brief.photo_path}"'
+            f' width="600" height="400" alt="" /><p class="wp-caption-text">'
+            f"{inline(brief.photo_caption, brief.messy)}</p></div>"
+        )
+    body = _blocks(brief, "", _classic_block, "i")
+    if brief.credits:
+        body.append(f"<p>{_credit(brief)}</p>")
+    # WordPress's editor left empty spacer paragraphs and wrapper divs between some blocks.
+    for i, part in enumerate(body):
+        if i == 1 and brief.messy:
+            entry.append("<p>&nbsp;</p>")
+        entry.append(f'<div class="wrap">{part}</div>' if i % 3 == 2 else part)
+    content = (
+        f'<div class="post" id="post-{brief.body_seed % 90000 + 1000}">\n<p class="section">The Peninsula</p>\n'
+        f'<h2 class="post-title"><a href="{brief.path}" rel="bookmark">{inline(brief.title, brief.messy)}</a></h2>\n'
+        + "\n".join(meta)
+        + '\n<div class="entry">\n'
+        + "\n".join(entry)
+        + "\n</div>\n</div>\n"
+        f'<p class="back"><a href="/the-peninsula/">{chrome.RETURN}</a></p>'
+    )
+    return chrome.page("classic", title=brief.title, base_url=base, content=content, body_class="single")
+
+
+def render_flat(brief: Brief, base: str) -> str:
+    photo = f'<div class="p7"><img src="{base}{brief.photo_path}" alt=""></div>' if brief.photo_path else ""
+    caption = inline(brief.photo_caption, brief.messy) if brief.photo_caption else None
+    # With a credit line the caption follows it in the same paragraph (the captured brief) and the photo
+    # heads the page; without one, the photo and its own caption paragraph open the body.
+    on_credit = bool(brief.credits and caption)
+    head = ['<div class="l0">The Peninsula</div>']
+    if on_credit:
+        head.append(photo)
+    head.append(f'<div class="t"><span>{inline(brief.title, brief.messy)}</span></div>')
+    head.append(f'<div class="m2">Published {display_date(brief.published)}</div>')
+    if brief.authors:
+        head.append(f'<div class="m2">{_author_label(brief)} {_names(brief, None)}</div>')
+    if brief.categories:
+        head.append(f'<div class="m2">Category: {_categories(brief, None)}</div>')
+    body: list[str] = []
+    if photo and not on_credit:
+        body.append(photo + (f'<p class="k">{caption}</p>' if caption else ""))
+    body += _blocks(brief, base, _flat_block, None)
+    if brief.credits:
+        body.append(f"<p>{_credit(brief)} {caption}</p>" if on_credit else f"<p>{_credit(brief)}</p>")
+    content = (
+        '<div class="c4 k-2">' + "\n".join(head) + '\n<div class="b1 x-7">\n' + "\n".join(body)
+        + f'\n</div></div>\n<div class="c5"><a href="{base}/the-peninsula/">{chrome.RETURN}</a></div>'
+    )  # fmt: skip
+    return chrome.page("flat", title=brief.title, base_url=base, content=content)

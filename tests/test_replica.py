@@ -1,0 +1,390 @@
+"""The replica: deterministic content, the captured brief word for word, three themes, listing, HTTP."""
+
+from __future__ import annotations
+
+import time
+import unicodedata
+import urllib.error
+import urllib.request
+from collections import Counter
+from datetime import date
+from pathlib import Path
+from urllib.parse import urljoin, urlsplit
+
+import lxml.html
+import pytest
+
+from kei_crawler.replica import THEMES, ReplicaServer, Site, build_site
+from kei_crawler.replica.listing import PER_PAGE
+from kei_crawler.urls import brief_slug
+
+CAPTURE = Path(__file__).parent / "fixtures" / "captured-brief.txt"
+MEXICO = "/the-peninsula/renewed-south-korea-mexico-ties/"
+BASE = "http://replica.test"
+_BREAK = "\x00"
+_INVISIBLE_TAGS = {"head", "script", "style", "noscript", "template", "svg"}
+_BLOCK_TAGS = {"p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "ul", "ol", "header", "footer", "main",
+               "article", "section", "nav", "aside", "figure", "figcaption", "form", "br", "body"}  # fmt: skip
+
+
+def visible_lines(html: bytes) -> list[str]:
+    """What a browser's text capture shows: hidden elements skipped, one line per block, spaces collapsed."""
+    root = lxml.html.document_fromstring(html.decode("utf-8"))
+    chunks: list[str] = []
+
+    def walk(el: lxml.html.HtmlElement) -> None:
+        style = (el.get("style") or "").replace(" ", "")
+        hidden = el.get("hidden") is not None or el.get("aria-hidden") == "true" or "display:none" in style
+        if not isinstance(el.tag, str) or el.tag in _INVISIBLE_TAGS or hidden:
+            chunks.append(el.tail or "")
+            return
+        block = el.tag in _BLOCK_TAGS
+        chunks.append(_BREAK if block else "")
+        chunks.append(el.text or "")
+        for child in el:
+            walk(child)
+        chunks.append(_BREAK if block else "")
+        chunks.append(el.tail or "")
+
+    walk(root)
+    # A newline in the source is just white space; only block boundaries break lines.
+    lines = (" ".join(line.split()) for line in "".join(chunks).split(_BREAK))
+    return [unicodedata.normalize("NFC", line) for line in lines if line]
+
+
+def capture_lines() -> list[str]:
+    return [
+        " ".join(line.split()) for line in CAPTURE.read_text(encoding="utf-8").splitlines() if line.strip()
+    ]
+
+
+def get(site: Site, path: str) -> tuple[int, dict[str, str], bytes]:
+    return site.render(path, BASE)
+
+
+@pytest.fixture(scope="module")
+def site60() -> Site:
+    return build_site(60, theme="flat")
+
+
+# --- content -----------------------------------------------------------------------------------------------
+
+
+def test_same_seed_same_bytes_other_seed_other_site() -> None:
+    a, b, c = build_site(40, seed=7), build_site(40, seed=7), build_site(40, seed=8)
+    paths = ["/the-peninsula/", "/the-peninsula/?post%5Bpaged%5D=2&", *(x.path for x in a.briefs[:12])]
+    assert [get(a, p) for p in paths] == [get(b, p) for p in paths]
+    assert a.expected_records() == b.expected_records()
+    assert [x.slug for x in a.briefs] != [x.slug for x in c.briefs]
+
+
+def test_the_captured_brief_renders_word_for_word_in_the_flat_theme(site60: Site) -> None:
+    status, _, html = get(site60, MEXICO)
+    assert status == 200
+    assert visible_lines(html) == capture_lines()
+    # The live page's odd spacing survives in the HTML; the truth collapses it.
+    assert b"with the help of&nbsp; Jae Chang" in html
+    assert b"Pressley. Picture of South Korea" in html
+
+
+def test_the_visible_text_comparison_is_meaningful(site60: Site) -> None:
+    expected = capture_lines()
+    # Another theme places the caption elsewhere: same words, different lines.
+    modern = visible_lines(build_site(60, theme="modern").render(MEXICO, BASE)[2])
+    assert modern != expected and sorted(" ".join(modern).split()) == sorted(" ".join(expected).split())
+    # One changed word is caught.
+    html = get(site60, MEXICO)[2].replace(b"136 million", b"137 million")
+    assert visible_lines(html) != expected
+    # Hidden menus really are in the page, and really are skipped.
+    assert b'href="/news/"' in get(site60, MEXICO)[2] and "News" not in visible_lines(get(site60, MEXICO)[2])
+
+
+def test_the_captured_briefs_truth(site60: Site) -> None:
+    brief = site60.brief("renewed-south-korea-mexico-ties")
+    assert brief is not None
+    lines = capture_lines()
+    assert brief.expected() == {
+        "url": "https://keia.org/the-peninsula/renewed-south-korea-mexico-ties/",
+        "slug": "renewed-south-korea-mexico-ties",
+        "title": "Renewed South Korea-Mexico Ties",
+        "published": date(2022, 7, 24),
+        "authors": [],
+        "categories": [],
+        "series": "Korea View",
+        "body": "\n\n".join(lines[7:10]),
+        "credits": "Korea View was edited by Yong Kwon with the help of Jae Chang, Kaitlyn King, Yu Na Choi, "
+        "and Mai Anna Pressley.",
+        "photo_caption": "Picture of South Korea and Mexico signing an agreement to cooperate in trade and culture "
+        "on March 17, 1969.",
+        "photo_url": "https://keia.org/wp-content/uploads/2022/07/renewed-south-korea-mexico-ties.jpg",
+    }
+    assert (
+        brief.expected("http://127.0.0.1:9")["url"]
+        == "http://127.0.0.1:9/the-peninsula/renewed-south-korea-mexico-ties/"
+    )
+
+
+@pytest.mark.parametrize(
+    ("slug", "title", "published", "authors", "categories"),
+    [
+        ("renewed-south-korea-mexico-ties", "Renewed South Korea-Mexico Ties", date(2022, 7, 24), [], []),
+        ("lawmakers-make-an-economic-argument-for-relocating-the-national-assembly",
+         "Lawmakers Make an Economic Argument for Relocating the National Assembly", date(2020, 12, 22),
+         ["Korea View"], ["South Korea"]),
+        ("erosion-of-data-privacy", "Erosion of Data Privacy?", date(2021, 7, 15), ["Korea View"], []),
+        ("the-commanding-dissent-of-churches", "The commanding dissent of churches", date(2021, 7, 2),
+         ["Korea View"], []),
+    ],
+)  # fmt: skip
+def test_the_four_real_briefs_are_in_the_default_site(
+    slug: str, title: str, published: date, authors: list[str], categories: list[str]
+) -> None:
+    record = next(r for r in build_site().expected_records() if r["slug"] == slug)
+    assert (record["title"], record["published"], record["authors"], record["categories"], record["series"]) == (
+        title, published, authors, categories, "Korea View",
+    )  # fmt: skip
+
+
+def test_a_full_size_site_builds_fast_with_unique_slugs() -> None:
+    started = time.perf_counter()
+    site = build_site(6384)
+    assert time.perf_counter() - started < 3
+    slugs = [b.slug for b in site.briefs]
+    assert len(set(slugs)) == 6384 and all(
+        brief_slug(f"https://keia.org/the-peninsula/{s}/") == s for s in slugs
+    )
+    days = [b.published for b in site.briefs]
+    assert days == sorted(days, reverse=True) and days[-1].year < 2010
+    # A small site is the newest slice of a big one.
+    assert [b.slug for b in build_site(60).briefs] == slugs[:60]
+
+
+def test_the_generated_content_has_the_variety_an_extractor_must_handle() -> None:
+    records = build_site(400).expected_records()
+    forms = Counter(b.form for b in build_site(400).briefs)
+    assert len(forms) == 6
+    assert any(r["title"].endswith("?") for r in records) and any("’" in r["title"] for r in records)
+    assert any(r["published"].year <= 2020 and r["title"] != r["title"].capitalize() for r in records)
+    assert {len(r["authors"]) for r in records} >= {0, 1, 2}
+    assert any(any(ord(ch) > 127 for ch in name) for r in records for name in r["authors"])
+    assert {len(r["categories"]) for r in records} == {0, 1, 2}
+    assert any(r["photo_url"] is None and r["photo_caption"] is None for r in records)
+    assert any("\n- " in r["body"] or r["body"].startswith("- ") for r in records)
+    assert any(r["body"].startswith("What Happened\n\n- ") for r in records)
+    for r in records:
+        assert r["series"] in ("Korea View", None)
+        assert (r["credits"] is not None) <= (r["series"] == "Korea View")
+        assert "Korea View" not in r["body"] and "  " not in r["body"]
+
+
+# --- themes ------------------------------------------------------------------------------------------------
+
+
+def _words(lines: list[str]) -> Counter[str]:
+    return Counter(" ".join(lines).split())
+
+
+def test_each_theme_has_its_own_markup_and_the_same_visible_text() -> None:
+    sites = {theme: build_site(60, theme=theme) for theme in THEMES}
+    for brief in sites["flat"].briefs:
+        pages = {theme: get(site, brief.path)[2] for theme, site in sites.items()}
+        assert len(set(pages.values())) == 3
+        texts = {theme: _words(visible_lines(html)) for theme, html in pages.items()}
+        assert texts["modern"] == texts["classic"] == texts["flat"], brief.slug
+    modern, classic, flat = (get(sites[t], MEXICO)[2].decode() for t in THEMES)
+    assert '<time datetime="2022-07-24T09:00:00-04:00">Published July 24, 2022</time>' in modern
+    assert "application/ld+json" in modern and "<figcaption>" in modern and "<h1" in modern
+    assert "Renewed South Korea-Mexico Ties - Korea Economic Institute of America</title>" in modern
+    assert 'class="post-title"' in classic and "wp-caption-text" in classic and "| KEI</title>" in classic
+    for tag in ("<article", "<figure", "<time", "<h1", "application/ld+json"):
+        assert tag not in flat
+
+
+@pytest.mark.parametrize("theme", THEMES)
+def test_every_field_of_the_truth_is_on_the_page(theme: str) -> None:
+    site = build_site(120, theme=theme)
+    for brief in site.briefs:
+        lines = visible_lines(get(site, brief.path)[2])
+        text = "\n".join(lines)
+        truth = brief.expected()
+        assert truth["title"] in lines
+        assert (
+            f"Published {truth['published']:%B} {truth['published'].day}, {truth['published'].year}" in lines
+        )
+        for block in truth["body"].split("\n\n"):
+            for line in block.split("\n"):
+                assert line.removeprefix("- ") in lines, (brief.slug, line)
+        for optional in ("credits", "photo_caption"):
+            assert truth[optional] is None or truth[optional] in text
+        if truth["authors"]:
+            assert any(line.startswith(("Author: ", "Authors: ")) for line in lines)
+        assert ("Category: " + ", ".join(truth["categories"]) in lines) == bool(truth["categories"])
+
+
+def test_messy_markup_normalizes_to_the_truth() -> None:
+    site = build_site(120, theme="classic")
+    messy = [b for b in site.briefs if b.messy]
+    assert messy
+    html = b"".join(get(site, b.path)[2] for b in messy)
+    assert b"&#8217;" in html and b"&nbsp;" in html and b"&amp;" in html
+
+
+# --- listing -----------------------------------------------------------------------------------------------
+
+
+def _crawl_listing(site: Site) -> tuple[list[str], list[str]]:
+    """Slugs of the entries on every page, following "Next", and the pages visited."""
+    url, slugs, visited = f"{BASE}/the-peninsula/", [], []
+    while url:
+        status, _, html = site.render(url.removeprefix(BASE), BASE)
+        assert status == 200, url
+        visited.append(url)
+        root = lxml.html.document_fromstring(html)
+        hrefs = [a.get("href") for a in root.iter("a") if a.text_content().strip() == "Read More"]
+        slugs += [brief_slug(urljoin(url, h)) or "" for h in hrefs]
+        nxt = [a.get("href") for a in root.iter("a") if a.text_content().strip().startswith("Next")]
+        url = urljoin(url, nxt[0]) if nxt else ""
+    return slugs, visited
+
+
+@pytest.mark.parametrize("pagination", ["query", "path"])
+def test_the_listing_covers_every_brief_exactly_once(pagination: str) -> None:
+    site = build_site(95, pagination=pagination)
+    slugs, visited = _crawl_listing(site)
+    assert slugs == [b.slug for b in site.briefs]
+    assert len(visited) == 10
+    expected_last = (
+        f"{BASE}/the-peninsula/page/10/"
+        if pagination == "path"
+        else f"{BASE}/the-peninsula/?post%5Bpaged%5D=10&"
+    )
+    assert visited[-1] == expected_last
+    past = "/the-peninsula/page/11/" if pagination == "path" else "/the-peninsula/?post%5Bpaged%5D=11&"
+    assert get(site, past)[0] == 404
+    assert b"95 Posts located" in get(site, "/the-peninsula/")[2]
+
+
+def test_the_listing_shows_links_as_found_in_the_wild(site60: Site) -> None:
+    html = get(site60, "/the-peninsula/")[2].decode()
+    assert (
+        "utm_medium=email&amp;_hsmi=124978800&amp;_hsenc=p2ANqtz-" in html and "utm_source=hs_email" in html
+    )
+    root = lxml.html.document_fromstring(html)
+    hrefs = [a.get("href") or "" for a in root.iter("a")]
+    entries = [h for h in hrefs if brief_slug(urljoin(BASE + "/", h))]
+    assert any(h.startswith(BASE) for h in entries) and any(h.startswith("/") for h in entries)
+    assert any(not urlsplit(h).path.endswith("/") for h in entries)
+    assert "https://www.example.org/" in hrefs and BASE + "/category/south-korea/page/39/" in hrefs
+    assert "/the-peninsula/?post%5Bpaged%5D=6&" in hrefs and "/the-peninsula/?podcasts%5Bpaged%5D=2&" in hrefs
+    podcasts2 = get(site60, "/the-peninsula/?podcasts%5Bpaged%5D=2&")[2]
+    assert podcasts2 != html.encode() and _crawl_listing(site60)[0][:PER_PAGE] == [
+        b.slug for b in site60.briefs[:10]
+    ]
+    assert get(site60, "/the-peninsula/page/2/")[0] == 404  # query-style site: no path pages
+    assert get(build_site(30, pagination="path"), "/the-peninsula/page/1/")[0] == 301
+
+
+def test_non_brief_sections_answer_200_and_say_what_they_are(site60: Site) -> None:
+    news = visible_lines(get(site60, "/news/kei-announces-2016-academic-symposium/")[2])
+    assert "KEI Spotlight" in news and not any(line.startswith("Published") for line in news)
+    assert "KEI Podcasts" in visible_lines(get(site60, "/podcasts/korea-and-the-world-economy/")[2])
+    for path in ("/contributor/kyle-ferrier/", "/category/south-korea/page/39/", "/region/northeast-asia/"):
+        assert get(site60, path)[0] == 200
+    assert get(site60, "/no/such/page/")[0] == 404
+
+
+# --- mutations ---------------------------------------------------------------------------------------------
+
+
+def test_publish_edit_remove() -> None:
+    site = build_site(30)
+    oldest_on_page_1 = site.briefs[9].slug
+    new = site.publish(3)
+    assert [b.slug for b in site.briefs[:3]] == [b.slug for b in new]
+    assert new[0].published > new[1].published > new[2].published > site.briefs[3].published
+    assert oldest_on_page_1 not in get(site, "/the-peninsula/")[2].decode()  # shifted to page 2
+    assert len(site.expected_records()) == 33
+
+    target = site.briefs[5]
+    before_body, before = target.body, get(site, target.path)[1]
+    site.edit(target.slug)
+    after = get(site, target.path)[1]
+    assert target.body != before_body and target.expected()["body"] == target.body
+    assert after["ETag"] != before["ETag"] and after["Last-Modified"] != before["Last-Modified"]
+
+    site.remove(target.slug)
+    assert get(site, target.path)[0] == 404
+    assert target.slug not in get(site, "/the-peninsula/?post%5Bpaged%5D=1&")[2].decode()
+    assert target.slug not in {r["slug"] for r in site.expected_records()}
+    with pytest.raises(KeyError):
+        site.edit(target.slug)
+
+
+# --- HTTP --------------------------------------------------------------------------------------------------
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args: object, **kwargs: object) -> None:
+        return None
+
+
+_opener = urllib.request.build_opener(_NoRedirect)
+
+
+def fetch(url: str, method: str = "GET", **headers: str) -> tuple[int, dict[str, str], bytes]:
+    """``If_None_Match="…"`` sends If-None-Match."""
+    named = {name.replace("_", "-"): value for name, value in headers.items()}
+    request = urllib.request.Request(url, method=method, headers=named)
+    try:
+        with _opener.open(request, timeout=10) as response:
+            return response.status, dict(response.headers.items()), response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, dict(error.headers.items()), error.read()
+
+
+def test_http_behaviour() -> None:
+    site = build_site(30, theme="modern")
+    with ReplicaServer(site) as server:
+        base = server.base_url
+        assert base.startswith("http://127.0.0.1:")
+        status, headers, body = fetch(base + MEXICO)
+        assert status == 200 and headers["Content-Type"] == "text/html; charset=utf-8"
+        assert body == site.render(MEXICO, base)[2] and base.encode() + MEXICO.encode() in body
+        etag, last_modified = headers["ETag"], headers["Last-Modified"]
+        assert etag.startswith('"') and etag.endswith('"') and last_modified.endswith(" GMT")
+
+        assert fetch(base + MEXICO, If_None_Match=etag)[:3:2] == (304, b"")
+        assert fetch(base + MEXICO, If_None_Match='"other"', If_Modified_Since=last_modified)[0] == 200
+        assert fetch(base + MEXICO, If_Modified_Since=last_modified)[0] == 304
+        assert fetch(base + MEXICO, If_Modified_Since="Sat, 01 Jan 2000 00:00:00 GMT")[0] == 200
+
+        status, headers, _ = fetch(
+            base + "/the-peninsula/renewed-south-korea-mexico-ties?utm_source=hs_email"
+        )
+        assert status == 301 and headers["Location"] == base + MEXICO + "?utm_source=hs_email"
+
+        status, headers, body = fetch(base + MEXICO, method="HEAD")
+        assert status == 200 and body == b"" and headers["ETag"] == etag
+        assert fetch(base + "/the-peninsula/no-such-brief/")[0] == 404
+        assert b"Disallow: /wp-admin/" in fetch(base + "/robots.txt")[2]
+
+        site.edit("renewed-south-korea-mexico-ties")
+        assert fetch(base + MEXICO, If_None_Match=etag)[0] == 200
+        site.remove("renewed-south-korea-mexico-ties")
+        assert fetch(base + MEXICO)[0] == 404
+
+        log = server.requests
+        assert [r.status for r in log] == [200, 304, 200, 304, 200, 301, 200, 404, 200, 200, 404]
+        assert log[1].headers["If-None-Match"] == etag and log[6].method == "HEAD"
+        assert log[5].path == "/the-peninsula/renewed-south-korea-mexico-ties?utm_source=hs_email"
+        assert all(log[i].timestamp <= log[i + 1].timestamp for i in range(len(log) - 1))
+        server.clear_log()
+        assert server.requests == []
+    assert server.base_url == base
+
+
+def test_the_delay_slows_every_response() -> None:
+    with ReplicaServer(build_site(10), delay=0.2) as server:
+        started = time.perf_counter()
+        fetch(server.base_url + "/robots.txt")
+        assert time.perf_counter() - started >= 0.2
