@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import time
 import unicodedata
 import urllib.error
@@ -76,6 +79,24 @@ def test_same_seed_same_bytes_other_seed_other_site() -> None:
     assert [get(a, p) for p in paths] == [get(b, p) for p in paths]
     assert a.expected_records() == b.expected_records()
     assert [x.slug for x in a.briefs] != [x.slug for x in c.briefs]
+
+
+def test_the_same_bytes_in_another_process_whatever_the_hash_seed() -> None:
+    script = (
+        "import hashlib; from kei_crawler.replica import build_site; s = build_site(80, theme='classic'); "
+        "print(hashlib.sha256(b''.join(s.render(b.path, 'http://h')[2] for b in s.briefs)).hexdigest())"
+    )
+    digests = {
+        subprocess.run(
+            [sys.executable, "-c", script],
+            capture_output=True,
+            text=True,
+            check=True,
+            env={**os.environ, "PYTHONHASHSEED": seed},
+        ).stdout
+        for seed in ("1", "2")
+    }
+    assert len(digests) == 1
 
 
 def test_the_captured_brief_renders_word_for_word_in_the_flat_theme(site60: Site) -> None:

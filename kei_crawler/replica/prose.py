@@ -8,25 +8,44 @@ opening "Photo of …"), which keeps the truth unambiguous.
 from __future__ import annotations
 
 import random
+import re
 
 COUNTRIES = ("Japan", "China", "the United States", "Vietnam", "India", "Australia", "Mexico", "Indonesia",
-             "Germany", "Canada", "the Philippines", "Poland", "Brazil", "Saudi Arabia")  # fmt: skip
+             "Germany", "Canada", "the Philippines", "Poland", "Brazil", "Saudi Arabia", "Chile", "Kazakhstan",
+             "the United Kingdom", "France", "Turkey", "Mongolia")  # fmt: skip
 FIRMS = ("Samsung Electronics", "SK Hynix", "Hyundai Motor", "LG Energy Solution", "POSCO", "Hanwha",
-         "Kia", "Naver", "Kakao", "Korea Zinc", "Doosan Enerbility", "CJ CheilJedang")  # fmt: skip
+         "Kia", "Naver", "Kakao", "Korea Zinc", "Doosan Enerbility", "CJ CheilJedang", "Lotte Chemical",
+         "HD Hyundai", "Celltrion", "Coupang")  # fmt: skip
 ACTORS = ("the Ministry of Trade, Industry and Energy", "the Ministry of Unification", "the Bank of Korea",
           "the Blue House", "the presidential office", "the National Assembly", "the Democratic Party",
           "the People Power Party", "the Ministry of Foreign Affairs", "the Fair Trade Commission",
           "the Financial Services Commission", "Statistics Korea", "the Constitutional Court",
           "the Ministry of Gender Equality and Family", "Seoul’s city government")  # fmt: skip
 SECTORS = ("semiconductor", "battery", "shipbuilding", "steel", "biotech", "automotive", "nuclear energy",
-           "hydrogen", "defense", "content", "platform", "R&D")  # fmt: skip
+           "hydrogen", "defense", "content", "platform", "R&D", "display", "robotics", "aerospace",
+           "petrochemical", "fintech", "LNG")  # fmt: skip
 ISSUES = ("the low birth rate", "household debt", "youth unemployment", "housing prices",
           "the aging workforce", "supply chain resilience", "export controls", "energy security",
           "regional inequality", "data privacy", "the minimum wage", "carbon neutrality",
-          "inter-Korean tourism", "sanctions enforcement", "military readiness")  # fmt: skip
+          "inter-Korean tourism", "sanctions enforcement", "military readiness", "private education costs",
+          "the gender gap", "rising interest rates", "rural depopulation", "pension reform", "labor shortages",
+          "the won’s weakness")  # fmt: skip
 NK_TOPICS = ("missile tests", "food shortages", "the border closure", "cyber theft",
              "the nuclear program", "market activity in Pyongyang", "the party congress")  # fmt: skip
-CITIES = ("Seoul", "Busan", "Sejong", "Incheon", "Gwangju", "Daegu", "Ulsan", "Changwon")
+CITIES = (
+    "Seoul",
+    "Busan",
+    "Sejong",
+    "Incheon",
+    "Gwangju",
+    "Daegu",
+    "Ulsan",
+    "Changwon",
+    "Daejeon",
+    "Suwon",
+    "Pohang",
+    "Jeju",
+)
 
 _SENTENCES = (
     "{actor_cap} announced a plan to address {issue} by {year}, citing pressure from {firm} and other large employers.",
@@ -77,7 +96,7 @@ _TITLES = (
     "{firm}’s bet on {sector} manufacturing",
     "The politics of {issue} in {city}",
     "Is the {sector} boom over?",
-    "Why {issue} matters for the alliance",
+    "Why the alliance cannot ignore {issue}",
     "A new chapter in relations with {country}",
     "Seoul weighs its options on {issue}",
     "The limits of {sector} subsidies",
@@ -85,6 +104,26 @@ _TITLES = (
     "{city} bets on {sector} jobs",
     "Korea’s {sector} exports to {country} under pressure",
     "Trade & technology: Seoul’s {sector} strategy",
+    "How {city} is tackling {issue}",
+    "Seoul and {country} at odds over {sector} rules",
+    "What {country} wants from Korea’s {sector} firms",
+    "{firm}, {country} and the future of {sector}",
+    "{country} and Korea: {issue} in focus",
+    "Does {issue} threaten Korea’s {sector} lead?",
+    "From {city} to {country}: the {sector} supply chain",
+    "{firm} faces {issue} at home",
+    "Pyongyang’s {nk} and Seoul’s response in {city}",
+    "A {sector} deal with {country} takes shape",
+    "Why {city} voters care about {issue}",
+    "The {sector} race between Korea and {country}",
+    "{issue_cap} and the {sector} workforce",
+    "Will {country} join Korea’s {sector} alliance?",
+    "{firm} expands in {country} amid {issue}",
+    "Lessons from {country} on {issue}",
+    "{firm}’s {sector} gamble and {issue}",
+    "{city}, {country} and the politics of {issue}",
+    "Can {firm} win {country}’s {sector} market?",
+    "{country}’s {sector} rules and {issue} in Korea",
 )
 _SUBHEADINGS = ("Looking ahead", "Background", "What comes next", "The view from Seoul")
 _CAPTIONS = (
@@ -104,31 +143,65 @@ STAFF = ("Kyle Ferrier", "Sang Kim", "Yong Kwon", "Troy Stangarone", "Jiyoon Kim
 CATEGORIES = ("South Korea", "Current Events", "North Korea", "Trade", "Economy", "Security")
 
 
-def _slots(rng: random.Random, year: int) -> dict[str, str]:
-    actor = rng.choice(ACTORS)
-    votes = rng.randint(150, 250)
-    return {
-        "actor": actor, "actor_cap": actor[0].upper() + actor[1:], "country": rng.choice(COUNTRIES),
-        "firm": rng.choice(FIRMS), "sector": rng.choice(SECTORS), "issue": rng.choice(ISSUES),
-        "nk": rng.choice(NK_TOPICS), "city": rng.choice(CITIES), "pct": str(rng.randint(3, 68)),
-        "amount": str(rng.randint(2, 95)), "year": str(year + rng.randint(1, 8)),
-        "past": str(year - rng.randint(2, 12)), "votes": str(votes), "votes_against": str(rng.randint(0, 40)),
-    }  # fmt: skip
+class _Slots(dict[str, str]):
+    """Template slots drawn on first use, so a sentence costs only the random draws it needs."""
+
+    def __init__(self, rng: random.Random, year: int) -> None:
+        super().__init__()
+        self.rng = rng
+        self.year = year
+
+    def __missing__(self, key: str) -> str:
+        rng, year = self.rng, self.year
+        if key.endswith("_cap"):
+            text = self[key.removesuffix("_cap")]
+            value = text[0].upper() + text[1:]
+        elif key in _CHOICES:
+            value = rng.choice(_CHOICES[key])
+        elif key == "year":
+            value = str(year + rng.randint(1, 8))
+        elif key == "past":
+            value = str(year - rng.randint(2, 12))
+        else:
+            low, high = _NUMBERS[key]
+            value = str(rng.randint(low, high))
+        self[key] = value
+        return value
+
+
+_CHOICES = {"actor": ACTORS, "country": COUNTRIES, "firm": FIRMS, "sector": SECTORS, "issue": ISSUES,
+            "nk": NK_TOPICS, "city": CITIES}  # fmt: skip
+_NUMBERS = {"pct": (3, 68), "amount": (2, 95), "votes": (150, 250), "votes_against": (0, 40)}
+
+
+def _combinations(template: str) -> int:
+    """How many different texts a template yields; titles are drawn in proportion, so few repeat."""
+    count = 1
+    for key in set(re.findall(r"{(\w+?)(?:_cap)?}", template)):
+        count *= len(_CHOICES[key]) if key in _CHOICES else 1
+    return count
+
+
+_TITLE_WEIGHTS = [_combinations(t) for t in _TITLES]
+
+
+def _fill(template: str, rng: random.Random, year: int) -> str:
+    return template.format_map(_Slots(rng, year))
 
 
 def paragraph(rng: random.Random, year: int) -> str:
     templates = rng.sample(_SENTENCES, rng.randint(2, 5))
-    return " ".join(template.format(**_slots(rng, year)) for template in templates)
+    return " ".join(_fill(template, rng, year) for template in templates)
 
 
 def bullets(rng: random.Random, year: int) -> list[str]:
     picked = rng.sample(_BULLETS, rng.randint(2, 4))
-    return [template.format(**_slots(rng, year)) for template in picked]
+    return [_fill(template, rng, year) for template in picked]
 
 
 def title(rng: random.Random, year: int) -> str:
     """A sentence-case title; callers apply Title Case for the years the site used it."""
-    text = rng.choice(_TITLES).format(**_slots(rng, year))
+    text = _fill(rng.choices(_TITLES, weights=_TITLE_WEIGHTS)[0], rng, year)
     return text[0].upper() + text[1:]
 
 
@@ -137,7 +210,7 @@ def subheading(rng: random.Random) -> str:
 
 
 def caption(rng: random.Random, year: int) -> str:
-    return rng.choice(_CAPTIONS).format(**_slots(rng, year))
+    return _fill(rng.choice(_CAPTIONS), rng, year)
 
 
 def credit_line(rng: random.Random) -> str:

@@ -16,7 +16,7 @@ from collections.abc import Callable
 
 from kei_crawler.replica import chrome
 from kei_crawler.replica.chrome import esc
-from kei_crawler.replica.model import BLURB, Block, Brief, display_date
+from kei_crawler.replica.model import BLURB, SERIES, Block, Brief, display_date
 from kei_crawler.replica.prose import join_names
 
 THEMES = ("modern", "classic", "flat")
@@ -129,7 +129,9 @@ def _json_ld(brief: Brief, base: str, published_iso: str, modified_iso: str) -> 
         "mainEntityOfPage": base + brief.path,
     }
     if brief.authors:
-        data["author"] = [{"@type": "Person", "name": name} for name in brief.authors]
+        data["author"] = [
+            {"@type": "Organization" if name == SERIES else "Person", "name": name} for name in brief.authors
+        ]
     if brief.photo_path:
         data["image"] = base + brief.photo_path
     text = json.dumps(data, ensure_ascii=False).replace("</", "<\\/")
