@@ -61,7 +61,7 @@ def test_duckdb_snippet(crawled: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     total = con.sql(  # type: ignore[attr-defined]
         "SELECT count(*), count(DISTINCT snapshot) FROM read_parquet('output/snapshots/*/briefs.parquet', "
         "hive_partitioning = true)"
-    ).fetchone()
+    ).fetchall()[0]
     assert total == (60, 2)
 
 

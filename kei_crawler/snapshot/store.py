@@ -94,7 +94,7 @@ def load(path: str | os.PathLike[str]) -> pa.Table:
 def metadata(path: str | os.PathLike[str]) -> dict[str, str]:
     """The ``kei_crawler.*`` key-value metadata of a snapshot file."""
     try:
-        return decode_metadata(pq.read_schema(path).metadata)
+        return decode_metadata(pq.read_metadata(path).metadata)
     except (pa.ArrowInvalid, OSError) as exc:
         raise SnapshotError(f"{path}: not a readable Parquet file ({_first_line(exc)})") from exc
 

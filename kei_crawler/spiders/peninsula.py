@@ -26,6 +26,7 @@ logger = logging.getLogger(__name__)
 
 class PeninsulaSpider(scrapy.Spider):
     name = "peninsula"
+    allowed_domains: list[str] = []
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -1,0 +1,56 @@
+"""The demo and plain `scrapy crawl peninsula`, each run as a user would run them."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pyarrow.parquet as pq
+
+from kei_crawler.demo import LOCAL_SPEED
+from kei_crawler.replica import ReplicaServer, build_site
+from kei_crawler.snapshot import store
+
+ROOT = Path(__file__).parent.parent
+
+
+def test_demo_crawls_the_replica_and_shows_the_newest_briefs(tmp_path: Path) -> None:
+    env = {**os.environ, "COLUMNS": "160"}
+    done = subprocess.run(
+        [sys.executable, "-m", "kei_crawler", "demo", "--output-dir", str(tmp_path), "--briefs", "25"],
+        capture_output=True,
+        text=True,
+        timeout=180,
+        env=env,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    snapshot = store.latest(tmp_path)
+    assert snapshot is not None
+    lines = done.stdout.strip().splitlines()
+    assert lines[-1] == str(snapshot.path)
+    assert "Serving a replica of keia.org (25 briefs" in done.stdout
+    assert "newest of 25 briefs" in done.stdout
+    assert "read_parquet(" in done.stdout and "hive_partitioning=true" in done.stdout
+    assert "briefs written" in done.stdout
+    assert pq.read_metadata(snapshot.path).num_rows == 25
+    assert "Traceback" not in done.stderr
+
+
+def test_plain_scrapy_crawl_works_from_the_project_folder(tmp_path: Path) -> None:
+    server = ReplicaServer(build_site(12, theme="classic", pagination="path"))
+    base_url = server.start()
+    settings = [a for k, v in LOCAL_SPEED.items() for a in ("-s", f"{k}={v}")]
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "scrapy", "crawl", "peninsula", "-s", f"KEI_BASE_URL={base_url}",
+             "-s", f"KEI_OUTPUT_DIR={tmp_path}", *settings],
+            capture_output=True, text=True, timeout=120, cwd=ROOT,
+        )  # fmt: skip
+    finally:
+        server.stop()
+    assert done.returncode == 0, done.stderr[-3000:]
+    snapshot = store.latest(tmp_path)
+    assert snapshot is not None
+    assert pq.read_metadata(snapshot.path).num_rows == 12

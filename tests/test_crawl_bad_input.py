@@ -1,0 +1,86 @@
+"""Bad pages among the listed briefs: each is a counted, logged drop or error, and the crawl goes on."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pyarrow.parquet as pq
+
+from kei_crawler.replica import ReplicaServer, build_site
+from kei_crawler.snapshot import store
+from tests.conftest import run_crawl
+
+Rendered = tuple[int, dict[str, str], bytes]
+EMPTY_BRIEF = b"""<!doctype html><html><head><title>Nothing here</title></head><body>
+<p>The Peninsula</p><h1>A brief with no words</h1><p>Published March 3, 2021</p>
+<p>Return to the Peninsula</p></body></html>"""
+
+
+class FaultySite:
+    """The replica, except that chosen brief paths answer with what a test tells them to."""
+
+    def __init__(self, site: Any, faults: dict[str, Callable[[str, str], Rendered]]) -> None:
+        self.site = site
+        self.faults = faults
+
+    def render(self, path_and_query: str, base_url: str) -> Rendered:
+        fault = self.faults.get(path_and_query.split("?")[0])
+        return fault(path_and_query, base_url) if fault else self.site.render(path_and_query, base_url)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.site, name)
+
+
+def status(code: int) -> Callable[[str, str], Rendered]:
+    return lambda _path, _base: (code, {"Content-Type": "text/html; charset=utf-8"}, b"<html>error</html>")
+
+
+def test_bad_briefs_are_counted_and_the_crawl_completes(tmp_path: Path) -> None:
+    site = build_site(60, theme="flat")
+    victims = [b.path for b in site.briefs if b.slug != "renewed-south-korea-mexico-ties"][3:8]
+
+    def news_page(_path: str, base: str) -> Rendered:
+        return site.render("/news/kei-announces-new-fellows/", base)
+
+    def undated(path: str, base: str) -> Rendered:
+        code, headers, body = site.render(path, base)
+        body = re.sub(rb"Published\s+\w+\s+\d{1,2},\s+\d{4}", b"", body)
+        return code, headers, body
+
+    faults = {
+        victims[0]: status(500),
+        victims[1]: status(404),
+        victims[2]: news_page,
+        victims[3]: undated,
+        victims[4]: lambda _p, _b: (200, {"Content-Type": "text/html; charset=utf-8"}, EMPTY_BRIEF),
+    }
+    server = ReplicaServer(FaultySite(site, faults))  # type: ignore[arg-type]
+    base_url = server.start()
+    try:
+        done = run_crawl(base_url, tmp_path / "out", "-s", "RETRY_TIMES=1")
+    finally:
+        server.stop()
+    assert done.returncode == 0, done.stderr[-3000:]
+    snapshot = store.latest(tmp_path / "out")
+    assert snapshot is not None
+    slugs = set(pq.read_table(snapshot.path, columns=["slug"]).column("slug").to_pylist())
+    assert len(slugs) == 55
+    assert not slugs & {path.split("/")[2] for path in victims}
+
+    counts = json.loads(store.metadata(snapshot.path)["counts"])
+    assert counts["briefs_dropped"] == {"EmptyBody": 1, "MissingDate": 1, "NotABrief": 1}
+    assert counts["brief_errors"] == {"http_404": 1, "http_500": 1}
+    assert {(e["reason"], e["url"].split("/")[-2]) for e in counts["errors"]} == {
+        ("http_500", victims[0].split("/")[2]),
+        ("http_404", victims[1].split("/")[2]),
+    }
+    # The summary shows them; the log names each dropped page's URL and reason.
+    for shown in ("dropped: EmptyBody", "dropped: MissingDate", "dropped: NotABrief", "http_404", "http_500"):
+        assert shown in done.stdout
+    for path in victims[2:]:
+        assert path in done.stderr
+    assert "Traceback" not in done.stderr
