@@ -26,13 +26,13 @@ logger = logging.getLogger(__name__)
 
 class PeninsulaSpider(scrapy.Spider):
     name = "peninsula"
-    allowed_domains: list[str] = []
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.base_url = ""
         self.origin = urls.DEFAULT_ORIGIN
         self.max_listing_pages = 0
+        self.allowed_domains: list[str] = []  # set from KEI_BASE_URL in from_crawler
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> PeninsulaSpider:
