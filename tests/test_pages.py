@@ -7,6 +7,7 @@ says, before the extractor ran on it. An optional "encoding" key names the chars
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -123,3 +124,15 @@ def test_index_page_on_a_later_page_links_back_to_the_first() -> None:
         "https://keia.org/the-peninsula/",
         "https://keia.org/the-peninsula/page/3/",
     ]
+
+
+_CLASS_OR_ID = re.compile(rb"""\s(?:class|id)\s*=\s*(?:"[^"]*"|'[^']*'|[^\s>]+)""", re.IGNORECASE)
+
+
+@pytest.mark.parametrize("name", BRIEF_FIXTURES)
+def test_fields_do_not_depend_on_class_names_or_ids(name: str) -> None:
+    html, expected = load(name)
+    url = str(expected["url"])
+    stripped = _CLASS_OR_ID.sub(b"", html)
+    assert b"class=" not in stripped
+    assert BriefPage(url, stripped).fields() == BriefPage(url, html).fields()

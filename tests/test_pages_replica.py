@@ -6,6 +6,7 @@ field read by class name would pass one theme and fail the others.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -105,3 +106,17 @@ def test_listing_counts_posts(theme: str) -> None:
     _status, _, body = site.render("/the-peninsula/", ORIGIN)
     located = IndexPage(f"{ORIGIN}/the-peninsula/", body).posts_located()
     assert located is None or located == len(site.briefs)
+
+
+_CLASS_OR_ID = re.compile(rb"""\s(?:class|id)\s*=\s*(?:"[^"]*"|'[^']*'|[^\s>]+)""", re.IGNORECASE)
+
+
+@pytest.mark.parametrize("theme", THEMES)
+def test_class_names_and_ids_play_no_part(theme: str) -> None:
+    site = _site(theme)
+    for brief in site.briefs:
+        _, _, body = site.render(brief.path, ORIGIN)
+        url = ORIGIN + brief.path
+        assert BriefPage(url, _CLASS_OR_ID.sub(b"", body)).fields() == BriefPage(url, body).fields(), (
+            brief.slug
+        )

@@ -185,24 +185,7 @@ class _Reader:
         content = [b for b in region if b.index not in meta_blocks and not _is_boilerplate(b)]
         container = layout.content_container(content)
 
-        # The photo and its caption: an image that carries its own caption, else the first content image.
-        zone = [
-            image for image in self.images
-            if (title_index is None or image.before_block >= title_index - 2) and image.before_block <= stop
-            and is_content_image(image.element, self.base_url)
-        ]  # fmt: skip
-        photo: Image | None = None
-        caption: Caption | None = None
-        for image in zone:
-            caption = structural_caption(image, blocks, forbidden, container) or caption_after_image(
-                image, blocks, forbidden
-            )
-            if caption:
-                photo = image
-                break
-        if photo is None and zone:
-            photo = zone[0]
-
+        photo, caption = self._photo(title_index, stop, forbidden, container)
         series = SERIES if any(a.casefold() == SERIES.casefold() for a in authors) else None
         credits: str | None = None
         caption_text = caption.text if caption else None
@@ -235,6 +218,8 @@ class _Reader:
                 continue
             paragraphs.append(block)
 
+        # The caption may be found only after a repeat of it was read as a paragraph (credit line last).
+        paragraphs = [b for b in paragraphs if b.text != caption_text]
         return {
             "section": section,
             "title": title,
@@ -247,6 +232,24 @@ class _Reader:
             "photo_caption": clean_optional(caption_text),
             "photo_url": absolute_src(photo.element, self.base_url) if photo else None,
         }
+
+    def _photo(
+        self, title_index: int | None, stop: int, forbidden: set[int], container: HtmlElement | None
+    ) -> tuple[Image | None, Caption | None]:
+        """The first image near the post that carries its own caption, else the first content image."""
+        zone = [
+            image
+            for image in self.images
+            if (title_index is None or image.before_block >= title_index - 2)
+            and image.before_block <= stop
+            and is_content_image(image.element, self.base_url)
+        ]
+        for image in zone:
+            caption = structural_caption(image, self.blocks, forbidden, container)
+            caption = caption or caption_after_image(image, self.blocks, forbidden)
+            if caption:
+                return image, caption
+        return (zone[0] if zone else None), None
 
 
 # Lines that only make sense as page furniture: share widgets, "Read more", print buttons.
