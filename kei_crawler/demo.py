@@ -14,7 +14,6 @@ from kei_crawler.snapshot import store
 # Politeness is for the real site; the replica is a local process that answers as fast as it can.
 LOCAL_SPEED = {
     "DOWNLOAD_DELAY": 0,
-    "RANDOMIZE_DOWNLOAD_DELAY": False,
     "AUTOTHROTTLE_ENABLED": False,
     "CONCURRENT_REQUESTS": 16,
     "CONCURRENT_REQUESTS_PER_DOMAIN": 16,
@@ -29,7 +28,9 @@ def run_demo(console: Console, output_dir: Path, *, briefs: int, theme: str, pag
     server = ReplicaServer(site)
     base_url = server.start()
     try:
-        console.print(f"Serving a replica of keia.org ({briefs} briefs, theme {theme!r}) at {base_url}")
+        console.print(
+            f"Serving a replica of keia.org ({briefs} briefs, theme {theme!r}) at {base_url}", soft_wrap=True
+        )
         settings = project_settings(
             {**LOCAL_SPEED, "KEI_BASE_URL": base_url, "KEI_OUTPUT_DIR": str(output_dir)}
         )
@@ -37,7 +38,8 @@ def run_demo(console: Console, output_dir: Path, *, briefs: int, theme: str, pag
     finally:
         server.stop()
     if result.snapshot_path is not None:
-        console.print(newest_briefs_table(store.load(result.snapshot_path)))
-        console.print("Load every snapshot in DuckDB with:")
+        console.print(newest_briefs_table(store.load(result.snapshot_path), width=console.width))
+        console.print("\nLoad every snapshot in DuckDB:")
         console.print(duckdb_query(output_dir), highlight=False, soft_wrap=True)
+        console.print()
     return finish(console, result)

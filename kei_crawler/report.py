@@ -15,9 +15,10 @@ from kei_crawler.runner import CrawlResult
 
 def summary_table(result: CrawlResult) -> Table:
     counts: dict[str, Any] = result.counts
-    table = Table(title=f"Crawl {result.crawl_id or '(no id)'} — {result.finish_reason}", show_header=False)
-    table.add_column("what", style="bold")
-    table.add_column("count", justify="right")
+    table = Table(show_header=False, title_justify="left")
+    table.add_column("what", style="bold", no_wrap=True)
+    table.add_column("count", justify="right", no_wrap=True)
+    table.add_row("crawl", f"{result.crawl_id or '(none)'} ({result.finish_reason})")
     table.add_row("briefs written", str(counts["briefs_written"]))
     for reason, n in counts["briefs_dropped"].items():
         table.add_row(f"dropped: {reason}", str(n))
@@ -40,21 +41,22 @@ def print_summary(console: Console, result: CrawlResult) -> None:
         console.print(f"  … and {hidden} more errors (see the log)")
 
 
-def newest_briefs_table(table: pa.Table, limit: int = 10) -> Table:
+def newest_briefs_table(table: pa.Table, limit: int = 10, *, width: int = 120) -> Table:
     order = pc.sort_indices(table, sort_keys=[("published", "descending"), ("url", "ascending")])
     newest = table.take(order[:limit]).to_pylist()
-    out = Table(title=f"The {min(limit, table.num_rows)} newest of {table.num_rows} briefs")
-    for column in ("published", "title", "authors", "series", "photo caption"):
-        out.add_column(column, overflow="fold")
+    out = Table(
+        title=f"The {min(limit, table.num_rows)} newest of {table.num_rows} briefs", title_justify="left"
+    )
+    out.add_column("published", min_width=10)
+    out.add_column("title", min_width=24)
+    out.add_column("authors", max_width=18, overflow="ellipsis", no_wrap=True)
+    out.add_column("series", min_width=10)
+    with_caption = width >= 110  # on a narrow terminal the title matters more
+    if with_caption:
+        out.add_column("photo caption", max_width=28, overflow="ellipsis", no_wrap=True)
     for row in newest:
-        caption = row["photo_caption"] or ""
-        out.add_row(
-            str(row["published"]),
-            row["title"],
-            ", ".join(row["authors"]),
-            row["series"] or "",
-            caption[:60] + ("…" if len(caption) > 60 else ""),
-        )
+        cells = [str(row["published"]), row["title"], ", ".join(row["authors"]), row["series"] or ""]
+        out.add_row(*cells, *([row["photo_caption"] or ""] if with_caption else []))
     return out
 
 

@@ -41,7 +41,7 @@ def project_settings(overrides: dict[str, Any] | None = None) -> Settings:
 
 def run_crawl(settings: Settings) -> CrawlResult:
     """Crawl once with ``settings``; blocks until the crawl ends. One call per process (Twisted's reactor)."""
-    process = CrawlerProcess(settings, install_root_handler=True)
+    process = CrawlerProcess(settings)
     crawler = process.create_crawler(PeninsulaSpider)
     process.crawl(crawler)
     process.start()

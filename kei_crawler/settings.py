@@ -23,7 +23,6 @@ KEI_MAX_LISTING_PAGES = 2000  # a hard stop for a listing that never ends (the r
 USER_AGENT = f"kei-crawler/{__version__} (+https://github.com/kei-crawler/kei-crawler; archival crawler)"
 ROBOTSTXT_OBEY = True
 DOWNLOAD_DELAY = 1.0  # one request a second, as the site's size and SITE-FACTS.md's estimate assume
-RANDOMIZE_DOWNLOAD_DELAY = True
 CONCURRENT_REQUESTS = 8
 CONCURRENT_REQUESTS_PER_DOMAIN = 2
 AUTOTHROTTLE_ENABLED = True
