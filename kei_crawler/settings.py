@@ -48,3 +48,4 @@ EXTENSIONS = {
 LOG_LEVEL = "INFO"
 TELNETCONSOLE_ENABLED = False  # a scheduled job has no one to talk to; no open port
 FEED_EXPORT_ENCODING = "utf-8"
+LOG_FORMATTER = "kei_crawler.logformat.BriefLogFormatter"  # one line per dropped brief, reason and URL
