@@ -7,6 +7,7 @@ listing in any theme, with either pagination style, reads the same.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from functools import cached_property
 from urllib.parse import urldefrag, urljoin
 
@@ -52,27 +53,21 @@ class IndexPage:
 
     def brief_links(self) -> list[str]:
         """Brief URLs as linked (query strings kept), once each by canonical URL, in page order."""
-        seen: set[str] = set()
-        out: list[str] = []
-        for link in self._links:
-            if not urls.is_brief_url(link):
-                continue
-            key = urls.canonical_brief_url(link)
-            if key not in seen:
-                seen.add(key)
-                out.append(link)
-        return out
+        return self._once_each(urls.is_brief_url, urls.canonical_brief_url, seen=set())
 
     def listing_links(self) -> list[str]:
         """Other pages of The Peninsula's listing (``?post%5Bpaged%5D=N&`` and ``/page/N/``), once each."""
         seen = {urls.canonical_listing_url(self.url)} if urls.is_listing_url(self.url) else set()
+        return self._once_each(urls.is_listing_url, urls.canonical_listing_url, seen=seen)
+
+    def _once_each(
+        self, accept: Callable[[str], bool], key: Callable[[str], str], seen: set[str]
+    ) -> list[str]:
+        """Links that ``accept`` takes, the first of each ``key`` kept, in page order."""
         out: list[str] = []
         for link in self._links:
-            if not urls.is_listing_url(link):
-                continue
-            key = urls.canonical_listing_url(link)
-            if key not in seen:
-                seen.add(key)
+            if accept(link) and (k := key(link)) not in seen:
+                seen.add(k)
                 out.append(link)
         return out
 
