@@ -33,6 +33,12 @@ class Brief:
     published_raw: str = ""
     """The text the date was read from, e.g. ``"Published July 24, 2022"``."""
 
+    updated: date | None = None
+    """The date of an "Updated …" line, kept apart from ``published``; None when the page shows none."""
+
+    updated_raw: str | None = None
+    """The text ``updated`` was read from, e.g. ``"Updated August 2, 2022"``."""
+
     authors: list[str] = field(default_factory=list)
     """Names as the page gives them, in order; empty when it names none. "Korea View" kept where the
     site says so."""
@@ -77,6 +83,10 @@ class Brief:
     http_last_modified: str | None = None
     """The Last-Modified response header, kept for conditional re-fetching."""
 
+    provenance: dict[str, str] = field(default_factory=dict)
+    """Per field, the extraction strategy that produced it (e.g. ``{"title": "heading", "photo_caption":
+    "figcaption"}``); a field that nothing found is absent. See docs/extraction.md for the names."""
+
 
 @dataclass
 class RawBrief:
@@ -93,6 +103,7 @@ class RawBrief:
     """The page's section label ("The Peninsula", "KEI Spotlight", …) when it shows one."""
     title: str = ""
     published_raw: str = ""
+    updated_raw: str = ""
     authors: list[str] = field(default_factory=list)
     categories: list[str] = field(default_factory=list)
     series: str | None = None
@@ -103,6 +114,7 @@ class RawBrief:
     fetched_at: datetime | None = None
     http_etag: str | None = None
     http_last_modified: str | None = None
+    provenance: dict[str, str] = field(default_factory=dict)
 
 
 BRIEF_FIELDS: tuple[str, ...] = tuple(f.name for f in dataclasses.fields(Brief))

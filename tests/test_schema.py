@@ -14,6 +14,7 @@ ARROW_FOR = {
     date: pa.date32(),
     datetime: pa.timestamp("us", tz="UTC"),
     list[str]: pa.list_(pa.string()),
+    dict[str, str]: pa.map_(pa.string(), pa.string()),
 }
 
 

@@ -31,6 +31,8 @@ def to_brief(raw: RawBrief, origin: str = urls.DEFAULT_ORIGIN) -> Brief:
         title=title,
         published=published,
         published_raw=clean_text(raw.published_raw),
+        updated=parse_published(raw.updated_raw) if raw.updated_raw else None,
+        updated_raw=clean_optional(raw.updated_raw),
         authors=clean_list(raw.authors),
         categories=clean_list(raw.categories),
         series=clean_optional(raw.series),
@@ -44,6 +46,7 @@ def to_brief(raw: RawBrief, origin: str = urls.DEFAULT_ORIGIN) -> Brief:
         last_seen=raw.fetched_at,
         http_etag=raw.http_etag,
         http_last_modified=raw.http_last_modified,
+        provenance=dict(raw.provenance),
     )
 
 

@@ -27,6 +27,8 @@ BRIEF_SCHEMA = pa.schema(
         pa.field("title", pa.string(), nullable=False),
         pa.field("published", pa.date32(), nullable=False),
         pa.field("published_raw", pa.string(), nullable=False),
+        pa.field("updated", pa.date32()),
+        pa.field("updated_raw", pa.string()),
         pa.field("authors", pa.list_(pa.string()), nullable=False),
         pa.field("categories", pa.list_(pa.string()), nullable=False),
         pa.field("series", pa.string()),
@@ -41,6 +43,7 @@ BRIEF_SCHEMA = pa.schema(
         pa.field("removed_at", _UTC),
         pa.field("http_etag", pa.string()),
         pa.field("http_last_modified", pa.string()),
+        pa.field("provenance", pa.map_(pa.string(), pa.string()), nullable=False),
     ]
 )
 
