@@ -32,8 +32,20 @@ def summary_table(result: CrawlResult) -> Table:
     return table
 
 
+def fill_rate_table(counts: dict[str, Any]) -> Table:
+    """One column per extracted field: the share of written briefs that have it."""
+    table = Table(title="fields filled", title_justify="left")
+    rates: dict[str, float] = counts["fill_rates"]
+    for name in rates:
+        table.add_column(name.replace("_", " "), justify="right")
+    table.add_row(*(f"{rate:.0%}" for rate in rates.values()))
+    return table
+
+
 def print_summary(console: Console, result: CrawlResult) -> None:
     console.print(summary_table(result))
+    if result.counts["briefs_written"]:
+        console.print(fill_rate_table(result.counts))
     for error in result.counts["errors"][:20]:
         console.print(f"  error: {error['kind']} {error['url']} — {error['reason']}", highlight=False)
     hidden = len(result.counts["errors"]) - 20

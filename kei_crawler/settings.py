@@ -42,6 +42,7 @@ ITEM_PIPELINES = {
     "kei_crawler.pipelines.dedupe.DedupePipeline": 300,
 }
 EXTENSIONS = {
+    "kei_crawler.fillrates.FieldFillRates": 400,
     "kei_crawler.snapshot.writer.SnapshotWriter": 500,
 }
 

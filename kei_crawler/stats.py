@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from kei_crawler.fillrates import fill_rates
+
 _DROPPED = "item_dropped_reasons_count/"
 _STATUS = "downloader/response_status_count/"
 
@@ -15,10 +17,10 @@ def run_counts(stats: dict[str, Any], briefs_written: int | None = None) -> dict
         return {k[len(prefix) :]: int(v) for k, v in sorted(stats.items()) if k.startswith(prefix)}
 
     errors = list(stats.get("kei/error_list") or [])
+    written = int(briefs_written if briefs_written is not None else stats.get("item_scraped_count", 0))
     return {
-        "briefs_written": int(
-            briefs_written if briefs_written is not None else stats.get("item_scraped_count", 0)
-        ),
+        "briefs_written": written,
+        "fill_rates": fill_rates(stats, written),
         "briefs_dropped": prefixed(_DROPPED),
         "listing_pages": int(stats.get("kei/listing_pages", 0)),
         "requests": int(stats.get("downloader/request_count", 0)),

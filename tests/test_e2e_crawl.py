@@ -76,6 +76,12 @@ def test_snapshot_equals_the_replicas_truth(tmp_path: Path, theme: str, paginati
     counts = json.loads(meta["counts"])
     assert counts["briefs_written"] == 60
     assert counts["briefs_dropped"] == {}
+    # Fill rates are the truth's own: a field missed on some pages would show here first.
+    for name in ("title", "authors", "categories", "series", "credits", "photo_caption", "photo_url"):
+        share = sum(1 for record in truth.values() if record[name]) / 60
+        assert counts["fill_rates"][name] == round(share, 4), name
+    assert counts["fill_rates"]["updated"] == 0.0
+    assert "fields filled" in stdout
 
 
 def urlpath(url: str) -> str:
