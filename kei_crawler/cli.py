@@ -38,6 +38,17 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     crawl = sub.add_parser("crawl", help="crawl The Peninsula and publish one snapshot")
     crawl.add_argument("--base-url", help="where to send requests (default: KEI_BASE_URL, https://keia.org)")
     _add_output_dir(crawl)
+    modes = crawl.add_mutually_exclusive_group()
+    modes.add_argument(
+        "--full", action="store_const", const="full", dest="mode", help="fetch every brief, known or not"
+    )
+    modes.add_argument(
+        "--revalidate",
+        action="store_const",
+        const="revalidate",
+        dest="mode",
+        help="also re-request every archived brief conditionally (304 when unchanged)",
+    )
     crawl.add_argument(
         "-s",
         "--set",
@@ -98,7 +109,20 @@ def crawl_overrides(args: argparse.Namespace) -> dict[str, Any]:
         check_base_url(overrides["KEI_BASE_URL"])
     if args.output_dir:
         overrides["KEI_OUTPUT_DIR"] = args.output_dir
+    if args.mode:
+        overrides["KEI_MODE"] = args.mode
+    if "KEI_MODE" in overrides:
+        check_mode(overrides["KEI_MODE"])
     return overrides
+
+
+def check_mode(value: str) -> None:
+    from kei_crawler.modes import resolve_mode
+
+    try:
+        resolve_mode(value, has_snapshot=True)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from exc
 
 
 def cmd_crawl(args: argparse.Namespace, console: Console) -> int:

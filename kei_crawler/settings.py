@@ -17,6 +17,8 @@ KEI_OUTPUT_DIR = "output"  # snapshots/, runs/, warc/ and .tmp/ live below it
 KEI_CRAWL_ID = ""  # empty: derived from the start time, e.g. 2026-11-29T043512Z
 KEI_SNAPSHOT_ENABLED = True  # publish output/snapshots/snapshot=<crawl_id>/briefs.parquet
 KEI_SNAPSHOT_BATCH_ROWS = 1000  # rows buffered before a Parquet row group is written
+KEI_MODE = "auto"  # auto (incremental once a snapshot exists) | incremental | revalidate | full
+KEI_OVERLAP_PAGES = 1  # incremental: stop after this many listing pages holding only known briefs
 KEI_MAX_LISTING_PAGES = 2000  # a hard stop for a listing that never ends (the real one has ~700)
 
 # --- politeness, for the real site ------------------------------------------------------------

@@ -11,7 +11,11 @@ _STATUS = "downloader/response_status_count/"
 
 
 def run_counts(stats: dict[str, Any], briefs_written: int | None = None) -> dict[str, Any]:
-    """What happened in a crawl: briefs, drops by reason, requests, responses by status, errors."""
+    """What happened in a crawl: briefs, drops by reason, requests, responses by status, errors.
+
+    ``briefs_written`` are the briefs this crawl fetched and wrote; ``snapshot_rows`` the whole archive
+    as published, carried-forward rows included. new + changed + unchanged + carried = snapshot_rows.
+    """
 
     def prefixed(prefix: str) -> dict[str, int]:
         return {k[len(prefix) :]: int(v) for k, v in sorted(stats.items()) if k.startswith(prefix)}
@@ -20,6 +24,13 @@ def run_counts(stats: dict[str, Any], briefs_written: int | None = None) -> dict
     written = int(briefs_written if briefs_written is not None else stats.get("item_scraped_count", 0))
     return {
         "briefs_written": written,
+        "snapshot_rows": int(stats.get("kei/snapshot_rows", 0)),
+        "briefs_new": int(stats.get("kei/briefs_new", 0)),
+        "briefs_changed": int(stats.get("kei/briefs_changed", 0)),
+        "briefs_unchanged": int(stats.get("kei/briefs_unchanged", 0)),
+        "briefs_carried": int(stats.get("kei/briefs_carried", 0)),
+        "briefs_removed": int(stats.get("kei/briefs_removed", 0)),
+        "briefs_not_modified": int(stats.get("kei/briefs_not_modified", 0)),
         "fill_rates": fill_rates(stats, written),
         "briefs_dropped": prefixed(_DROPPED),
         "listing_pages": int(stats.get("kei/listing_pages", 0)),

@@ -30,6 +30,17 @@ def test_crawl_arguments() -> None:
     }
 
 
+@pytest.mark.parametrize(("flag", "mode"), [("--full", "full"), ("--revalidate", "revalidate")])
+def test_mode_flags(flag: str, mode: str) -> None:
+    assert cli.crawl_overrides(cli.parse_args(["crawl", flag]))["KEI_MODE"] == mode
+
+
+def test_mode_flags_exclude_each_other(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        cli.parse_args(["crawl", "--full", "--revalidate"])
+    assert "not allowed with argument" in capsys.readouterr().err
+
+
 def test_base_url_given_as_a_setting_is_checked_too() -> None:
     args = cli.parse_args(["crawl", "-s", "KEI_BASE_URL=keia.org"])
     with pytest.raises(cli.UsageError, match="http"):
@@ -43,6 +54,10 @@ def test_base_url_given_as_a_setting_is_checked_too() -> None:
         (["crawl", "--base-url", "not a url"], "--base-url must be an http(s) URL"),
         (["crawl", "-s", "NOVALUE"], "-s expects NAME=VALUE"),
         (["crawl", "-s", "=1"], "-s expects NAME=VALUE"),
+        (
+            ["crawl", "-s", "KEI_MODE=sometimes"],
+            "KEI_MODE must be one of auto, full, incremental, revalidate",
+        ),
         (["demo", "--briefs", "0"], "--briefs must be at least 1"),
     ],
 )

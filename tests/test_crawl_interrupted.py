@@ -29,7 +29,7 @@ def start_slow_crawl(out: Path, site: object) -> tuple[ReplicaServer, subprocess
     server = ReplicaServer(site, delay=0.2)  # type: ignore[arg-type]
     base_url = server.start()
     cmd = crawl_command(
-        base_url, out, "-s", "CONCURRENT_REQUESTS=2", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=2"
+        base_url, out, "--full", "-s", "CONCURRENT_REQUESTS=2", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=2"
     )
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     deadline = time.monotonic() + 60

@@ -15,6 +15,7 @@ from kei_crawler.normalize import (
     content_hash,
     parse_published,
 )
+from kei_crawler.state import ArchiveState
 
 
 def to_brief(raw: RawBrief, origin: str = urls.DEFAULT_ORIGIN) -> Brief:
@@ -51,12 +52,21 @@ def to_brief(raw: RawBrief, origin: str = urls.DEFAULT_ORIGIN) -> Brief:
 
 
 class NormalizePipeline:
-    def __init__(self, origin: str = urls.DEFAULT_ORIGIN) -> None:
+    def __init__(self, origin: str = urls.DEFAULT_ORIGIN, archive: ArchiveState | None = None) -> None:
         self.origin = origin
+        self.archive = archive or ArchiveState.empty()
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> NormalizePipeline:
-        return cls(crawler.settings.get("KEI_CANONICAL_ORIGIN") or urls.DEFAULT_ORIGIN)
+        origin = crawler.settings.get("KEI_CANONICAL_ORIGIN") or urls.DEFAULT_ORIGIN
+        return cls(origin, getattr(crawler.spider, "archive", None))
 
     def process_item(self, item: Any) -> Any:
-        return to_brief(item, self.origin) if isinstance(item, RawBrief) else item
+        if not isinstance(item, RawBrief):
+            return item
+        brief = to_brief(item, self.origin)
+        known = self.archive.known.get(brief.url)
+        if known is not None:
+            # Lineage survives re-fetching: a brief was first seen when the archive first captured it.
+            brief.first_seen = known.first_seen
+        return brief

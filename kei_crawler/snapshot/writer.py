@@ -1,10 +1,12 @@
 """SnapshotWriter: a Scrapy extension that streams briefs into Parquet and publishes the file atomically.
 
 Rows go to ``<output>/.tmp/<crawl_id>/briefs.parquet`` in row groups as they arrive, so memory stays
-flat however large the archive. Only a crawl that closes with reason ``finished`` is published, by
-renaming the whole directory to ``snapshots/snapshot=<crawl_id>/``: a reader sees the complete file or
-nothing. Anything else (Ctrl-C, an error, kill -9) leaves the published snapshots untouched; the
-temporary directory is removed on the way out or, after a kill, by the next run.
+flat however large the archive; when the crawl ends, the previous snapshot's rows this crawl did not
+re-capture are carried forward after them (``carry.py``), so every snapshot holds the whole archive.
+Only a crawl that closes with reason ``finished`` is published, by renaming the whole directory to
+``snapshots/snapshot=<crawl_id>/``: a reader sees the complete file or nothing. Anything else (Ctrl-C,
+an error, kill -9) leaves the published snapshots untouched; the temporary directory is removed on the
+way out or, after a kill, by the next run.
 """
 
 from __future__ import annotations
@@ -25,7 +27,9 @@ from scrapy.exceptions import NotConfigured
 from kei_crawler import __version__
 from kei_crawler.items import Brief
 from kei_crawler.snapshot import store
+from kei_crawler.snapshot.carry import CrawlFacts, carried_batches
 from kei_crawler.snapshot.schema import BRIEF_SCHEMA, SCHEMA_VERSION, encode_metadata, to_table
+from kei_crawler.state import ArchiveState
 from kei_crawler.stats import run_counts
 
 logger = logging.getLogger(__name__)
@@ -45,6 +49,8 @@ class SnapshotWriter:
         self.rows = 0
         self.writer: pq.ParquetWriter | None = None
         self.started_at = datetime.now(UTC)
+        self.archive = ArchiveState.empty()
+        self.captured: set[str] = set()
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> SnapshotWriter:
@@ -71,13 +77,24 @@ class SnapshotWriter:
         self.tmp_dir.mkdir(parents=True)
         (self.tmp_dir / PID_FILE).write_text(str(os.getpid()))
         self.writer = pq.ParquetWriter(self.tmp_path, BRIEF_SCHEMA, compression="zstd")
+        self.archive = getattr(spider, "archive", None) or ArchiveState.empty()
         self._stats().set_value("kei/crawl_id", self.crawl_id)
+        self._stats().set_value("kei/started_at", self.started_at.isoformat())
 
     def item_scraped(self, item: Any, spider: Spider) -> None:
-        if isinstance(item, Brief):
-            self.buffer.append(item)
-            if len(self.buffer) >= self.batch_rows:
-                self._flush()
+        if not isinstance(item, Brief):
+            return
+        known = self.archive.known.get(item.url)
+        if known is None:
+            self._stats().inc_value("kei/briefs_new")
+        elif known.content_hash != item.content_hash:
+            self._stats().inc_value("kei/briefs_changed")
+        else:
+            self._stats().inc_value("kei/briefs_unchanged")
+        self.captured.add(item.url)
+        self.buffer.append(item)
+        if len(self.buffer) >= self.batch_rows:
+            self._flush()
 
     def spider_closed(self, spider: Spider, reason: str) -> None:
         if self.writer is None:
@@ -87,21 +104,49 @@ class SnapshotWriter:
             self._flush()
             if reason != "finished":
                 self._discard(f"the crawl did not finish (reason: {reason})")
-            elif self.rows == 0:
-                self._discard("the crawl captured no briefs")
+            elif not stats.get_value("kei/listing_pages"):
+                # Without the listing nothing is known about the site: carrying the archive forward
+                # would publish a snapshot that claims to have looked.
+                self._discard("could not read The Peninsula's listing")
             else:
-                path = self._publish(reason)
-                stats.set_value("kei/snapshot_path", str(path))
-                logger.info("Published snapshot %s (%d briefs)", path, self.rows)
+                fresh = self.rows
+                self._carry_forward()
+                stats.set_value("kei/snapshot_rows", self.rows)
+                if self.rows == 0:
+                    self._discard("the crawl captured no briefs")
+                else:
+                    path = self._publish(reason)
+                    stats.set_value("kei/snapshot_path", str(path))
+                    logger.info("Published snapshot %s (%d briefs, %d fetched)", path, self.rows, fresh)
         except OSError as exc:
             # Disk full, permissions: the published snapshots stay as they were.
             self._discard(f"could not write the snapshot: {exc}")
+        except Exception as exc:
+            # Scrapy would log and swallow this; the run must still say why nothing was published.
+            logger.exception("Snapshot writing failed")
+            self._discard(f"snapshot writing failed: {type(exc).__name__}: {exc}")
 
     def _flush(self) -> None:
         if self.buffer and self.writer is not None:
             self.writer.write_table(to_table(self.buffer))
             self.rows += len(self.buffer)
             self.buffer.clear()
+
+    def _carry_forward(self) -> None:
+        if self.archive.path is None or self.writer is None:
+            return
+        facts = CrawlFacts(
+            captured=frozenset(self.captured),
+            seen=frozenset(self.archive.listed | self.archive.not_modified),
+            gone=dict(self.archive.gone),
+            seen_at=self.started_at,
+        )
+        stats = self._stats()
+        for table, removed in carried_batches(self.archive.path, facts, self.batch_rows):
+            self.writer.write_table(table)
+            self.rows += table.num_rows
+            stats.inc_value("kei/briefs_carried", table.num_rows)
+            stats.inc_value("kei/briefs_removed", removed)
 
     def _publish(self, reason: str) -> Path:
         assert self.writer is not None
@@ -114,9 +159,11 @@ class SnapshotWriter:
                     "started_at": self.started_at.isoformat(),
                     "finished_at": finished_at.isoformat(),
                     "finish_reason": reason,
+                    "mode": self._stats().get_value("kei/mode", ""),
                     "version": __version__,
                     "schema_version": SCHEMA_VERSION,
-                    "counts": run_counts(self._stats().get_stats(), briefs_written=self.rows),
+                    "previous_snapshot": self.archive.snapshot.crawl_id if self.archive.snapshot else None,
+                    "counts": run_counts(self._stats().get_stats()),
                 }
             )
         )

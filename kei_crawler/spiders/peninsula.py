@@ -1,7 +1,8 @@
 """The ``peninsula`` spider: navigation only — listing pages to brief pages.
 
 What a page says is the page objects' business (``kei_crawler.pages``); what a brief becomes is the
-pipelines'. This module decides which URLs to request and turns each brief response into a RawBrief.
+pipelines'. This module decides which URLs to request — all of them, or in an incremental crawl only
+those the archive does not hold yet (see ``kei_crawler.modes``) — and turns each response into a RawBrief.
 """
 
 from __future__ import annotations
@@ -19,9 +20,13 @@ from twisted.python.failure import Failure
 
 from kei_crawler import urls
 from kei_crawler.items import RawBrief
+from kei_crawler.modes import Mode, resolve_mode
 from kei_crawler.pages import BriefPage, IndexPage
+from kei_crawler.state import ArchiveState
 
 logger = logging.getLogger(__name__)
+
+GONE = (404, 410)
 
 
 class PeninsulaSpider(scrapy.Spider):
@@ -32,7 +37,11 @@ class PeninsulaSpider(scrapy.Spider):
         self.base_url = ""
         self.origin = urls.DEFAULT_ORIGIN
         self.max_listing_pages = 0
+        self.overlap_pages = 1
         self.allowed_domains: list[str] = []  # set from KEI_BASE_URL in from_crawler
+        self.archive = ArchiveState.empty()
+        self.mode = Mode.FULL
+        self.known_only_pages = 0  # consecutive listing pages holding only known briefs
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> PeninsulaSpider:
@@ -41,8 +50,11 @@ class PeninsulaSpider(scrapy.Spider):
         spider.base_url = urls.origin_of(settings.get("KEI_BASE_URL") or urls.DEFAULT_ORIGIN)
         spider.origin = urls.origin_of(settings.get("KEI_CANONICAL_ORIGIN") or urls.DEFAULT_ORIGIN)
         spider.max_listing_pages = settings.getint("KEI_MAX_LISTING_PAGES", 2000)
+        spider.overlap_pages = max(1, settings.getint("KEI_OVERLAP_PAGES", 1))
         # OffsiteMiddleware's guard, on top of our own same_site checks below.
         spider.allowed_domains = [urlsplit(spider.base_url).hostname or ""]
+        spider.archive = ArchiveState.load(settings.get("KEI_OUTPUT_DIR") or "output")
+        spider.mode = resolve_mode(settings.get("KEI_MODE", "auto"), spider.archive.snapshot is not None)
         return spider
 
     @property
@@ -50,51 +62,104 @@ class PeninsulaSpider(scrapy.Spider):
         return f"{self.base_url}/{urls.SECTION}/"
 
     async def start(self) -> AsyncIterator[Any]:
+        assert self.crawler.stats is not None
+        self.crawler.stats.set_value("kei/mode", self.mode.value)
         yield scrapy.Request(self.listing_url, callback=self.parse_listing, errback=self.listing_failed)
+        if self.mode is Mode.REVALIDATE:
+            for url in self.archive.live_urls():
+                yield self.revalidation_request(url)
 
     def parse_listing(self, response: Response) -> Iterator[scrapy.Request]:
         stats = self.crawler.stats
         assert stats is not None
         stats.inc_value("kei/listing_pages")
         page = IndexPage(response.url, response.body)
-        briefs = page.brief_links()
-        if not briefs:
+        links = [link for link in page.brief_links() if urls.same_site(link, self.base_url)]
+        if not links:
             # An empty page past the end is how some listings end; anything else deserves a look.
             logger.info("Listing page lists no briefs: %s", response.url)
-        for link in briefs:
-            if not urls.same_site(link, self.base_url):
-                continue
+        unknown = 0
+        for link in links:
             canonical = urls.canonical_brief_url(link, self.origin)
             stats.inc_value("kei/brief_links")
-            yield scrapy.Request(
-                urls.fetch_url(canonical, self.base_url),
-                callback=self.parse_brief,
-                errback=self.brief_failed,
-                cb_kwargs={"canonical_url": canonical},
-            )
+            if self.archive.is_known(canonical):
+                self.archive.listed.add(canonical)
+                if self.mode is not Mode.FULL:
+                    continue
+            else:
+                unknown += 1
+            yield self.brief_request(canonical)
+        yield from self.next_listing_pages(response.url, page, bool(links) and unknown == 0)
+
+    def next_listing_pages(self, url: str, page: IndexPage, only_known: bool) -> Iterator[scrapy.Request]:
+        """Every listing page linked (full crawl), or the next one until the known part is reached."""
+        stats = self.crawler.stats
+        assert stats is not None
+        self.known_only_pages = self.known_only_pages + 1 if only_known else 0
+        if self.mode is not Mode.FULL and self.known_only_pages >= self.overlap_pages:
+            logger.info("Listing reached briefs already archived at %s; not reading further", url)
+            return
+        current = urls.listing_page_number(url) or 1
         for link in page.listing_links():
-            if not urls.same_site(link, self.base_url):
-                continue
             number = urls.listing_page_number(link)
-            if number is None or number > self.max_listing_pages:
+            if not urls.same_site(link, self.base_url) or number is None:
+                continue
+            if number > self.max_listing_pages:
                 stats.inc_value("kei/listing_pages_skipped")
+                continue
+            # An incremental crawl reads the listing in order, so it can stop where the known part begins.
+            if self.mode is not Mode.FULL and number != current + 1:
                 continue
             yield scrapy.Request(
                 urls.canonical_listing_url(link), callback=self.parse_listing, errback=self.listing_failed
             )
 
+    def brief_request(self, canonical: str, **kwargs: Any) -> scrapy.Request:
+        meta = kwargs.pop("meta", {})
+        if self.archive.is_known(canonical):
+            # A brief the archive holds that now answers 404/410 is marked removed, not reported as an error.
+            meta.setdefault("handle_httpstatus_list", list(GONE))
+        return scrapy.Request(
+            urls.fetch_url(canonical, self.base_url),
+            callback=self.parse_brief,
+            errback=self.brief_failed,
+            cb_kwargs={"canonical_url": canonical},
+            meta=meta,
+            **kwargs,
+        )
+
+    def revalidation_request(self, canonical: str) -> scrapy.Request:
+        known = self.archive.known[canonical]
+        headers = {}
+        if known.http_etag:
+            headers["If-None-Match"] = known.http_etag
+        if known.http_last_modified:
+            headers["If-Modified-Since"] = known.http_last_modified
+        return self.brief_request(canonical, headers=headers, meta={"handle_httpstatus_list": [304, *GONE]})
+
     def parse_brief(self, response: Response, canonical_url: str) -> Iterator[RawBrief]:
+        stats = self.crawler.stats
+        assert stats is not None
+        if response.status == 304:
+            self.archive.not_modified.add(canonical_url)
+            stats.inc_value("kei/briefs_not_modified")
+            return
+        if response.status in GONE:
+            self.archive.gone[canonical_url] = datetime.now(UTC)
+            stats.inc_value("kei/briefs_gone")
+            logger.info("Brief is gone (%d), marked removed: %s", response.status, canonical_url)
+            return
         # After a redirect the final URL names the brief; two links that land on one page become one row.
         if response.url != response.request.url and urls.is_brief_url(response.url):  # type: ignore[union-attr]
             canonical_url = urls.canonical_brief_url(response.url, self.origin)
-        fields = BriefPage(response.url, response.body).fields()
+        page = BriefPage(response.url, response.body)
         yield RawBrief(
             url=canonical_url,
             fetched_url=response.url,
             fetched_at=datetime.now(UTC),
             http_etag=_header(response, b"ETag"),
             http_last_modified=_header(response, b"Last-Modified"),
-            **fields,
+            **page.fields(),
         )
 
     def brief_failed(self, failure: Failure) -> None:
