@@ -17,10 +17,14 @@ from rich.console import Console
 
 from kei_crawler import __version__
 
-EXIT_OK = 0
-EXIT_NOT_PUBLISHED = 1  # the crawl ran to its end but published no snapshot (no briefs, write error)
+# Documented in the README; a scheduler can tell each outcome apart (systemd: SuccessExitStatus=5 6).
+EXIT_OK = 0  # a snapshot was published with new, changed or removed briefs (or it is the first)
+EXIT_NOT_PUBLISHED = 1  # the crawl ran to its end but published nothing (listing unreadable, write error)
 EXIT_USAGE = 2  # bad arguments or input; nothing was crawled
 EXIT_ABORTED = 3  # interrupted (Ctrl-C, SIGTERM, shutdown): nothing published, previous snapshots intact
+EXIT_LOCKED = 4  # another run holds the output directory; this one did nothing
+EXIT_QUALITY_ALERT = 5  # published, but a field's extraction looks broken: the site may have changed
+EXIT_NOTHING_NEW = 6  # published, and no brief was new, changed or removed
 
 
 class UsageError(Exception):
@@ -146,7 +150,13 @@ def finish(console: Console, result: Any) -> int:
         print(f"kei-crawler: no snapshot published: {result.skipped_because}", file=sys.stderr)
         return EXIT_NOT_PUBLISHED
     console.print(str(result.snapshot_path), highlight=False, soft_wrap=True)
-    return EXIT_OK
+    if result.alerts:
+        print(
+            f"kei-crawler: QUALITY ALERT, the site may have changed: {'; '.join(result.alerts)}",
+            file=sys.stderr,
+        )
+        return EXIT_QUALITY_ALERT
+    return EXIT_NOTHING_NEW if result.nothing_new else EXIT_OK
 
 
 def cmd_demo(args: argparse.Namespace, console: Console) -> int:

@@ -18,8 +18,22 @@ def summary_table(result: CrawlResult) -> Table:
     table = Table(show_header=False, title_justify="left")
     table.add_column("what", style="bold", no_wrap=True)
     table.add_column("count", justify="right", no_wrap=True)
-    table.add_row("crawl", f"{result.crawl_id or '(none)'} ({result.finish_reason})")
-    table.add_row("briefs written", str(counts["briefs_written"]))
+    table.add_row("crawl", f"{result.crawl_id or '(none)'} ({result.mode or '?'}, {result.finish_reason})")
+    table.add_row("briefs fetched", str(counts["briefs_written"]))
+    for label, key in (
+        ("  new", "briefs_new"),
+        ("  changed", "briefs_changed"),
+        ("  unchanged", "briefs_unchanged"),
+    ):
+        table.add_row(label, str(counts[key]))
+    for label, key in (
+        ("briefs not modified (304)", "briefs_not_modified"),
+        ("briefs carried forward", "briefs_carried"),
+        ("briefs removed (404/410)", "briefs_removed"),
+    ):
+        if counts[key]:
+            table.add_row(label, str(counts[key]))
+    table.add_row("briefs in snapshot", str(counts["snapshot_rows"]))
     for reason, n in counts["briefs_dropped"].items():
         table.add_row(f"dropped: {reason}", str(n))
     table.add_row("listing pages", str(counts["listing_pages"]))
@@ -44,6 +58,8 @@ def fill_rate_table(counts: dict[str, Any]) -> Table:
 
 def print_summary(console: Console, result: CrawlResult) -> None:
     console.print(summary_table(result))
+    for alert in result.alerts:
+        console.print(f"[bold red]QUALITY ALERT[/]: {alert}")
     if result.counts["briefs_written"]:
         console.print(fill_rate_table(result.counts))
     for error in result.counts["errors"][:20]:

@@ -20,11 +20,24 @@ class CrawlResult:
     crawl_id: str
     counts: dict[str, Any]
     skipped_because: str | None = None
+    alerts: list[str] = field(default_factory=list)
+    manifest_path: Path | None = None
+    mode: str = ""
     stats: dict[str, Any] = field(default_factory=dict)
 
     @property
     def published(self) -> bool:
         return self.snapshot_path is not None
+
+    @property
+    def nothing_new(self) -> bool:
+        """Published, but no brief was new, changed or removed since the previous snapshot."""
+        c = self.counts
+        return (
+            self.published
+            and c["briefs_carried"] > 0
+            and not (c["briefs_new"] or c["briefs_changed"] or c["briefs_removed"])
+        )
 
 
 def project_settings(overrides: dict[str, Any] | None = None) -> Settings:
@@ -54,5 +67,8 @@ def run_crawl(settings: Settings) -> CrawlResult:
         crawl_id=str(stats.get("kei/crawl_id", "")),
         counts=run_counts(stats),
         skipped_because=stats.get("kei/snapshot_skipped"),
+        alerts=list(stats.get("kei/quality_alerts") or []),
+        manifest_path=Path(stats["kei/manifest_path"]) if stats.get("kei/manifest_path") else None,
+        mode=str(stats.get("kei/mode", "")),
         stats=stats,
     )

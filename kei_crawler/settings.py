@@ -19,7 +19,12 @@ KEI_SNAPSHOT_ENABLED = True  # publish output/snapshots/snapshot=<crawl_id>/brie
 KEI_SNAPSHOT_BATCH_ROWS = 1000  # rows buffered before a Parquet row group is written
 KEI_MODE = "auto"  # auto (incremental once a snapshot exists) | incremental | revalidate | full
 KEI_OVERLAP_PAGES = 1  # incremental: stop after this many listing pages holding only known briefs
-KEI_MAX_LISTING_PAGES = 2000  # a hard stop for a listing that never ends (the real one has ~700)
+KEI_MAX_LISTING_PAGES = 2000
+KEI_QUALITY_MIN_BRIEFS = (
+    5  # quality alert: compare fill rates only when at least this many briefs were fetched
+)
+KEI_QUALITY_RATE_DROP = 0.5  # quality alert: a field filled on less than this share of its archive rate
+KEI_QUALITY_BODY_RATIO = 2.0  # quality alert: mean body length this many times longer (or shorter)  # a hard stop for a listing that never ends (the real one has ~700)
 
 # --- politeness, for the real site ------------------------------------------------------------
 USER_AGENT = f"kei-crawler/{__version__} (+https://github.com/kei-crawler/kei-crawler; archival crawler)"
@@ -46,6 +51,7 @@ ITEM_PIPELINES = {
 EXTENSIONS = {
     "kei_crawler.fillrates.FieldFillRates": 400,
     "kei_crawler.snapshot.writer.SnapshotWriter": 500,
+    "kei_crawler.manifest.RunManifest": 600,
 }
 
 LOG_LEVEL = "INFO"

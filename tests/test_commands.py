@@ -33,7 +33,7 @@ def test_demo_crawls_the_replica_and_shows_the_newest_briefs(tmp_path: Path) -> 
     assert "Serving a replica of keia.org (25 briefs" in done.stdout
     assert "newest of 25 briefs" in done.stdout
     assert "read_parquet(" in done.stdout and "hive_partitioning=true" in done.stdout
-    assert "briefs written" in done.stdout
+    assert "briefs fetched" in done.stdout
     assert pq.read_metadata(snapshot.path).num_rows == 25
     assert "Traceback" not in done.stderr
 

@@ -25,7 +25,9 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 
 from kei_crawler import __version__
+from kei_crawler.fillrates import fill_rates
 from kei_crawler.items import Brief
+from kei_crawler.quality import Profile, Thresholds, alerts, profile_of_snapshot
 from kei_crawler.snapshot import store
 from kei_crawler.snapshot.carry import CrawlFacts, carried_batches
 from kei_crawler.snapshot.schema import BRIEF_SCHEMA, SCHEMA_VERSION, encode_metadata, to_table
@@ -51,6 +53,12 @@ class SnapshotWriter:
         self.started_at = datetime.now(UTC)
         self.archive = ArchiveState.empty()
         self.captured: set[str] = set()
+        self.body_chars = 0
+        self.limits = Thresholds(
+            min_briefs=settings.getint("KEI_QUALITY_MIN_BRIEFS", 5),
+            rate_drop=settings.getfloat("KEI_QUALITY_RATE_DROP", 0.5),
+            body_ratio=settings.getfloat("KEI_QUALITY_BODY_RATIO", 2.0),
+        )
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> SnapshotWriter:
@@ -92,6 +100,7 @@ class SnapshotWriter:
         else:
             self._stats().inc_value("kei/briefs_unchanged")
         self.captured.add(item.url)
+        self.body_chars += len(item.body)
         self.buffer.append(item)
         if len(self.buffer) >= self.batch_rows:
             self._flush()
@@ -110,6 +119,7 @@ class SnapshotWriter:
                 self._discard("could not read The Peninsula's listing")
             else:
                 fresh = self.rows
+                self._check_quality(fresh)
                 self._carry_forward()
                 stats.set_value("kei/snapshot_rows", self.rows)
                 if self.rows == 0:
@@ -131,6 +141,18 @@ class SnapshotWriter:
             self.writer.write_table(to_table(self.buffer))
             self.rows += len(self.buffer)
             self.buffer.clear()
+
+    def _check_quality(self, fresh: int) -> None:
+        if self.archive.path is None:
+            return
+        stats = self._stats()
+        profile = Profile(
+            fresh, fill_rates(stats.get_stats(), fresh), self.body_chars / fresh if fresh else 0.0
+        )
+        found = alerts(profile, profile_of_snapshot(self.archive.path), self.limits)
+        for alert in found:
+            logger.error("Quality alert — the site's layout may have changed: %s", alert)
+        stats.set_value("kei/quality_alerts", found)
 
     def _carry_forward(self) -> None:
         if self.archive.path is None or self.writer is None:
@@ -164,6 +186,7 @@ class SnapshotWriter:
                     "schema_version": SCHEMA_VERSION,
                     "previous_snapshot": self.archive.snapshot.crawl_id if self.archive.snapshot else None,
                     "counts": run_counts(self._stats().get_stats()),
+                    "alerts": self._stats().get_value("kei/quality_alerts", []),
                 }
             )
         )

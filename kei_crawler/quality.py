@@ -1,0 +1,85 @@
+"""Template-change alert: this crawl's extraction compared with the archive it extends.
+
+When the site is redesigned, extraction rarely fails loudly: captions silently go missing, or bodies
+swallow the page's chrome and double in length. Comparing the fields filled on freshly fetched briefs
+with the same shares over the previous snapshot catches that on the first run after the change.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from kei_crawler.fillrates import EXTRACTED_FIELDS
+
+
+@dataclass(frozen=True)
+class Profile:
+    """How often each extracted field is filled, and how long bodies are, over some briefs."""
+
+    briefs: int
+    fill_rates: dict[str, float]
+    mean_body_chars: float
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    min_briefs: int = 5
+    """Fewer fresh briefs than this say too little to compare (a quiet incremental run)."""
+    min_baseline_rate: float = 0.2
+    """Fields rarer than this in the archive are too rare for a fall to mean anything."""
+    rate_drop: float = 0.5
+    """Alert when a field's fill rate falls below this share of the archive's."""
+    body_ratio: float = 2.0
+    """Alert when the mean body length grows or shrinks by this factor."""
+
+
+def profile_of_snapshot(path: Path) -> Profile:
+    """The profile of a published snapshot, read column-wise in batches (bodies never all in memory)."""
+    parquet = pq.ParquetFile(path)
+    names = [name for name in EXTRACTED_FIELDS if name in parquet.schema_arrow.names]
+    filled = dict.fromkeys(EXTRACTED_FIELDS, 0)
+    rows = body_chars = 0
+    for batch in parquet.iter_batches(columns=names, batch_size=4096):
+        rows += batch.num_rows
+        for name in names:
+            column = batch.column(name)
+            if name == "body":
+                body_chars += int(pc.sum(pc.utf8_length(column)).as_py() or 0)
+            filled[name] += int(pc.sum(_is_filled(column)).as_py() or 0)
+    rates = {name: round(filled[name] / rows, 4) if rows else 0.0 for name in EXTRACTED_FIELDS}
+    return Profile(rows, rates, body_chars / rows if rows else 0.0)
+
+
+def _is_filled(column: pa.Array | pa.ChunkedArray) -> pa.Array:
+    if pa.types.is_string(column.type):
+        return pc.fill_null(pc.greater(pc.utf8_length(column), 0), False)
+    if pa.types.is_list(column.type):
+        return pc.fill_null(pc.greater(pc.list_value_length(column), 0), False)
+    return pc.is_valid(column)
+
+
+def alerts(fresh: Profile, baseline: Profile, limits: Thresholds | None = None) -> list[str]:
+    """One sentence per field that looks broken in ``fresh`` compared with ``baseline``; [] if none."""
+    limits = limits or Thresholds()
+    if fresh.briefs < limits.min_briefs or baseline.briefs == 0:
+        return []
+    found = []
+    for name in EXTRACTED_FIELDS:
+        before, now = baseline.fill_rates.get(name, 0.0), fresh.fill_rates.get(name, 0.0)
+        if before >= limits.min_baseline_rate and now < before * limits.rate_drop:
+            found.append(
+                f"{name} filled on {now:.0%} of {fresh.briefs} fetched briefs, {before:.0%} in the archive"
+            )
+    if baseline.mean_body_chars and fresh.mean_body_chars:
+        ratio = fresh.mean_body_chars / baseline.mean_body_chars
+        if ratio >= limits.body_ratio or ratio <= 1 / limits.body_ratio:
+            found.append(
+                f"bodies average {fresh.mean_body_chars:,.0f} characters, "
+                f"{baseline.mean_body_chars:,.0f} in the archive ({ratio:.1f}×)"
+            )
+    return found
