@@ -1,4 +1,4 @@
-"""The replica: deterministic content, the captured brief word for word, three themes, listing, HTTP."""
+"""The replica: deterministic content, the captured brief word for word, five themes, listing, HTTP."""
 
 from __future__ import annotations
 
@@ -18,7 +18,10 @@ import lxml.html
 import pytest
 
 from kei_crawler.replica import THEMES, ReplicaServer, Site, build_site
+from kei_crawler.replica.drupal import COMMENTS_ID, RELATED_ID, SITE_SUFFIX
 from kei_crawler.replica.listing import PER_PAGE
+from kei_crawler.replica.model import display_date, published_at
+from kei_crawler.replica.textonly import BULLET
 from kei_crawler.urls import brief_slug
 
 CAPTURE = Path(__file__).parent / "fixtures" / "captured-brief.txt"
@@ -27,18 +30,24 @@ BASE = "http://replica.test"
 _BREAK = "\x00"
 _INVISIBLE_TAGS = {"head", "script", "style", "noscript", "template", "svg"}
 _BLOCK_TAGS = {"p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "ul", "ol", "header", "footer", "main",
-               "article", "section", "nav", "aside", "figure", "figcaption", "form", "br", "body"}  # fmt: skip
+               "article", "section", "nav", "aside", "figure", "figcaption", "form", "br", "body", "table",
+               "tbody", "tr", "td", "th", "center"}  # fmt: skip
+# The drupal theme's blocks after the post: visible, but text of no field and in no other theme.
+DRUPAL_EXTRAS = (RELATED_ID, COMMENTS_ID)
 
 
-def visible_lines(html: bytes) -> list[str]:
-    """What a browser's text capture shows: hidden elements skipped, one line per block, spaces collapsed."""
+def visible_lines(html: bytes, skip_ids: tuple[str, ...] = ()) -> list[str]:
+    """What a browser's text capture shows: hidden elements skipped, one line per block, spaces collapsed.
+
+    Elements whose id is in ``skip_ids`` are left out, as if hidden.
+    """
     root = lxml.html.document_fromstring(html.decode("utf-8"))
     chunks: list[str] = []
 
     def walk(el: lxml.html.HtmlElement) -> None:
         style = (el.get("style") or "").replace(" ", "")
         hidden = el.get("hidden") is not None or el.get("aria-hidden") == "true" or "display:none" in style
-        if not isinstance(el.tag, str) or el.tag in _INVISIBLE_TAGS or hidden:
+        if not isinstance(el.tag, str) or el.tag in _INVISIBLE_TAGS or hidden or el.get("id") in skip_ids:
             chunks.append(el.tail or "")
             return
         block = el.tag in _BLOCK_TAGS
@@ -53,6 +62,12 @@ def visible_lines(html: bytes) -> list[str]:
     # A newline in the source is just white space; only block boundaries break lines.
     lines = (" ".join(line.split()) for line in "".join(chunks).split(_BREAK))
     return [unicodedata.normalize("NFC", line) for line in lines if line]
+
+
+def post_lines(theme: str, html: bytes) -> list[str]:
+    """The visible lines every theme shares: drupal's extra blocks out, a textonly bullet's "• " dropped."""
+    lines = visible_lines(html, DRUPAL_EXTRAS if theme == "drupal" else ())
+    return [line.removeprefix(BULLET + " ") for line in lines]
 
 
 def capture_lines() -> list[str]:
@@ -207,25 +222,44 @@ def _words(lines: list[str]) -> Counter[str]:
 
 def test_each_theme_has_its_own_markup_and_the_same_visible_text() -> None:
     sites = {theme: build_site(60, theme=theme) for theme in THEMES}
+    assert len(THEMES) == 5
     for brief in sites["flat"].briefs:
         pages = {theme: get(site, brief.path)[2] for theme, site in sites.items()}
-        assert len(set(pages.values())) == 3
-        texts = {theme: _words(visible_lines(html)) for theme, html in pages.items()}
-        assert texts["modern"] == texts["classic"] == texts["flat"], brief.slug
-    modern, classic, flat = (get(sites[t], MEXICO)[2].decode() for t in THEMES)
+        assert len(set(pages.values())) == len(THEMES)
+        texts = {theme: _words(post_lines(theme, html)) for theme, html in pages.items()}
+        for theme in THEMES:
+            assert texts[theme] == texts["flat"], (theme, brief.slug)
+    modern, classic, flat, textonly, drupal = (get(sites[t], MEXICO)[2].decode() for t in THEMES)
     assert '<time datetime="2022-07-24T09:00:00-04:00">Published July 24, 2022</time>' in modern
     assert "application/ld+json" in modern and "<figcaption>" in modern and "<h1" in modern
     assert "Renewed South Korea-Mexico Ties - Korea Economic Institute of America</title>" in modern
     assert 'class="post-title"' in classic and "wp-caption-text" in classic and "| KEI</title>" in classic
     for tag in ("<article", "<figure", "<time", "<h1", "application/ld+json"):
         assert tag not in flat
+    assert "<title>Korea Economic Institute - Renewed South Korea-Mexico Ties</title>" in textonly
+    assert '<font face="Georgia" size="4"><b>Renewed South Korea-Mexico Ties</b></font>' in textonly
+    assert '<h1 class="page-title" id="page-title">Renewed South Korea-Mexico Ties</h1>' in drupal
+    assert '<div class="field-item even" property="content:encoded">' in drupal
+
+
+@pytest.mark.parametrize("theme", ["textonly", "drupal"])
+def test_the_captured_brief_in_the_new_themes(theme: str) -> None:
+    html = get(build_site(60, theme=theme), MEXICO)[2]
+    expected = capture_lines()
+    if theme == "drupal":
+        # The caption is the image field's, on its own line after the body's credit line.
+        at = next(i for i, line in enumerate(expected) if line.startswith("Korea View was"))
+        credit, caption = expected[at].split(" Picture of ")
+        expected[at : at + 1] = [credit, "Picture of " + caption]
+    assert post_lines(theme, html) == expected
+    assert b"with the help of&nbsp; Jae Chang" in html
 
 
 @pytest.mark.parametrize("theme", THEMES)
 def test_every_field_of_the_truth_is_on_the_page(theme: str) -> None:
     site = build_site(120, theme=theme)
     for brief in site.briefs:
-        lines = visible_lines(get(site, brief.path)[2])
+        lines = post_lines(theme, get(site, brief.path)[2])
         text = "\n".join(lines)
         truth = brief.expected()
         assert truth["title"] in lines
@@ -240,6 +274,60 @@ def test_every_field_of_the_truth_is_on_the_page(theme: str) -> None:
         if truth["authors"]:
             assert any(line.startswith(("Author: ", "Authors: ")) for line in lines)
         assert ("Category: " + ", ".join(truth["categories"]) in lines) == bool(truth["categories"])
+
+
+_TEXTONLY_FORBIDDEN = ("<time", "<article", "<main", "<figure", "<figcaption", "<h1", "<h2", "<header",
+                       "<footer", "<nav", "<section", "application/ld+json", 'property="og:',
+                       'property="article:', "itemprop=", " class=", " property=")  # fmt: skip
+
+
+def test_the_textonly_theme_has_nothing_but_text_layout() -> None:
+    site = build_site(60, theme="textonly")
+    paths = [b.path for b in site.briefs] + ["/the-peninsula/", "/the-peninsula/?post%5Bpaged%5D=3&"]
+    for path in paths:
+        html = get(site, path)[2].decode()
+        found = [marker for marker in _TEXTONLY_FORBIDDEN if marker in html]
+        assert found == [], (path, found)
+    bullets = [b for b in site.briefs if any(block.kind == "ul" for block in b.blocks)]
+    assert bullets and {b.body_seed % 2 for b in site.briefs} == {0, 1}  # both paragraph styles
+    for brief in bullets:
+        lines = visible_lines(get(site, brief.path)[2])
+        items = [item for block in brief.blocks if block.kind == "ul" for item in block.items]
+        assert all(f"{BULLET} {item}" in lines for item in items), brief.slug
+    staff = next(b for b in site.briefs if b.photo_caption and not b.credits)
+    lines = visible_lines(get(site, staff.path)[2])
+    # The caption is the line right after the image, at the top of the body.
+    assert lines[lines.index("Published " + display_date(staff.published)) + 1 + bool(staff.authors)
+                 + bool(staff.categories)] == staff.photo_caption  # fmt: skip
+
+
+def test_the_drupal_theme_puts_related_posts_and_a_comment_after_the_post() -> None:
+    site = build_site(60, theme="drupal")
+    for i, brief in enumerate(site.briefs):
+        html = get(site, brief.path)[2]
+        text = html.decode()
+        lines = visible_lines(html)
+        body_end = max(lines.index(line) for line in post_lines("drupal", html) if line in brief.body)
+        comments = lines.index("Comments")
+        assert body_end < comments and "(not verified)" in lines[comments + 1], brief.slug
+        older = site.briefs[i + 1 : i + 4]
+        if older:
+            related = lines.index("Related posts")
+            assert body_end < related
+            assert lines[related + 1 : related + 1 + len(older)] == [
+                f"{b.title} {display_date(b.published)}" for b in older
+            ]
+        else:
+            assert "Related posts" not in lines
+        rdfa = f'<span property="dc:date dc:created" content="{published_at(brief).isoformat()}"'
+        assert f'{rdfa} datatype="xsd:dateTime">Published {display_date(brief.published)}</span>' in text
+        assert "application/ld+json" not in text and "<time" not in text and "<article" not in text
+        og_title = lxml.html.document_fromstring(html).xpath('//meta[@property="og:title"]/@content')
+        assert og_title == [brief.title + SITE_SUFFIX]
+    # Related posts look only at older briefs, so publishing leaves a page's bytes (and ETag) alone.
+    before = get(site, site.briefs[3].path)[1]["ETag"]
+    site.publish(2)
+    assert get(site, site.briefs[5].path)[1]["ETag"] == before
 
 
 def test_messy_markup_normalizes_to_the_truth() -> None:
@@ -263,14 +351,15 @@ def _crawl_listing(site: Site) -> tuple[list[str], list[str]]:
         root = lxml.html.document_fromstring(html)
         hrefs = [a.get("href") for a in root.iter("a") if a.text_content().strip() == "Read More"]
         slugs += [brief_slug(urljoin(url, h)) or "" for h in hrefs]
-        nxt = [a.get("href") for a in root.iter("a") if a.text_content().strip().startswith("Next")]
+        nxt = [a.get("href") for a in root.iter("a") if a.text_content().strip().lower().startswith("next")]
         url = urljoin(url, nxt[0]) if nxt else ""
     return slugs, visited
 
 
 @pytest.mark.parametrize("pagination", ["query", "path"])
-def test_the_listing_covers_every_brief_exactly_once(pagination: str) -> None:
-    site = build_site(95, pagination=pagination)
+@pytest.mark.parametrize("theme", THEMES)
+def test_the_listing_covers_every_brief_exactly_once(theme: str, pagination: str) -> None:
+    site = build_site(95, theme=theme, pagination=pagination)
     slugs, visited = _crawl_listing(site)
     assert slugs == [b.slug for b in site.briefs]
     assert len(visited) == 10

@@ -1,7 +1,7 @@
 """A local keia.org look-alike for the demo, the end-to-end tests and the benchmarks (never the internet).
 
 ``build_site`` generates a deterministic Peninsula (the four real briefs included) whose truth is known
-brief by brief; ``ReplicaServer`` serves it over HTTP on 127.0.0.1 in one of three markup ``THEMES``.
+brief by brief; ``ReplicaServer`` serves it over HTTP on 127.0.0.1 in one of five markup ``THEMES``.
 """
 
 from kei_crawler.replica.content import PAGINATIONS, Site, build_site

@@ -87,6 +87,22 @@ def _entry(theme: str, brief: Brief, position: int, base: str) -> str:
             f'<p class="postmeta">{by}</p><p class="postmeta">{day}</p>'
             f'<div class="entry"><p>{summary}</p></div><p><a class="more-link" href="{href}">Read More</a></p></div>'
         )
+    if theme == "textonly":
+        return (
+            f'<tr><td valign="top"><a href="{href}"><b>{title}</b></a><br>\n<font size="1">{by}</font><br>\n'
+            f'<font size="1">{day}</font><br>\n{summary}<br>\n<a href="{href}">Read More</a></td></tr>'
+        )
+    if theme == "drupal":
+        parity = "odd" if position % 2 == 0 else "even"
+        return (
+            f'<div class="views-row views-row-{position % PER_PAGE + 1} views-row-{parity}">'
+            f'<div class="views-field views-field-title"><span class="field-content"><a href="{href}">{title}</a>'
+            f'</span></div><div class="views-field views-field-field-author"><div class="field-content">{by}</div>'
+            f'</div><div class="views-field views-field-created"><span class="field-content">{day}</span></div>'
+            f'<div class="views-field views-field-body"><div class="field-content"><p>{summary}</p></div></div>'
+            f'<div class="views-field views-field-view-node"><span class="field-content"><a href="{href}">'
+            "Read More</a></span></div></div>"
+        )
     return (
         f'<div class="e1"><div class="e2"><a href="{href}"><span>{title}</span></a></div><div class="e3">{by}</div>'
         f'<div class="e3">{day}</div><div class="e4">{summary}</div><div class="e5"><a href="{href}">Read More</a>'
@@ -107,45 +123,121 @@ def _window(current: int, last: int) -> list[int | None]:
     return out
 
 
-def _pagination(pagination: str, current: int, last: int, base: str) -> str:
-    links: list[str] = []
+PagerItem = tuple[str, str | None, str]
+"""(kind, href or None, label): kind is "prev", "page", "current", "dots" or "next"."""
+
+
+def _pager_items(pagination: str, current: int, last: int, base: str) -> list[PagerItem]:
+    items: list[PagerItem] = []
     if current > 1:
-        links.append(f'<a class="prev" href="{esc(page_url(pagination, current - 1, base))}">« Previous</a>')
+        items.append(("prev", page_url(pagination, current - 1, base), "« Previous"))
     for page_no in _window(current, last):
         if page_no is None:
-            links.append('<span class="dots">…</span>')
+            items.append(("dots", None, "…"))
         elif page_no == current:
-            links.append(f'<span class="current" aria-current="page">{page_no}</span>')
+            items.append(("current", None, str(page_no)))
         else:
-            links.append(f'<a class="page" href="{esc(page_url(pagination, page_no))}">{page_no}</a>')
+            items.append(("page", page_url(pagination, page_no), str(page_no)))
     if current < last:
-        links.append(f'<a class="next" href="{esc(page_url(pagination, current + 1, base))}">Next »</a>')
+        items.append(("next", page_url(pagination, current + 1, base), "Next »"))
+    return items
+
+
+_DRUPAL_LABELS = {"prev": "‹ previous", "next": "next ›"}
+
+
+def _pager(theme: str, items: list[PagerItem]) -> str:
+    """The pager in ``theme``'s markup: a div of links, a row of plain links, or Drupal's ul.pager."""
+    if theme == "textonly":
+        cells = [f'<a href="{esc(h)}">{t}</a>' if h else f"<b>{t}</b>" for _, h, t in items]
+        return '<p><font size="2">' + " | ".join(cells) + "</font></p>"
+    if theme == "drupal":
+        lis = "".join(
+            f'<li class="pager-{kind}"><a href="{esc(h)}">{_DRUPAL_LABELS.get(kind, t)}</a></li>'
+            if h
+            else f'<li class="pager-{kind}">{t}</li>'
+            for kind, h, t in items
+        )
+        return f'<div class="item-list"><ul class="pager">{lis}</ul></div>'
+    links = []
+    for kind, href, text in items:
+        if href:
+            links.append(f'<a class="{kind}" href="{esc(href)}">{text}</a>')
+        elif kind == "current":
+            links.append(f'<span class="current" aria-current="page">{text}</span>')
+        else:
+            links.append(f'<span class="dots">{text}</span>')
     return '<div class="pagination">' + " ".join(links) + "</div>"
 
 
-def _podcasts(pagination: str, page_no: int, base: str) -> str:
+def _podcasts(theme: str, pagination: str, page_no: int, base: str) -> str:
     start = (page_no - 1) * PODCASTS_PER_PAGE
-    items = "".join(
-        f'<li><a href="{base}/podcasts/korea-global-podcast-episode-{start + i + 1}/">'
-        f"Korea Global Podcast, episode {start + i + 1}</a></li>"
+    episodes = [
+        (
+            f"{base}/podcasts/korea-global-podcast-episode-{start + i + 1}/",
+            f"Korea Global Podcast, episode {start + i + 1}",
+        )
         for i in range(PODCASTS_PER_PAGE)
-    )
+    ]
+    pages: list[PagerItem] = [
+        ("current", None, str(n)) if n == page_no else ("page", podcasts_url(n), str(n))
+        for n in range(1, PODCAST_PAGES + 1)
+    ]
+    if theme == "textonly":
+        pager = _pager(theme, pages) if pagination == "query" else ""
+        links = "<br>\n".join(f'<a href="{href}">{text}</a>' for href, text in episodes)
+        return f'<table width="100%" border="0"><tr><td><b>KEI Podcasts</b><br>\n{links}{pager}</td></tr></table>'
+    items = "".join(f'<li><a href="{href}">{text}</a></li>' for href, text in episodes)
+    if theme == "drupal":
+        pager = _pager(theme, pages) if pagination == "query" else ""
+        return (
+            '<div id="block-views-podcasts-block" class="block block-views"><h2>KEI Podcasts</h2>'
+            f'<div class="content"><div class="item-list"><ul>{items}</ul></div>{pager}</div></div>'
+        )
     pager = ""
     if pagination == "query":
         pager = '<div class="pagination">' + " ".join(
-            f'<span class="current">{n}</span>' if n == page_no else f'<a href="{esc(podcasts_url(n))}">{n}</a>'
-            for n in range(1, PODCAST_PAGES + 1)
+            f'<span class="current">{text}</span>' if href is None else f'<a href="{esc(href)}">{text}</a>'
+            for _, href, text in pages
         ) + "</div>"  # fmt: skip
     return f'<div class="podcasts-block"><h2>KEI Podcasts</h2><ul>{items}</ul>{pager}</div>'
 
 
-def _sidebar(base: str) -> str:
-    links = "".join(
-        f'<li><a href="{base if i % 2 else ""}{path}">{esc(text)}</a></li>'
-        for i, (path, text) in enumerate(SIDEBAR_LINKS)
+def _sidebar(theme: str, base: str) -> str:
+    links = [
+        (f"{base if i % 2 else ''}{path}", esc(text)) for i, (path, text) in enumerate(SIDEBAR_LINKS)
+    ] + [(EXTERNAL_LINK, "Partner: Example Org")]
+    if theme == "textonly":
+        return "<p><b>Explore</b><br>\n" + "<br>\n".join(f'<a href="{h}">{t}</a>' for h, t in links) + "</p>"
+    items = "".join(f'<li><a href="{h}">{t}</a></li>' for h, t in links)
+    if theme == "drupal":
+        return (
+            '<div class="region region-sidebar-first column sidebar"><div class="block block-menu">'
+            f'<h2>Explore</h2><div class="content"><ul class="menu">{items}</ul></div></div></div>'
+        )
+    return f'<div class="sidebar"><h2>Explore</h2><ul>{items}</ul></div>'
+
+
+def _head_and_entries(theme: str, count: int, entries: str) -> str:
+    """Section label, heading, "N Posts located" and the entries, in ``theme``'s wrappers."""
+    if theme == "textonly":
+        return (
+            f'<font size="1" color="#666666">The Peninsula</font>\n{chrome.heading(theme, "The Peninsula")}\n'
+            f'<p><font size="2">{count} Posts located</font></p>\n'
+            f'<table width="100%" border="0" cellspacing="0" cellpadding="4">\n{entries}\n</table>'
+        )
+    if theme == "drupal":
+        return (
+            '<div class="region region-highlighted"><div class="block block-block"><div class="content">'
+            f"The Peninsula</div></div></div>\n{chrome.heading(theme, 'The Peninsula')}\n"
+            '<div class="view view-the-peninsula view-id-the_peninsula view-display-id-page">'
+            f'<div class="view-header"><p>{count} Posts located</p></div>\n<div class="view-content">\n{entries}\n'
+            "</div></div>"
+        )
+    return (
+        f'<div class="section-label">The Peninsula</div>\n<h1>The Peninsula</h1>\n'
+        f'<p class="found">{count} Posts located</p>\n<div class="posts">\n{entries}\n</div>'
     )
-    external = f'<li><a href="{EXTERNAL_LINK}">Partner: Example Org</a></li>'
-    return f'<div class="sidebar"><h2>Explore</h2><ul>{links}{external}</ul></div>'
 
 
 def listing_page(
@@ -160,10 +252,9 @@ def listing_page(
         _entry(theme, brief, first + i, base) for i, brief in enumerate(briefs[first : first + PER_PAGE])
     )
     content = (
-        f'<div class="section-label">The Peninsula</div>\n<h1>The Peninsula</h1>\n'
-        f'<p class="found">{len(briefs)} Posts located</p>\n<div class="posts">\n{entries}\n</div>\n'
-        f"{_pagination(pagination, page_no, last, base)}\n{_podcasts(pagination, podcasts_page, base)}\n"
-        f"{_sidebar(base)}"
+        f"{_head_and_entries(theme, len(briefs), entries)}\n"
+        f"{_pager(theme, _pager_items(pagination, page_no, last, base))}\n"
+        f"{_podcasts(theme, pagination, podcasts_page, base)}\n{_sidebar(theme, base)}"
     )
     title = "The Peninsula" + (f" - Page {page_no}" if page_no > 1 else "")
     return chrome.page(theme, title=title, base_url=base, content=content, body_class="blog archive")

@@ -50,14 +50,14 @@ def section_page(theme: str, section: str, slug: str, base_url: str, page_no: in
         day = display_date(_stable_date(slug))
         date_line = day if section == "news" else f"Published {day}"
         content = (
-            f'<div class="section-label">{label}</div>\n<h1>{esc(name)}</h1>\n<p class="date">{date_line}</p>\n'
+            f'<div class="section-label">{label}</div>\n{chrome.heading(theme, esc(name))}\n<p class="date">{date_line}</p>\n'
             f"<p>KEI hosted a discussion on {esc(name.lower())} with experts from Washington and Seoul.</p>\n"
             f'<p><a href="{base_url}/{section}/">More from {label}</a></p>'
         )
         return chrome.page(theme, title=name, base_url=base_url, content=content)
     heading = f"{label}: {name}" + (f" (page {page_no})" if page_no > 1 else "")
     content = (
-        f"<h1>{esc(heading)}</h1>\n<p>Publications filed under {esc(name)}.</p>\n"
+        f"{chrome.heading(theme, esc(heading))}\n<p>Publications filed under {esc(name)}.</p>\n"
         f'<p><a href="{base_url}/{section}/{slug}/page/{page_no + 1}/">Older publications</a></p>'
     )
     return chrome.page(theme, title=heading, base_url=base_url, content=content)
@@ -73,19 +73,19 @@ def section_index(theme: str, section: str, base_url: str) -> str:
             "future-of-korea",
         )
     )
-    content = f"<h1>{label}</h1>\n<ul>{links}</ul>"
+    content = f"{chrome.heading(theme, label)}\n<ul>{links}</ul>"
     return chrome.page(theme, title=label, base_url=base_url, content=content)
 
 
 def static_page(theme: str, key: str, base_url: str) -> str:
     title, text = STATIC[key]
-    content = f"<h1>{esc(title)}</h1>\n<p>{esc(text)}</p>"
+    content = f"{chrome.heading(theme, esc(title))}\n<p>{esc(text)}</p>"
     return chrome.page(theme, title=title, base_url=base_url, content=content)
 
 
 def home_page(theme: str, base_url: str) -> str:
     content = (
-        "<h1>Korea Economic Institute of America</h1>\n"
+        chrome.heading(theme, "Korea Economic Institute of America") + "\n"
         f'<p><a href="{base_url}/the-peninsula/">The Peninsula</a> · <a href="{base_url}/news/">News</a> · '
         f'<a href="{base_url}/podcasts/">Podcasts</a></p>'
     )
@@ -94,7 +94,8 @@ def home_page(theme: str, base_url: str) -> str:
 
 def not_found_page(theme: str, base_url: str) -> str:
     content = (
-        "<h1>Page not found</h1>\n<p>Sorry, the page you are looking for could not be found.</p>\n"
+        chrome.heading(theme, "Page not found")
+        + "\n<p>Sorry, the page you are looking for could not be found.</p>\n"
         f'<p><a href="{base_url}/">Go to the home page</a></p>'
     )
     return chrome.page(theme, title="Page not found", base_url=base_url, content=content)

@@ -7,12 +7,15 @@ server only adds what is about sockets: HEAD, conditional requests, delays and t
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from email.utils import format_datetime
 from typing import TYPE_CHECKING
 from urllib.parse import parse_qsl, urlsplit
 
 from kei_crawler.replica import listing, pages, themes
+from kei_crawler.replica.drupal import render_drupal
 from kei_crawler.replica.model import Brief, published_at
+from kei_crawler.replica.textonly import render_textonly
 
 if TYPE_CHECKING:
     from kei_crawler.replica.content import Site
@@ -65,7 +68,7 @@ def _peninsula(site: Site, rest: list[str], query: str, base: str) -> Response:
     if len(rest) == 1:
         brief = site.brief(rest[0])
         if brief is not None:
-            return brief_response(site.theme, brief, base)
+            return brief_response(site.theme, brief, base, related_briefs(site, brief))
     return not_found(site, base)
 
 
@@ -79,7 +82,20 @@ def _listing(site: Site, page_no: int, podcasts_page: int, base: str) -> Respons
     return ok(html) if html is not None else not_found(site, base)
 
 
-def render_brief(theme: str, brief: Brief, base: str) -> str:
+RELATED = 3
+
+
+def related_briefs(site: Site, brief: Brief) -> list[Brief]:
+    """The next older briefs: stable while newer ones are published, as a related-posts view would be."""
+    position = site.briefs.index(brief)
+    return site.briefs[position + 1 : position + 1 + RELATED]
+
+
+def render_brief(theme: str, brief: Brief, base: str, related: Sequence[Brief] = ()) -> str:
+    if theme == "textonly":
+        return render_textonly(brief, base)
+    if theme == "drupal":
+        return render_drupal(brief, base, related)
     if theme == "modern":
         return themes.render_modern(brief, base, published_at(brief).isoformat())
     if theme == "classic":
@@ -87,8 +103,8 @@ def render_brief(theme: str, brief: Brief, base: str) -> str:
     return themes.render_flat(brief, base)
 
 
-def brief_response(theme: str, brief: Brief, base: str) -> Response:
-    body = render_brief(theme, brief, base).encode("utf-8")
+def brief_response(theme: str, brief: Brief, base: str, related: Sequence[Brief] = ()) -> Response:
+    body = render_brief(theme, brief, base, related).encode("utf-8")
     headers = {
         "Content-Type": HTML,
         "ETag": '"' + hashlib.sha256(body).hexdigest()[:32] + '"',

@@ -1,91 +1,26 @@
-"""A brief page in three markups of one content, as keia.org's redesigns have served it.
+"""A brief page in five markups of one content, as keia.org's redesigns have served it.
 
 - ``modern``: semantic HTML5 (<article>, <h1>, <time>, <figure>), JSON-LD and Open Graph metadata.
 - ``classic``: WordPress 3.x era (div#content > div.post, h2.post-title, p.postmeta, div.wp-caption).
 - ``flat``: a page builder's nested <div>s with meaningless class names; the title is a styled <span>,
   the date plain text, and the photo caption rides on the credit line, as on the captured brief.
+- ``textonly`` (``textonly.py``): an old table-layout CMS / e-mail-to-web export; text layout only.
+- ``drupal`` (``drupal.py``): Drupal 7 era keia.org, RDFa date, field wrappers, related posts, comments.
 
-All three show the same visible text; only the markup (and where the caption sits) differs.
+All five show the same visible text (drupal adds its related-posts and comments blocks after the post);
+only the markup (and where the caption sits) differs.
 """
 
 from __future__ import annotations
 
 import json
-import unicodedata
-from collections.abc import Callable
 
 from kei_crawler.replica import chrome
 from kei_crawler.replica.chrome import esc
-from kei_crawler.replica.model import BLURB, SERIES, Block, Brief, display_date
-from kei_crawler.replica.prose import join_names
+from kei_crawler.replica.markup import author_label, body_parts, categories, credit, inline, names
+from kei_crawler.replica.model import SERIES, Block, Brief, display_date
 
-THEMES = ("modern", "classic", "flat")
-
-
-def inline(text: str, messy: bool) -> str:
-    """Text as HTML; for "messy" briefs as a hand-edited CMS leaves it: NFD, entities, hard wraps, NBSPs."""
-    out = esc(text)
-    if not messy:
-        return out
-    out = unicodedata.normalize("NFD", out).replace("’", "&#8217;")
-    words = out.split(" ")
-    pieces: list[str] = []
-    for i, word in enumerate(words):
-        pieces.append(word)
-        if i < len(words) - 1:
-            pieces.append("\n        " if i % 9 == 8 else "&nbsp;" if i % 13 == 12 else " ")
-    return "".join(pieces)
-
-
-def _blurb(base: str, italic: str | None) -> str:
-    text = esc(BLURB)
-    text = text.replace(
-        "comes from Korea View,", f'comes from&nbsp;<a href="{base}/korea-view/">Korea View</a>,'
-    )
-    text = text.replace("online form here.", f'online form&nbsp;<a href="{base}/subscribe/">here</a>.')
-    return f"<p><{italic}>{text}</{italic}></p>" if italic else f"<p>{text}</p>"
-
-
-def _credit(brief: Brief) -> str:
-    assert brief.credits is not None
-    return brief.credits_html or inline(brief.credits, brief.messy)
-
-
-def _names(brief: Brief, base: str | None) -> str:
-    """The Author(s) line's names, linked to contributor pages when ``base`` is given."""
-    if base is None:
-        parts = [inline(name, brief.messy) for name in brief.authors]
-    else:
-        parts = [
-            f'<a href="{base}/contributor/{chrome.slug_for_name(n)}/" rel="author">{inline(n, brief.messy)}</a>'
-            for n in brief.authors
-        ]
-    return join_names(parts)
-
-
-def _author_label(brief: Brief) -> str:
-    return "Authors:" if len(brief.authors) > 1 else "Author:"
-
-
-def _categories(brief: Brief, base: str | None) -> str:
-    if base is None:
-        return ", ".join(esc(c) for c in brief.categories)
-    return ", ".join(
-        f'<a href="{base}/category/{chrome.slug_for_name(c)}/" rel="tag">{esc(c)}</a>'
-        for c in brief.categories
-    )
-
-
-BlockRenderer = Callable[[Block, bool], str]
-
-
-def _blocks(brief: Brief, base: str, block_html: BlockRenderer, italic_blurb: str | None) -> list[str]:
-    """Blurb, body and credit line in page order (caption placement is each theme's business)."""
-    parts = [_blurb(base, italic_blurb)] if brief.blurb_position == "top" else []
-    parts += [block_html(block, brief.messy) for block in brief.blocks]
-    if brief.blurb_position == "end":
-        parts.append(_blurb(base, italic_blurb))
-    return parts
+THEMES = ("modern", "classic", "flat", "textonly", "drupal")
 
 
 def _modern_block(block: Block, messy: bool) -> str:
@@ -153,18 +88,18 @@ def render_modern(brief: Brief, base: str, published_iso: str) -> str:
         f'<div class="posted-on"><time datetime="{published_iso}">Published {display_date(brief.published)}</time></div>'
     ]
     if brief.authors:
-        meta.append(f'<p class="byline">{_author_label(brief)} {_names(brief, base)}</p>')
+        meta.append(f'<p class="byline">{author_label(brief)} {names(brief, base)}</p>')
     if brief.categories:
-        meta.append(f'<p class="post-categories">Category: {_categories(brief, base)}</p>')
+        meta.append(f'<p class="post-categories">Category: {categories(brief, base)}</p>')
     figure = ""
     if brief.photo_path and brief.photo_caption:
         figure = (
             f'<figure class="wp-block-image"><img src="{base}{brief.photo_path}" alt="" loading="lazy">'
             f"<figcaption>{inline(brief.photo_caption, brief.messy)}</figcaption></figure>"
         )
-    body = _blocks(brief, base, _modern_block, "em")
+    body = body_parts(brief, base, _modern_block, "em")
     if brief.credits:
-        body.append(f'<p class="kv-credits">{_credit(brief)}</p>')
+        body.append(f'<p class="kv-credits">{credit(brief)}</p>')
     content = (
         f'<article class="post type-post">\n<div class="section-label"><a href="{base}/the-peninsula/">'
         f'The Peninsula</a></div>\n<h1 class="entry-title">{inline(brief.title, brief.messy)}</h1>\n'
@@ -181,9 +116,9 @@ def render_modern(brief: Brief, base: str, published_iso: str) -> str:
 def render_classic(brief: Brief, base: str) -> str:
     meta = [f'<p class="postmeta">Published {display_date(brief.published)}</p>']
     if brief.authors:
-        meta.append(f'<p class="postmeta">{_author_label(brief)} {_names(brief, "")}</p>')
+        meta.append(f'<p class="postmeta">{author_label(brief)} {names(brief, "")}</p>')
     if brief.categories:
-        meta.append(f'<p class="postmeta">Category: {_categories(brief, "")}</p>')
+        meta.append(f'<p class="postmeta">Category: {categories(brief, "")}</p>')
     entry: list[str] = []
     if brief.photo_path and brief.photo_caption:
         entry.append(
@@ -191,9 +126,9 @@ def render_classic(brief: Brief, base: str) -> str:
             f' width="600" height="400" alt="" /><p class="wp-caption-text">'
             f"{inline(brief.photo_caption, brief.messy)}</p></div>"
         )
-    body = _blocks(brief, "", _classic_block, "i")
+    body = body_parts(brief, "", _classic_block, "i")
     if brief.credits:
-        body.append(f"<p>{_credit(brief)}</p>")
+        body.append(f"<p>{credit(brief)}</p>")
     # WordPress's editor left empty spacer paragraphs and wrapper divs between some blocks.
     for i, part in enumerate(body):
         if i == 1 and brief.messy:
@@ -223,15 +158,15 @@ def render_flat(brief: Brief, base: str) -> str:
     head.append(f'<div class="t"><span>{inline(brief.title, brief.messy)}</span></div>')
     head.append(f'<div class="m2">Published {display_date(brief.published)}</div>')
     if brief.authors:
-        head.append(f'<div class="m2">{_author_label(brief)} {_names(brief, None)}</div>')
+        head.append(f'<div class="m2">{author_label(brief)} {names(brief, None)}</div>')
     if brief.categories:
-        head.append(f'<div class="m2">Category: {_categories(brief, None)}</div>')
+        head.append(f'<div class="m2">Category: {categories(brief, None)}</div>')
     body: list[str] = []
     if photo and not on_credit:
         body.append(photo + (f'<p class="k">{caption}</p>' if caption else ""))
-    body += _blocks(brief, base, _flat_block, None)
+    body += body_parts(brief, base, _flat_block, None)
     if brief.credits:
-        body.append(f"<p>{_credit(brief)} {caption}</p>" if on_credit else f"<p>{_credit(brief)}</p>")
+        body.append(f"<p>{credit(brief)} {caption}</p>" if on_credit else f"<p>{credit(brief)}</p>")
     content = (
         '<div class="c4 k-2">' + "\n".join(head) + '\n<div class="b1 x-7">\n' + "\n".join(body)
         + f'\n</div></div>\n<div class="c5"><a href="{base}/the-peninsula/">{chrome.RETURN}</a></div>'
