@@ -68,6 +68,26 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     demo.add_argument("--briefs", type=int, default=60, help="size of the replica (default: 60)")
     demo.add_argument("--theme", default="flat", help="replica markup theme (default: flat)")
     demo.add_argument("--pagination", default="query", choices=["query", "path"])
+
+    evaluate = sub.add_parser(
+        "evaluate", help="score the extractor per field on a gold set, beside trafilatura"
+    )
+    evaluate.add_argument(
+        "fixtures",
+        nargs="?",
+        default="tests/fixtures",
+        help="folder of <name>/page.html + expected.json (default: tests/fixtures)",
+    )
+    evaluate.add_argument(
+        "--baseline",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="also score trafilatura/htmldate when installed (default: on)",
+    )
+    evaluate.add_argument("--format", default="text", choices=["text", "json"])
+    evaluate.add_argument(
+        "--repeat", type=int, default=3, help="timed passes; pages/s is their median (default: 3)"
+    )
     return parser.parse_args(argv)
 
 
@@ -168,10 +188,23 @@ def cmd_demo(args: argparse.Namespace, console: Console) -> int:
     return run_demo(console, output_dir, briefs=args.briefs, theme=args.theme, pagination=args.pagination)
 
 
+def cmd_evaluate(args: argparse.Namespace, console: Console) -> int:
+    from kei_crawler.evaluation import GoldSetError, run_evaluate
+
+    if args.repeat < 1:
+        raise UsageError("--repeat must be at least 1")
+    try:
+        return run_evaluate(
+            console, Path(args.fixtures), baseline=args.baseline, fmt=args.format, repeat=args.repeat
+        )
+    except GoldSetError as exc:
+        raise UsageError(str(exc)) from exc
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     console = Console(highlight=False)
-    commands = {"crawl": cmd_crawl, "demo": cmd_demo}
+    commands = {"crawl": cmd_crawl, "demo": cmd_demo, "evaluate": cmd_evaluate}
     try:
         return commands[args.command](args, console)
     except UsageError as exc:
