@@ -15,7 +15,7 @@ BASELINE_FIELDS = ("title", "published", "authors", "categories", "body", "photo
 Extractor = Callable[[str, bytes], dict[str, Any]]
 
 # trafilatura returns one author string; these are the separators it leaves between names.
-_AUTHOR_SEPARATOR = re.compile(r"\s*[;,]\s*|\s+and\s+")
+_AUTHOR_SEPARATOR = re.compile(r"\s*[;,]\s*(?:and\s+)?|\s+and\s+")  # the Oxford comma too
 
 
 def split_authors(author: str | None) -> list[str]:
