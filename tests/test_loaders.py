@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from kei_crawler.cli import EXIT_NOTHING_NEW, EXIT_OK
 from tests.conftest import run_crawl
 
 README = Path(__file__).parent.parent / "README.md"
@@ -27,9 +28,9 @@ def crawled(tmp_path_factory: pytest.TempPathFactory) -> Path:
     server = ReplicaServer(build_site(30, theme="modern"))
     base_url = server.start()
     try:
-        for _ in range(2):
+        for expected in (EXIT_OK, EXIT_NOTHING_NEW):
             done = run_crawl(base_url, root / "output")
-            assert done.returncode == 0, done.stderr[-2000:]
+            assert done.returncode == expected, done.stderr[-2000:]
     finally:
         server.stop()
     return root
