@@ -40,18 +40,21 @@ def clean_optional(s: str | None) -> str | None:
 
 
 # The site has suffixed its <title> in several ways across redesigns; the visible heading never has one.
-_TITLE_SUFFIX = re.compile(
-    r"(?:\s*\|\s*|\s+[-–—·•]\s+)"
-    r"(?:KEI|KEIA|keia\.org|Korea Economic Institute(?: of America)?|The Peninsula)\s*$",
-    re.IGNORECASE,
+_SITE_NAMES = (
+    r"(?:KEI|KEIA|keia\.org|Korea Economic Institute(?: of America)?(?:\s*\((?:KEI|KEIA)\))?"
+    r"|The Peninsula(?: Blog)?|Korea View)"
 )
+_TITLE_SUFFIX = re.compile(rf"(?:\s*(?:\||::|»)\s*|\s+[-–—·•]\s+){_SITE_NAMES}\s*$", re.IGNORECASE)
+# Older templates put the site's name first ("Korea Economic Institute - <title>").
+_TITLE_PREFIX = re.compile(rf"^{_SITE_NAMES}(?:\s*(?:\||::|»)\s*|\s+[-–—·•]\s+)", re.IGNORECASE)
 
 
 def clean_title(s: str) -> str:
-    """``clean_text`` and no site-name suffix (" - Korea Economic Institute of America", " | KEI", …)."""
+    """``clean_text`` and no site-name suffix (" - Korea Economic Institute of America", " | KEI", …) or
+    prefix ("Korea Economic Institute - …")."""
     title = clean_text(s)
     while True:
-        stripped = _TITLE_SUFFIX.sub("", title)
+        stripped = _TITLE_PREFIX.sub("", _TITLE_SUFFIX.sub("", title))
         if stripped == title or not stripped:
             return title
         title = stripped
@@ -80,7 +83,29 @@ def parse_published(raw: str) -> date | None:
     if not text or _UPDATED.match(text):
         return None
     # "Published July 1, 2021 · Updated July 3, 2021": the revision date must not be read instead.
-    text = _UPDATED_TAIL.sub("", text)
+    return _date_in(_UPDATED_TAIL.sub("", text))
+
+
+# "Updated" counts as a label only where a label can stand: at the start, after a separator or right
+# after another date ("Published July 1, 2021 Updated July 3, 2021") — never inside a sentence such as
+# "The ministry updated its guidance on July 5".
+_UPDATED_LABEL = re.compile(
+    r"(?:^|[|·•/–—,;(\[]\s*|(?<=\d{4})\s+|(?<=\d{4}[.)])\s+)(?:last\s+)?(?:updated|modified|revised)"
+    r"(?:\s+on)?\s*[:：]?\s*",
+    re.IGNORECASE,
+)
+
+
+def parse_updated(raw: str) -> date | None:
+    """The date an "Updated …" / "Last updated …" / "Modified …" text states, also inside "Published X ·
+    Updated Y"; None when the text names no revision date."""
+    text = clean_text(raw)
+    match = _UPDATED_LABEL.search(text)
+    return _date_in(text[match.end() :]) if match else None
+
+
+def _date_in(text: str) -> date | None:
+    """The first date ``text`` states: ISO, "July 24, 2022", "Jul 24, 2022", "24 July 2022"."""
     iso = _ISO.search(text)
     if iso:
         try:
@@ -187,8 +212,12 @@ def is_series_blurb(text: str) -> bool:
     return "korea view" in t and any(marker in t for marker in _BLURB_MARKERS) and len(t) < 700
 
 
+# "Korea View was edited by …", "This issue of Korea View was compiled by …", "Korea View is produced and
+# edited by …": the series name, a form of "be", one or two production verbs, "by".
+_CREDIT_VERB = r"(?:edited|compiled|prepared|produced|written|curated|put\s+together)"
 _CREDIT = re.compile(
-    r"^(?:this\s+(?:issue|edition|briefing)\s+of\s+)?korea\s+view\s+(?:was|is)\s+(?:edited|compiled|prepared)\s+by\b",
+    rf"^(?:this\s+(?:issue|edition|briefing|week's\s+issue|week’s\s+issue)\s+of\s+)?korea\s+view\s+"
+    rf"(?:was|is|has\s+been)\s+{_CREDIT_VERB}(?:\s+and\s+{_CREDIT_VERB})?\s+by\b",
     re.IGNORECASE,
 )
 
@@ -221,6 +250,30 @@ def split_credit_and_caption(text: str) -> tuple[str, str | None]:
     if not match:
         return cleaned, None
     return cleaned[: match.start()].strip(), cleaned[match.end() :].strip() or None
+
+
+def collapse_repeat(text: str) -> str:
+    """A caption printed twice in a row ("Photo by X. Photo by X.") kept once; other text unchanged."""
+    cleaned = clean_text(text)
+    half, rest = divmod(len(cleaned), 2)
+    # Two copies joined by one space: the first copy ends right before the middle space.
+    if rest and cleaned[:half] == cleaned[half + 1 :] and cleaned[half] == " ":
+        return cleaned[:half]
+    return cleaned
+
+
+def strip_caption(body: str, caption: str | None) -> str:
+    """``body`` with no block that is the caption, and no caption left at a block's end."""
+    if not body or not caption:
+        return body
+    kept: list[str] = []
+    for block in body.split("\n\n"):
+        if block == caption:
+            continue
+        if block.endswith(" " + caption):
+            block = block[: -len(caption) - 1].rstrip()
+        kept.append(block)
+    return "\n\n".join(kept)
 
 
 def content_hash(title: str, published: date | None, body: str, photo_caption: str | None) -> str:

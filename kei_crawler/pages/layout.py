@@ -1,13 +1,13 @@
 """Where things are on a brief page: the title/date anchor, where the post ends, which element holds the body.
 
 All decisions are made on the linear list of text blocks (``text.linearize``) and the element tree's
-shape; the page's own metadata (JSON-LD, Open Graph, <title>) only confirms which heading is the title.
+shape; the page's own metadata (JSON-LD, Open Graph, <title>) only tells which visible block is the title.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from lxml.html import HtmlElement
 
@@ -20,51 +20,8 @@ from kei_crawler.normalize import (
     parse_published,
 )
 from kei_crawler.pages.meta import meta_line_at, section_label
-from kei_crawler.pages.text import Block, iter_json_ld
-
-_ARTICLE_TYPES = {"article", "blogposting", "newsarticle", "reportagenewsarticle", "analysisnewsarticle"}
-
-
-@dataclass
-class Structured:
-    """What the page's machine-readable metadata says; a fallback and a tie-breaker, never the first word."""
-
-    title: str = ""
-    published: str = ""
-    authors: list[str] = field(default_factory=list)
-
-
-def _names(value: object) -> list[str]:
-    if isinstance(value, str):
-        return [value]
-    if isinstance(value, dict):
-        return _names(value.get("name"))
-    if isinstance(value, list):
-        return [name for item in value for name in _names(item)]
-    return []
-
-
-def structured_data(root: HtmlElement) -> Structured:
-    """JSON-LD article fields, then Open Graph / <meta>, then <title>; read before chrome is stripped."""
-    found = Structured()
-    for item in iter_json_ld(root):
-        types = item.get("@type")
-        type_names = {str(t).lower() for t in (types if isinstance(types, list) else [types])}
-        if not type_names & _ARTICLE_TYPES:
-            continue
-        found.title = found.title or clean_title(str(item.get("headline") or ""))
-        found.published = found.published or clean_text(str(item.get("datePublished") or ""))
-        found.authors = found.authors or [clean_text(n) for n in _names(item.get("author")) if clean_text(n)]
-    metas = {
-        (el.get("property") or el.get("name") or "").lower(): el.get("content") or ""
-        for el in root.iter("meta")
-    }
-    found.title = found.title or clean_title(metas.get("og:title", "") or metas.get("twitter:title", ""))
-    found.published = found.published or clean_text(metas.get("article:published_time", ""))
-    title_el = root.find(".//title")
-    if not found.title and title_el is not None:
-        found.title = clean_title(title_el.text_content())
-    return found
+from kei_crawler.pages.structured import Structured
+from kei_crawler.pages.text import Block
 
 
 def _is_heading(block: Block) -> bool:
@@ -97,37 +54,61 @@ def _bare_date(block: Block) -> str | None:
     return text if len(text) <= 40 and parse_published(text) is not None else None
 
 
-def anchor(blocks: list[Block], meta_title: str) -> tuple[int | None, int | None, str]:
-    """Indexes of the title block and the date block, and the date text as shown."""
+@dataclass
+class Anchor:
+    """Where the post starts: its title and date blocks (None when not shown), and how each was found."""
+
     title_index: int | None = None
-    if meta_title:
-        key = meta_title.casefold()
-        matches = [b for b in blocks if clean_title(b.text).casefold() == key]
-        matches.sort(key=lambda b: (b.heading_level is None, b.index))
-        title_index = matches[0].index if matches else None
+    title_via: str | None = None
+    date_index: int | None = None
+    date_raw: str = ""
+    date_via: str | None = None
+
+
+def _confirmed_title(blocks: list[Block], structured: Structured) -> tuple[int, str] | None:
+    """The first metadata title that a visible block shows too, headings preferred; a section label
+    ("The Peninsula" from a bare <title>) is never the title."""
+    for via, title in structured.titles():
+        key = title.casefold()
+        matches = [b for b in blocks if clean_title(b.text).casefold() == key and section_label(b) is None]
+        if matches:
+            matches.sort(key=lambda b: (b.heading_level is None, b.index))
+            return matches[0].index, via
+    return None
+
+
+def anchor(blocks: list[Block], structured: Structured) -> Anchor:
+    """The title block and the date line, each by its strategies in order (docs/extraction.md)."""
+    found = Anchor()
+    confirmed = _confirmed_title(blocks, structured)
+    if confirmed:
+        found.title_index, found.title_via = confirmed
+    title_index = found.title_index
     # Look from the title on first; then anywhere, for themes that print the date above the title.
     order = blocks[title_index:] + blocks[:title_index] if title_index is not None else blocks
-    date_index: int | None = None
-    raw = ""
-    for finder in (_labelled_date, _time_date):
+    for finder, via in ((_labelled_date, "text-layout"), (_time_date, "time-element")):
         hit = next(((b.index, text) for b in order if (text := finder(blocks, b))), None)
         if hit:
-            date_index, raw = hit
+            found.date_index, found.date_raw = hit
+            found.date_via = via
             break
-    if date_index is None:
+    if found.date_index is None:
         # A bare date line counts only right below a heading: listing widgets print bare dates too.
         for block in blocks:
             near = blocks[max(0, block.index - 3) : block.index]
             title_near = title_index is not None and block.index - 3 <= title_index < block.index
             if (title_near or (title_index is None and any(map(_is_heading, near)))) and _bare_date(block):
-                date_index, raw = block.index, block.text
+                found.date_index, found.date_raw, found.date_via = block.index, block.text, "date-line"
                 break
-    if title_index is None:
-        title_index = _title_near(blocks, date_index)
-    return title_index, date_index, raw
+    if found.title_index is None:
+        found.title_index = _title_near(blocks, found.date_index, after=not structured.titles())
+        found.title_via = "heading" if found.title_index is not None else None
+    return found
 
 
-def _title_near(blocks: list[Block], date_index: int | None) -> int | None:
+def _title_near(blocks: list[Block], date_index: int | None, after: bool) -> int | None:
+    """The heading nearest above the date line, else the first <h1>; with ``after``, else the first
+    heading below the date (only when no metadata names a title that could be taken instead)."""
     if date_index is not None:
         for block in reversed(blocks[max(0, date_index - 8) : date_index]):
             if _is_heading(block) and (block.heading_level or 7) <= 6:
@@ -135,7 +116,7 @@ def _title_near(blocks: list[Block], date_index: int | None) -> int | None:
     first_h1 = next((b.index for b in blocks if b.heading_level == 1), None)
     if first_h1 is not None:
         return first_h1
-    if date_index is not None:
+    if after and date_index is not None:
         return next((b.index for b in blocks[date_index + 1 :] if _is_heading(b)), None)
     return None
 
@@ -194,7 +175,13 @@ def body_text(paragraphs: list[Block]) -> str:
     out: list[str] = []
     items: list[str] = []
     current: HtmlElement | None = None
+    previous: Block | None = None
     for block in paragraphs:
+        joins = block.soft_break and previous is not None and previous.index == block.index - 1
+        previous = block
+        if joins and out and not items:
+            out[-1] += "\n" + block.text  # a line of the same paragraph (or bullet block)
+            continue
         lst = _list_of(block)
         if lst is not None and lst is current:
             items.append(block.text)
@@ -206,7 +193,8 @@ def body_text(paragraphs: list[Block]) -> str:
         if lst is not None:
             items.append(block.text)
         else:
-            out.append("\n".join(block.lines))
+            # Source newlines are white space to a browser; only <br> (a new block) breaks a line.
+            out.append(block.text)
     if items:
         out.append("\n".join(f"- {item}" for item in items))
     return "\n\n".join(out)

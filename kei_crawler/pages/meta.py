@@ -9,21 +9,23 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from kei_crawler.normalize import clean_text, parse_published, split_names
+from kei_crawler.normalize import clean_text, parse_published, parse_updated, split_names
 from kei_crawler.pages.text import Block, Link
 
 _KINDS = {
     "published": "published", "published on": "published", "posted": "published", "posted on": "published",
-    "date": "published", "updated": "updated", "last updated": "updated", "author": "author",
+    "date": "published", "updated": "updated", "last updated": "updated", "modified": "updated",
+    "last modified": "updated", "updated on": "updated", "submitted by": "author", "author": "author",
     "authors": "author", "written by": "author", "by": "author", "category": "category",
     "categories": "category", "filed under": "category", "tags": "tag", "tag": "tag", "topics": "tag",
 }  # fmt: skip
 # Labels that read naturally without a colon; the others must have one, so "Tags" or "Date" in a
 # sentence is never taken for a label.
-_COLON_OPTIONAL = {"published", "published on", "posted", "posted on", "updated", "last updated", "by",
-                   "written by", "filed under"}  # fmt: skip
+_COLON_OPTIONAL = {"published", "published on", "posted", "posted on", "updated", "last updated", "updated on",
+                   "modified", "last modified", "by", "written by", "submitted by", "filed under"}  # fmt: skip
 _LABEL = re.compile(
-    r"\b(published on|published|posted on|posted|last updated|updated|date|authors|author|written by|by"
+    r"\b(published on|published|posted on|posted|last updated|updated on|updated|last modified|modified|date"
+    r"|authors|author|written by|submitted by|by"
     r"|categories|category|filed under|tags|tag|topics)\b\s*([:：])?",
     re.IGNORECASE,
 )
@@ -58,7 +60,15 @@ def meta_segments(text: str) -> list[Segment]:
         whole = text[start:stop].strip(_SEPARATORS)
         value = text[end:stop].strip(_SEPARATORS)
         segments.append(Segment(_KINDS[label], whole, value))
+        dated = _NAMES_ON_DATE.match(value) if label == "submitted by" else None
+        if dated and parse_published(dated.group(2)) is not None:
+            # Drupal's "Submitted by <name> on <date>": the whole line is the text the date was read from.
+            segments[-1] = Segment("author", whole, dated.group(1))
+            segments.append(Segment("published", whole, dated.group(2)))
     return segments
+
+
+_NAMES_ON_DATE = re.compile(r"^(.*?)\s+on\s+(.+)$")
 
 
 def is_byline_value(value: str) -> bool:
@@ -79,7 +89,8 @@ class MetaLine:
 
 # A label alone on its line, its value on the next (<dt>/<dd>, label and value in separate <div>s).
 _BARE_LABEL = re.compile(
-    r"^(published(?: on)?|posted(?: on)?|date|authors?|written by|by|categor(?:y|ies)|filed under|tags?|topics?)"
+    r"^(published(?: on)?|posted(?: on)?|date|authors?|written by|by|categor(?:y|ies)|filed under|tags?|topics?"
+    r"|(?:last )?updated(?: on)?|(?:last )?modified)"
     r"\s*([:：])?$",
     re.IGNORECASE,
 )
@@ -93,9 +104,17 @@ def meta_line_at(blocks: list[Block], index: int, allow_byline: bool) -> MetaLin
     bare = _BARE_LABEL.match(text)
     # A long next block is prose under a heading that happens to read "Topics", not a label's value.
     if bare and index + 1 < len(blocks) and len(blocks[index + 1].text) <= 200:
-        value = blocks[index + 1]
+        values = [blocks[index + 1]]
+        # Drupal's field-items: one linked value per element ("Category:" / "North Korea" / "Security").
+        while values[-1].index + 1 < len(blocks) and len(values) < 12 and _is_link_item(values[-1]):
+            following = blocks[values[-1].index + 1]
+            if not _is_link_item(following) or following.owner.getparent() is not values[0].owner.getparent():
+                break
+            values.append(following)
         colon = "" if bare.group(2) or bare.group(1).lower() in _COLON_OPTIONAL else ":"
-        text, used, links = f"{text}{colon} {value.text}", (index, index + 1), [*links, *value.links]
+        text = f"{text}{colon} " + ", ".join(v.text for v in values)
+        used = (index, *(v.index for v in values))
+        links = [*links, *(link for v in values for link in v.links)]
     if len(text) > 400:
         return None
     segments = meta_segments(text)
@@ -104,10 +123,19 @@ def meta_line_at(blocks: list[Block], index: int, allow_byline: bool) -> MetaLin
     first = segments[0]
     if first.kind == "published" and parse_published(first.value) is None:
         return None
+    # An "Updated …" line is a date and little else; "Updated figures released on July 5, 2022 show …" is
+    # a sentence of the body.
+    if first.kind == "updated" and (parse_updated(first.text) is None or len(first.value) > 48):
+        return None
     is_byline = first.kind == "author" and first.text.lower().startswith(("by", "written"))
     if is_byline and not (allow_byline and is_byline_value(first.value)):
         return None
     return MetaLine(used, segments, links)
+
+
+def _is_link_item(block: Block) -> bool:
+    """A short line that is one link and nothing else (a field item, a tag)."""
+    return len(block.links) == 1 and len(block.text) <= 80 and block.link_chars >= 0.9 * len(block.text)
 
 
 def names_of(segment: Segment, links: list[Link]) -> list[str]:

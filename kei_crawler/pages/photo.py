@@ -58,6 +58,8 @@ class Caption:
     text: str
     blocks: set[int]
     """Indexes of the blocks the caption was read from, to keep them out of the body."""
+    via: str
+    """The strategy that tied it to the image: figcaption, image-wrapper or caption-after-image."""
 
 
 def _wrapper(img: HtmlElement, blocks: list[Block]) -> tuple[HtmlElement, list[Block]] | None:
@@ -86,7 +88,8 @@ def structural_caption(
         ]
         chosen = captions or inside
         if chosen and not any(b.index in forbidden for b in chosen):
-            return Caption(clean_text(" ".join(b.text for b in chosen)), {b.index for b in chosen})
+            via = "figcaption" if captions else "image-wrapper"
+            return Caption(clean_text(" ".join(b.text for b in chosen)), {b.index for b in chosen}, via)
     found = _wrapper(img, blocks)
     if found is None:
         return None
@@ -102,7 +105,7 @@ def structural_caption(
     # same paragraph is only taken when it reads like a caption.
     separate = all(b.owner is not wrapper for b in inside)
     if separate or is_caption_sentence(text):
-        return Caption(text, {b.index for b in inside})
+        return Caption(text, {b.index for b in inside}, "image-wrapper")
     return None
 
 
@@ -110,7 +113,7 @@ def caption_after_image(image: Image, blocks: list[Block], forbidden: set[int]) 
     """A short "Picture of …" line right after the image."""
     index = image.before_block
     if index < len(blocks) and index not in forbidden and is_caption_sentence(blocks[index].text):
-        return Caption(blocks[index].text, {index})
+        return Caption(blocks[index].text, {index}, "caption-after-image")
     return None
 
 

@@ -128,6 +128,10 @@ class Block:
     bold_chars: int = 0
     links: list[Link] = field(default_factory=list)
     inlines: list[HtmlElement] = field(default_factory=list)
+    soft_break: bool = False
+    """True when one <br> (a line break, not a blank line) parts it from the block before, in the same
+    element: the line of a paragraph, a bullet under a heading. Table-layout pages set each metadata line
+    and each paragraph apart by <br>s alone, so every <br> starts a block and this tells how far apart."""
 
     @cached_property
     def text(self) -> str:
@@ -173,11 +177,19 @@ class _Linearizer:
         self._bold = 0
         self._links: list[Link] = []
         self._inlines: list[HtmlElement] = []
+        self._breaks = 0  # <br>s since the last block of the current owner
+        self._last_owner: HtmlElement | None = None
 
     def _enter(self, owner: HtmlElement) -> None:
         if self._owner is not owner:
             self.flush()
             self._owner = owner
+            self._breaks = 0
+
+    def line_break(self, owner: HtmlElement) -> None:
+        self._enter(owner)
+        self.flush()
+        self._breaks += 1
 
     def add(self, text: str | None, owner: HtmlElement, bold: bool) -> None:
         if not text:
@@ -192,8 +204,10 @@ class _Linearizer:
         lines = [clean_text(line) for line in "".join(self._parts).split("\n")]
         lines = [line for line in lines if line]
         if lines and self._owner is not None:
-            block = Block(len(self.blocks), self._owner, lines, self._bold, self._links, self._inlines)
+            soft = self._breaks == 1 and self._last_owner is self._owner
+            block = Block(len(self.blocks), self._owner, lines, self._bold, self._links, self._inlines, soft)
             self.blocks.append(block)
+            self._last_owner, self._breaks = self._owner, 0
         self._parts, self._bold, self._links, self._inlines = [], 0, [], []
 
     def visit(self, el: HtmlElement, owner: HtmlElement, bold: bool, depth: int) -> None:
@@ -205,7 +219,7 @@ class _Linearizer:
             self.flush()
             owner = el
         elif tag == "br":
-            self.add("\n", owner, bold)
+            self.line_break(owner)
         elif tag == "img":
             self.flush()
             self.images.append(Image(el, len(self.blocks)))

@@ -1,0 +1,98 @@
+"""What a page's machine-readable metadata claims: JSON-LD, Open Graph / article: meta, <title>.
+
+Read before chrome is stripped (JSON-LD sits in <script>, the rest in <head>). These claims are kept per
+source, because each field cross-checks them against the visible page in its own way (docs/extraction.md):
+a CMS fills them from fields an editor may never have looked at, so they are evidence, not the truth.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from lxml.html import HtmlElement
+
+from kei_crawler.normalize import clean_text, clean_title
+from kei_crawler.pages.text import iter_json_ld
+
+_ARTICLE_TYPES = {"article", "blogposting", "newsarticle", "reportagenewsarticle", "analysisnewsarticle",
+                  "scholarlyarticle", "techarticle", "report"}  # fmt: skip
+
+
+@dataclass
+class Structured:
+    """Per field and source, what the metadata says; "" / [] when a source is silent."""
+
+    jsonld_title: str = ""
+    meta_title: str = ""
+    tag_title: str = ""
+    jsonld_published: str = ""
+    meta_published: str = ""
+    jsonld_authors: list[str] = field(default_factory=list)
+    meta_authors: list[str] = field(default_factory=list)
+    jsonld_categories: list[str] = field(default_factory=list)
+    meta_categories: list[str] = field(default_factory=list)
+
+    def titles(self) -> list[tuple[str, str]]:
+        """(strategy, title) for every source that names one, in the order they are trusted."""
+        found = [("json-ld", self.jsonld_title), ("meta", self.meta_title), ("title-tag", self.tag_title)]
+        return [(via, title) for via, title in found if title]
+
+
+def _names(value: object) -> list[str]:
+    """Names of a schema.org author value: a string, a Person/Organization, or a list of them."""
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return _names(value.get("name"))
+    if isinstance(value, list):
+        return [name for item in value for name in _names(item)]
+    return []
+
+
+def _strings(value: object) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, list):
+        return [item for item in value if isinstance(item, str)]
+    return []
+
+
+def _is_name(text: str) -> bool:
+    # article:author and <meta name=author> often hold a profile URL or a CMS user name ("admin").
+    return bool(text) and "://" not in text and text.casefold() not in {"admin", "administrator", "editor"}
+
+
+def structured_data(root: HtmlElement) -> Structured:
+    """Every source's claims; the first article object of the JSON-LD (@graph included) counts."""
+    found = Structured()
+    for item in iter_json_ld(root):
+        types = item.get("@type")
+        type_names = {str(t).lower() for t in (types if isinstance(types, list) else [types])}
+        if not type_names & _ARTICLE_TYPES:
+            continue
+        found.jsonld_title = found.jsonld_title or clean_title(
+            str(item.get("headline") or item.get("name") or "")
+        )
+        found.jsonld_published = found.jsonld_published or clean_text(str(item.get("datePublished") or ""))
+        names = [clean_text(n) for n in _names(item.get("author"))]
+        found.jsonld_authors = found.jsonld_authors or [n for n in names if _is_name(n)]
+        sections = [clean_text(s) for s in _strings(item.get("articleSection"))]
+        found.jsonld_categories = found.jsonld_categories or [s for s in sections if s]
+    metas: dict[str, list[str]] = {}
+    for el in root.iter("meta"):
+        key = (el.get("property") or el.get("name") or "").lower()
+        if key:
+            metas.setdefault(key, []).append(el.get("content") or "")
+
+    def first(*keys: str) -> str:
+        return next((clean_text(v) for k in keys for v in metas.get(k, []) if clean_text(v)), "")
+
+    found.meta_title = clean_title(first("og:title", "twitter:title"))
+    found.meta_published = first("article:published_time", "og:published_time", "date", "dc.date")
+    found.meta_authors = [a for a in (clean_text(v) for v in metas.get("article:author", []) +
+                                      metas.get("author", [])) if _is_name(a)]  # fmt: skip
+    found.meta_categories = [c for c in (clean_text(v) for v in metas.get("article:section", [])) if c]
+    title_el = root.find(".//title")
+    if title_el is not None:
+        found.tag_title = clean_title(title_el.text_content())
+    return found
