@@ -162,6 +162,12 @@ def finish(console: Console, result: Any) -> int:
     """Print the summary; the snapshot's path is the last line on stdout when one was published."""
     from kei_crawler.report import print_summary
 
+    if result.stats.get("kei/locked"):
+        print(
+            f"kei-crawler: another run is using this output directory ({result.stats['kei/locked']}); nothing done",
+            file=sys.stderr,
+        )
+        return EXIT_LOCKED
     print_summary(console, result)
     if result.finish_reason != "finished":
         print(f"kei-crawler: crawl aborted ({result.finish_reason}); no snapshot published", file=sys.stderr)

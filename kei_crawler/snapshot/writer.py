@@ -27,6 +27,7 @@ from scrapy.exceptions import NotConfigured
 from kei_crawler import __version__
 from kei_crawler.fillrates import fill_rates
 from kei_crawler.items import Brief
+from kei_crawler.lock import OutputLock
 from kei_crawler.quality import Profile, Thresholds, alerts, profile_of_snapshot
 from kei_crawler.snapshot import store
 from kei_crawler.snapshot.carry import CrawlFacts, carried_batches
@@ -52,6 +53,7 @@ class SnapshotWriter:
         self.writer: pq.ParquetWriter | None = None
         self.started_at = datetime.now(UTC)
         self.archive = ArchiveState.empty()
+        self.lock = OutputLock(self.output_dir)
         self.captured: set[str] = set()
         self.body_chars = 0
         self.limits = Thresholds(
@@ -80,8 +82,17 @@ class SnapshotWriter:
 
     def spider_opened(self, spider: Spider) -> None:
         self.started_at = datetime.now(UTC)
+        crawl_id = self.crawl_id or store.new_crawl_id(self.started_at)
+        if not self.lock.acquire(crawl_id):
+            # The spider sees this and requests nothing; the run ends at once and publishes nothing.
+            spider.locked = True  # type: ignore[attr-defined]
+            self._stats().set_value("kei/locked", self.lock.holder())
+            logger.error(
+                "Another run holds %s (%s); this one does nothing", self.lock.path, self.lock.holder()
+            )
+            return
         remove_stale_tmp_dirs(self.output_dir)
-        self.crawl_id = unused_crawl_id(self.output_dir, self.crawl_id or store.new_crawl_id(self.started_at))
+        self.crawl_id = unused_crawl_id(self.output_dir, crawl_id)
         self.tmp_dir.mkdir(parents=True)
         (self.tmp_dir / PID_FILE).write_text(str(os.getpid()))
         self.writer = pq.ParquetWriter(self.tmp_path, BRIEF_SCHEMA, compression="zstd")
@@ -108,6 +119,12 @@ class SnapshotWriter:
     def spider_closed(self, spider: Spider, reason: str) -> None:
         if self.writer is None:
             return
+        try:
+            self._close(reason)
+        finally:
+            self.lock.release()
+
+    def _close(self, reason: str) -> None:
         stats = self._stats()
         try:
             self._flush()

@@ -62,6 +62,8 @@ class PeninsulaSpider(scrapy.Spider):
         return f"{self.base_url}/{urls.SECTION}/"
 
     async def start(self) -> AsyncIterator[Any]:
+        if getattr(self, "locked", False):
+            return  # another run holds the output directory (see SnapshotWriter)
         assert self.crawler.stats is not None
         self.crawler.stats.set_value("kei/mode", self.mode.value)
         yield scrapy.Request(self.listing_url, callback=self.parse_listing, errback=self.listing_failed)
