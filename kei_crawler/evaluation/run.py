@@ -9,7 +9,7 @@ from statistics import median
 from time import perf_counter
 from typing import Any
 
-from kei_crawler.evaluation.baseline import BASELINE_FIELDS, BASELINE_NAME, load_baseline
+from kei_crawler.evaluation.baseline import BASELINE_FIELDS, BASELINE_NAME, Extractor, load_baseline
 from kei_crawler.evaluation.gold import GoldPage
 from kei_crawler.evaluation.scoring import (
     EXACT_FIELDS,
@@ -71,20 +71,29 @@ def evaluate(folder: Path, pages: list[GoldPage], *, baseline: bool = True, repe
     if baseline:
         extract, note = load_baseline()
         if extract is not None:
-            systems[BASELINE_NAME] = lambda page, ex=extract: ex(page.url, page.html)  # type: ignore[misc]
-    outputs: dict[str, list[dict[str, Any]]] = {}
+            systems[BASELINE_NAME] = _on_gold_page(extract)
+    # The first pass is scored but not timed: it pays for lazy imports and first-call caches, which a
+    # crawl pays once, not per page. Then ``repeat`` timed rounds, every system once per round.
+    outputs = {
+        name: [_guarded(extract_page, page) for page in pages] for name, extract_page in systems.items()
+    }
     durations: dict[str, list[float]] = {name: [] for name in systems}
     for _ in range(max(1, repeat)):
         for name, extract_page in systems.items():
             start = perf_counter()
-            results = [_guarded(extract_page, page) for page in pages]
+            for page in pages:
+                _guarded(extract_page, page)
             durations[name].append(perf_counter() - start)
-            outputs.setdefault(name, results)
     offers = {"ours": SCORED_FIELDS, BASELINE_NAME: BASELINE_FIELDS}
     scored = {
         name: _score(name, offers[name], pages, outputs[name], median(durations[name])) for name in systems
     }
     return Evaluation(folder, len(pages), max(1, repeat), scored["ours"], scored.get(BASELINE_NAME), note)
+
+
+def _on_gold_page(extract: Extractor) -> PageExtractor:
+    # The baseline reads the bytes as a crawler would get them; a fixture's charset hint is ours to use.
+    return lambda page: extract(page.url, page.html)
 
 
 def _guarded(extract: PageExtractor, page: GoldPage) -> dict[str, Any]:
