@@ -20,7 +20,7 @@ from kei_crawler.pages import BriefPage
 from kei_crawler.pipelines.normalize import to_brief
 from kei_crawler.replica import THEMES, build_site
 
-ROUNDS = 5
+ROUNDS = 7
 REPLICA_PAGES = 300
 GOLD_SET = Path(__file__).resolve().parent.parent / "tests" / "fixtures"
 BASE = "https://keia.org"
