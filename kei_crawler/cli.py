@@ -64,7 +64,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )
 
     demo = sub.add_parser("demo", help="serve the bundled replica of keia.org and crawl it end to end")
-    _add_output_dir(demo)
+    _add_output_dir(demo, "output/demo, cleared at each demo")
     demo.add_argument("--briefs", type=int, default=60, help="size of the replica (default: 60)")
     demo.add_argument("--theme", default="flat", help="replica markup theme (default: flat)")
     demo.add_argument("--pagination", default="query", choices=["query", "path"])
@@ -91,10 +91,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-def _add_output_dir(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--output-dir", help="snapshots, runs and WARCs go here (default: KEI_OUTPUT_DIR, output)"
-    )
+def _add_output_dir(parser: argparse.ArgumentParser, default: str = "KEI_OUTPUT_DIR, output") -> None:
+    parser.add_argument("--output-dir", help=f"snapshots, runs and WARCs go here (default: {default})")
 
 
 def parse_setting(text: str) -> tuple[str, str]:
@@ -186,12 +184,18 @@ def finish(console: Console, result: Any) -> int:
 
 
 def cmd_demo(args: argparse.Namespace, console: Console) -> int:
-    from kei_crawler.demo import run_demo
+    from kei_crawler.demo import DemoError, run_demo
+    from kei_crawler.replica import THEMES
 
-    if args.briefs < 1:
-        raise UsageError("--briefs must be at least 1")
-    output_dir = check_output_dir(args.output_dir or "output")
-    return run_demo(console, output_dir, briefs=args.briefs, theme=args.theme, pagination=args.pagination)
+    if args.briefs < 10:
+        raise UsageError("--briefs must be at least 10 (the demo edits one past the first listing page)")
+    if args.theme not in THEMES:
+        raise UsageError(f"--theme must be one of {', '.join(THEMES)}; got {args.theme!r}")
+    output_dir = check_output_dir(args.output_dir or "output/demo")
+    try:
+        return run_demo(console, output_dir, briefs=args.briefs, theme=args.theme, pagination=args.pagination)
+    except DemoError as exc:
+        raise UsageError(str(exc)) from exc
 
 
 def cmd_evaluate(args: argparse.Namespace, console: Console) -> int:

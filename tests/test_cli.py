@@ -58,7 +58,8 @@ def test_base_url_given_as_a_setting_is_checked_too() -> None:
             ["crawl", "-s", "KEI_MODE=sometimes"],
             "KEI_MODE must be one of auto, full, incremental, revalidate",
         ),
-        (["demo", "--briefs", "0"], "--briefs must be at least 1"),
+        (["demo", "--briefs", "0"], "--briefs must be at least 10"),
+        (["demo", "--theme", "gothic"], "--theme must be one of"),
     ],
 )
 def test_bad_input_is_one_line_and_exit_2(

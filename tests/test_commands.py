@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -34,8 +35,34 @@ def test_demo_crawls_the_replica_and_shows_the_newest_briefs(tmp_path: Path) -> 
     assert "newest of 25 briefs" in done.stdout
     assert "read_parquet(" in done.stdout and "hive_partitioning=true" in done.stdout
     assert "briefs fetched" in done.stdout
-    assert pq.read_metadata(snapshot.path).num_rows == 25
+    # The archivist's story: a full crawl, then 3 new briefs in a handful of requests, then the edit.
+    assert "The replica publishes 3 new briefs" in done.stdout
+    assert re.search(
+        r"sent the replica [3-6] requests \(0 answered 304 Not Modified\) to pick up the new", done.stdout
+    )
+    assert "(27 answered 304 Not Modified) to pick up the edit" in done.stdout
+    assert len(store.list_snapshots(tmp_path)) == 3
+    assert pq.read_metadata(snapshot.path).num_rows == 28
     assert "Traceback" not in done.stderr
+
+    again = subprocess.run(
+        [sys.executable, "-m", "kei_crawler", "demo", "--output-dir", str(tmp_path), "--briefs", "25"],
+        capture_output=True, text=True, timeout=180, env=env,
+    )  # fmt: skip
+    assert again.returncode == 0, again.stderr[-3000:]
+    assert len(store.list_snapshots(tmp_path)) == 3  # each demo starts from an empty archive of its own
+
+
+def test_demo_never_clears_an_archive_it_did_not_make(tmp_path: Path) -> None:
+    (tmp_path / "snapshots" / "snapshot=2026-01-01T000000Z").mkdir(parents=True)
+    (tmp_path / "snapshots" / "snapshot=2026-01-01T000000Z" / "briefs.parquet").write_bytes(b"data")
+    done = subprocess.run(
+        [sys.executable, "-m", "kei_crawler", "demo", "--output-dir", str(tmp_path)],
+        capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert done.returncode == 2
+    assert "holds snapshots the demo did not make" in done.stderr
+    assert (tmp_path / "snapshots" / "snapshot=2026-01-01T000000Z" / "briefs.parquet").read_bytes() == b"data"
 
 
 def test_plain_scrapy_crawl_works_from_the_project_folder(tmp_path: Path) -> None:
