@@ -241,3 +241,16 @@ def test_evaluate_bad_folder(
 def test_evaluate_repeat_must_be_positive(gold: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert cli.main(["evaluate", str(gold), "--repeat", "0"]) == cli.EXIT_USAGE
     assert "--repeat" in capsys.readouterr().err
+
+
+def test_benchmarks_update_section_replaces_or_appends() -> None:
+    # BENCHMARKS.md is rewritten one section at a time; the others must survive untouched.
+    from benchmarks.run import begin, end, update_section
+
+    document = f"# Benchmarks\n\n{begin('a')}\nold a\n{end('a')}\n\n{begin('b')}\nold b\n{end('b')}\n"
+    updated = update_section(document, "a", "new a")
+    assert f"{begin('a')}\nnew a\n{end('a')}" in updated and "old a" not in updated and "old b" in updated
+    appended = update_section(updated, "c", "new c\n")
+    assert appended.startswith(updated.rstrip("\n")) and appended.endswith(
+        f"{begin('c')}\nnew c\n{end('c')}\n"
+    )
