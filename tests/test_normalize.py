@@ -12,13 +12,16 @@ from kei_crawler.normalize import (
     clean_optional,
     clean_text,
     clean_title,
+    collapse_repeat,
     content_hash,
     is_caption_sentence,
     is_credit_line,
     is_series_blurb,
     parse_published,
+    parse_updated,
     split_credit_and_caption,
     split_names,
+    strip_caption,
 )
 
 CAPTURED_CREDIT = (
@@ -75,6 +78,16 @@ def test_clean_optional(raw: str | None, expected: str | None) -> None:
         ("South Korea-Mexico", "South Korea-Mexico"),
         ("  Spaced\u00a0 title ", "Spaced title"),
         ("KEI", "KEI"),
+        ("Korea Economic Institute - Jeju and regional inequality", "Jeju and regional inequality"),
+        ("KEI | Erosion of Data Privacy?", "Erosion of Data Privacy?"),
+        ("A title | Korea Economic Institute of America (KEI)", "A title"),
+        ("A title :: KEIA", "A title"),
+        ("A title » The Peninsula", "A title"),
+        ("A title - keia.org", "A title"),
+        ("A title — Korea View — KEI", "A title"),
+        ("Seoul&#8217;s &ldquo;new&rdquo; deal &amp; more | KEI", "Seoul’s “new” deal & more"),
+        ("Lessons from the KEI archive", "Lessons from the KEI archive"),
+        ("Korea-U.S. Ties - A Review", "Korea-U.S. Ties - A Review"),
     ],
 )
 def test_clean_title(raw: str, expected: str) -> None:
@@ -108,10 +121,46 @@ def test_clean_title(raw: str, expected: str) -> None:
         ("Last updated: July 25, 2022", None),
         ("February 30, 2021", None),
         ("2021-13-01", None),
+        ("Published July 24, 2022", date(2022, 7, 24)),
+        ("Published: Jul 24, 2022", date(2022, 7, 24)),
+        ("Published 24 July 2022", date(2022, 7, 24)),
+        ("2022-07-24T09:00:00Z", date(2022, 7, 24)),
+        ("2022-07-24T09:00:00", date(2022, 7, 24)),
+        ("2022-07-24 09:00", date(2022, 7, 24)),
+        ("2022-07-24T21:30:00-04:00", date(2022, 7, 24)),
+        ("Submitted by Kyle Ferrier on May 4, 2016 - 10:15am", date(2016, 5, 4)),
+        ("Published July 1, 2021 · Updated July 3, 2021", date(2021, 7, 1)),
+        ("Modified July 3, 2021", None),
     ],
 )
 def test_parse_published(raw: str, expected: date | None) -> None:
     assert parse_published(raw) == expected
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("Updated July 25, 2022", date(2022, 7, 25)),
+        ("Updated: Jul 25, 2022", date(2022, 7, 25)),
+        ("Last updated: 25 July 2022", date(2022, 7, 25)),
+        ("Last updated on July 25, 2022 at 10:15 am", date(2022, 7, 25)),
+        ("Modified 2022-07-25T10:00:00-04:00", date(2022, 7, 25)),
+        ("Last modified: 2022-07-25", date(2022, 7, 25)),
+        ("Revised August 1, 2022", date(2022, 8, 1)),
+        ("Published July 1, 2021 · Updated July 3, 2021", date(2021, 7, 3)),
+        ("Published: July 2, 2021 | Updated: July 5, 2021", date(2021, 7, 5)),
+        ("Published July 1, 2021 Updated July 3, 2021", date(2021, 7, 3)),
+        ("Published July 1, 2021 (updated July 3, 2021)", date(2021, 7, 3)),
+        ("Published July 24, 2022", None),
+        ("July 24, 2022", None),
+        ("Updated", None),
+        ("Updated recently", None),
+        ("The ministry updated its guidance on July 5, 2022", None),
+        ("", None),
+    ],
+)
+def test_parse_updated(raw: str, expected: date | None) -> None:
+    assert parse_updated(raw) == expected
 
 
 @pytest.mark.parametrize(
@@ -129,6 +178,11 @@ def test_parse_published(raw: str, expected: date | None) -> None:
         ("Korea View", ["Korea View"]),
         ("By Sang Kim, Jr. and Yong Kwon", ["Sang Kim, Jr.", "Yong Kwon"]),
         ("Byron Kim", ["Byron Kim"]),
+        ("By 김지윤, 박민수 and José Álvarez", ["김지윤", "박민수", "José Álvarez"]),
+        ("Authors: Ana Müller; Sang Kim", ["Ana Müller", "Sang Kim"]),
+        ("Written by Kyle Ferrier and Troy Stangarone", ["Kyle Ferrier", "Troy Stangarone"]),
+        ("By Kyle Ferrier & Troy Stangarone.", ["Kyle Ferrier", "Troy Stangarone"]),
+        ("Author: Andrea Anderson", ["Andrea Anderson"]),
         ("Authors:", []),
         ("", []),
     ],
@@ -180,6 +234,12 @@ def test_clean_body(raw: str, expected: str) -> None:
             True,
         ),
         ("Korea View aims to cover developments. Sign up here.", True),
+        ("Korea View is a weekly newsletter from KEI. Subscribe here.", True),
+        (
+            "This briefing is part of Korea View, KEI’s weekly newsletter on developments that get little"
+            " attention in the United States. Sign up for Korea View here.",
+            True,
+        ),
         ("Korea View was edited by Yong Kwon.", False),
         ("South Korea's newsletter industry grew.", False),
         ("", False),
@@ -195,6 +255,12 @@ def test_is_series_blurb(text: str, expected: bool) -> None:
         ("Korea View was edited by Yong Kwon.", True),
         (CAPTURED_CREDIT, True),
         ("Korea View is edited by Yong Kwon and Sang Kim.", True),
+        ("This issue of Korea View was compiled by Ellen Kim.", True),
+        ("This week’s issue of Korea View was edited by Yong Kwon.", True),
+        ("Korea View is produced and edited by Yong Kwon with the help of 김지윤.", True),
+        ("Korea View has been prepared by Jenna Gibson.", True),
+        ("Korea View was written by students.", True),
+        ("Korea View readers edited by hand.", False),
         ("The report was edited by Yong Kwon.", False),
         (CAPTURED_BLURB, False),
     ],
@@ -250,6 +316,38 @@ def test_is_caption_sentence(text: str, expected: bool) -> None:
 )
 def test_split_credit_and_caption(text: str, credit: str, caption: str | None) -> None:
     assert split_credit_and_caption(text) == (credit, caption)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Photo by Yonhap. Photo by Yonhap.", "Photo by Yonhap."),
+        ("Photo by Yonhap.  Photo by Yonhap.", "Photo by Yonhap."),
+        ("Photo by Yonhap.", "Photo by Yonhap."),
+        ("Photo by Yonhap. Photo by AP.", "Photo by Yonhap. Photo by AP."),
+        ("a a", "a"),
+        ("aa", "aa"),
+        ("", ""),
+    ],
+)
+def test_collapse_repeat(text: str, expected: str) -> None:
+    assert collapse_repeat(text) == expected
+    assert collapse_repeat(expected) == expected
+
+
+@pytest.mark.parametrize(
+    ("body", "caption", "expected"),
+    [
+        ("One.\n\nPhoto by Yonhap.\n\nTwo.", "Photo by Yonhap.", "One.\n\nTwo."),
+        ("One. Photo by Yonhap.", "Photo by Yonhap.", "One."),
+        ("One.\n\nTwo.", "Photo by Yonhap.", "One.\n\nTwo."),
+        ("One.\n\nTwo.", None, "One.\n\nTwo."),
+        ("Photo by Yonhap.", "Photo by Yonhap.", ""),
+        ("", "Photo by Yonhap.", ""),
+    ],
+)
+def test_strip_caption(body: str, caption: str | None, expected: str) -> None:
+    assert strip_caption(body, caption) == expected
 
 
 def test_content_hash_is_stable_and_sensitive() -> None:

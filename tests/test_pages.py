@@ -6,14 +6,17 @@ says, before the extractor ran on it. An optional "encoding" key names the chars
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
+from datetime import date
 from pathlib import Path
 
 import pytest
 
-from kei_crawler.normalize import parse_published
-from kei_crawler.pages import FIELD_NAMES, BriefPage, IndexPage
+from kei_crawler.items import RawBrief
+from kei_crawler.normalize import parse_published, parse_updated
+from kei_crawler.pages import FIELD_NAMES, STRATEGIES, BriefPage, IndexPage, missing_reason
 
 FIXTURES = Path(__file__).parent / "fixtures"
 BRIEF_FIXTURES = sorted(p.parent.name for p in FIXTURES.glob("*/expected.json"))
@@ -40,6 +43,73 @@ def test_fixture_fields_keys_and_date(name: str) -> None:
     assert parse_published(fields["published_raw"]) is not None
     if expected.get("photo_caption"):
         assert str(expected["photo_caption"]) not in fields["body"]
+
+
+@pytest.mark.parametrize("name", BRIEF_FIXTURES)
+def test_fixture_dates(name: str) -> None:
+    """The gold set's "published" / "updated" are what the raw texts the page shows say."""
+    html, expected = load(name)
+    page = BriefPage(str(expected["url"]), html, encoding=expected.get("encoding"))  # type: ignore[arg-type]
+    assert parse_published(page.published_raw) == date.fromisoformat(str(expected["published"]))
+    updated = expected.get("updated")
+    assert parse_updated(page.updated_raw) == (date.fromisoformat(str(updated)) if updated else None)
+
+
+@pytest.mark.parametrize("name", BRIEF_FIXTURES)
+def test_provenance_covers_exactly_the_fields_found(name: str) -> None:
+    html, expected = load(name)
+    page = BriefPage(str(expected["url"]), html, encoding=expected.get("encoding"))  # type: ignore[arg-type]
+    fields, provenance = page.fields(), page.provenance()
+    assert set(provenance) == {field for field, value in fields.items() if value not in (None, "", [])}
+    for field, strategy in provenance.items():
+        assert strategy in STRATEGIES[field], (field, strategy)
+
+
+PROVENANCE = [
+    ("jsonld-disagrees", {"title": "heading", "published_raw": "text-layout", "authors": "text-layout"}),
+    ("jsonld-graph-utc-time", {"title": "json-ld", "published_raw": "time-element", "authors": "json-ld"}),
+    ("og-title-only", {"title": "meta", "published_raw": "text-layout"}),
+    ("title-tag-only", {"title": "title-tag", "body": "density"}),
+    ("time-datetime-only", {"published_raw": "time-element"}),
+    ("replica-modern", {"title": "json-ld", "photo_caption": "figcaption", "photo_url": "figcaption"}),
+    ("replica-classic", {"photo_caption": "image-wrapper", "photo_url": "image-wrapper"}),
+    (
+        "captured-korea-view",
+        {"photo_caption": "credit-line", "photo_url": "content-image", "series": "series-blurb"},
+    ),
+    ("kv-plain-prose", {"series": "credit-line", "credits": "credit-line"}),
+    ("kv-what-happened-no-blurb", {"photo_caption": "text-layout"}),
+    ("updated-same-line", {"updated_raw": "text-layout"}),
+    (
+        "drupal-era-node",
+        {"authors": "text-layout", "categories": "text-layout", "published_raw": "text-layout"},
+    ),
+]
+
+
+@pytest.mark.parametrize(("name", "want"), PROVENANCE, ids=[name for name, _ in PROVENANCE])
+def test_provenance_names_the_strategy(name: str, want: dict[str, str]) -> None:
+    html, expected = load(name)
+    provenance = BriefPage(str(expected["url"]), html).provenance()
+    assert {field: provenance.get(field) for field in want} == want
+
+
+def test_field_names_are_raw_brief_page_fields() -> None:
+    """The spider does ``RawBrief(url=…, fetched_url=…, **page.fields(), provenance=…)``."""
+    page_fields = {f.name for f in dataclasses.fields(RawBrief)} - {
+        "url", "fetched_url", "fetched_at", "http_etag", "http_last_modified", "provenance"
+    }  # fmt: skip
+    assert set(FIELD_NAMES) == page_fields
+    assert set(STRATEGIES) == set(FIELD_NAMES)
+
+
+def test_missing_field_is_explained() -> None:
+    page = BriefPage("https://keia.org/the-peninsula/x/", "<html><body><p>nothing here</p></body></html>")
+    assert "title" not in page.provenance() and "published_raw" not in page.provenance()
+    assert missing_reason("title") == "title: tried json-ld, meta, title-tag, heading"
+    assert missing_reason("published_raw") == (
+        "published_raw: tried text-layout, time-element, date-line, json-ld, meta"
+    )
 
 
 def test_fields_from_str_and_bytes_agree() -> None:
@@ -74,6 +144,8 @@ def test_brief_page_never_raises(html: str | bytes) -> None:
     assert fields["authors"] == [] and fields["categories"] == []
     assert fields["photo_url"] is None and fields["photo_caption"] is None
     assert fields["series"] is None and fields["credits"] is None
+    assert fields["updated_raw"] == ""
+    assert set(page.provenance()) <= {"title", "body"}
 
 
 @pytest.mark.parametrize("html", GARBAGE, ids=range(len(GARBAGE)))

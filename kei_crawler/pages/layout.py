@@ -110,8 +110,17 @@ def _title_near(blocks: list[Block], date_index: int | None, after: bool) -> int
     """The heading nearest above the date line, else the first <h1>; with ``after``, else the first
     heading below the date (only when no metadata names a title that could be taken instead)."""
     if date_index is not None:
+        # When the date sits in an <article> or <main>, so does the title: a heading outside it is a
+        # sidebar's or a sign-up box's.
+        scope = next(
+            (a for a in blocks[date_index].owner.iterancestors() if a.tag in ("article", "main")), None
+        )
         for block in reversed(blocks[max(0, date_index - 8) : date_index]):
-            if _is_heading(block) and (block.heading_level or 7) <= 6:
+            if (
+                _is_heading(block)
+                and (block.heading_level or 7) <= 6
+                and (scope is None or block.within(scope))
+            ):
                 return block.index
     first_h1 = next((b.index for b in blocks if b.heading_level == 1), None)
     if first_h1 is not None:
@@ -125,6 +134,7 @@ _STOP = re.compile(
     r"^(?:return to (?:the )?[\w ]+|back to (?:the )?[\w ]+|stay informed|register to receive updates.*"
     r"|related (?:posts|articles|content|reading|publications)|you (?:may|might) also (?:like|enjoy)"
     r"|recent posts|more from [\w ]+|comments?|leave a (?:reply|comment)|subscribe to [\w ]+[!.]?"
+    r"|(?:\d+|one|no|two|three) (?:comments?|responses?|replies|thoughts?)(?: (?:to|on) .*)?|comments? \(\d+\)"
     r"|(?:copyright|©).*|.*all rights reserved\.?)$",
     re.IGNORECASE,
 )
@@ -138,6 +148,13 @@ def stop_index(blocks: list[Block], start: int) -> int:
     return len(blocks)
 
 
+_SENTENCE_END = re.compile(r"[.!?…][”’\"')]?$")
+
+
+def _is_prose(text: str) -> bool:
+    return len(text) >= 50 or (len(text) >= 25 and " " in text and _SENTENCE_END.search(text) is not None)
+
+
 def content_container(content: list[Block]) -> HtmlElement | None:
     """The deepest element holding nearly all of the post's prose: the body, wherever the theme put it.
 
@@ -149,7 +166,9 @@ def content_container(content: list[Block]) -> HtmlElement | None:
         for b in content
         if not (is_series_blurb(b.text) or is_credit_line(b.text) or is_caption_sentence(b.text))
     ]
-    prose = [b for b in own if len(b.text) >= 50 and b.heading_level is None] or own
+    # Prose: long lines, or shorter ones that end a sentence (a bullet, a one-line paragraph); menus,
+    # labels and bylines do neither.
+    prose = [b for b in own if b.heading_level is None and _is_prose(b.text)] or own
     total = sum(len(b.text) for b in prose)
     if not total:
         return None

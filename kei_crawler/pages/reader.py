@@ -157,6 +157,7 @@ class Reader:
             for via, names in (("json-ld", s.jsonld_categories), ("meta", s.meta_categories)):
                 # A section name or the series is where the post sits, not what it is about.
                 kept = [n for n in clean_list(names) if n not in KNOWN_SECTIONS and n != SERIES]
+                kept = [n for n in kept if n.casefold() not in _PLACEHOLDER_CATEGORIES]
                 if kept:
                     categories, found["categories"] = kept, via
                     break
@@ -252,6 +253,9 @@ class Reader:
                 return image, caption
         return (zone[0] if zone else None), None
 
+
+# What a CMS files a post under when nobody chose anything: no category a reader would recognise.
+_PLACEHOLDER_CATEGORIES = {"uncategorized", "uncategorised", "blog", "general", "post", "posts", "none"}
 
 # Lines that only make sense as page furniture: share widgets, "Read more", print buttons.
 _BOILERPLATE = re.compile(
