@@ -9,6 +9,7 @@ from pathlib import Path
 import pyarrow.parquet as pq
 import pytest
 
+from kei_crawler.pages.strategies import VOCABULARY
 from kei_crawler.replica import THEMES, ReplicaServer, build_site
 from kei_crawler.snapshot import store
 from kei_crawler.snapshot.schema import BRIEF_SCHEMA
@@ -61,6 +62,10 @@ def test_snapshot_equals_the_replicas_truth(tmp_path: Path, theme: str, paginati
         assert row["removed_at"] is None
         assert row["http_etag"] and row["http_last_modified"]
         assert row["published_raw"]
+        provenance = dict(row["provenance"])
+        assert {"title", "published_raw", "body"} <= provenance.keys()
+        assert set(provenance.values()) <= VOCABULARY
+        assert ("photo_caption" in provenance) is (row["photo_caption"] is not None)
 
     # Each brief requested once, nothing outside The Peninsula's listing and briefs (and robots.txt).
     paths = [r.path for r in server.requests]

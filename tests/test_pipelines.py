@@ -60,6 +60,28 @@ def test_validate_drops_with_a_reason(changes: dict[str, object], reason: type[D
         ValidatePipeline().process_item(raw(**changes))
 
 
+@pytest.mark.parametrize(
+    ("changes", "named"),
+    [
+        ({"title": ""}, "title: tried json-ld, meta"),
+        ({"published_raw": ""}, "published_raw: tried text-layout"),
+        ({"body": ""}, "body: tried density"),
+    ],
+)
+def test_a_missing_field_is_named_with_the_strategies_tried(changes: dict[str, object], named: str) -> None:
+    with pytest.raises(DropItem, match=named):
+        ValidatePipeline().process_item(raw(**changes))
+
+
+def test_updated_and_provenance_reach_the_brief() -> None:
+    provenance = {"title": "heading", "photo_caption": "figcaption"}
+    brief = to_brief(raw(updated_raw="Updated August 2, 2021", provenance=provenance))
+    assert brief.updated == date(2021, 8, 2)
+    assert brief.updated_raw == "Updated August 2, 2021"
+    assert brief.provenance == provenance
+    assert to_brief(raw()).updated is None and to_brief(raw()).updated_raw is None
+
+
 @pytest.mark.parametrize("section", ["The Peninsula", "the peninsula", None])
 def test_validate_passes_a_brief(section: str | None) -> None:
     item = raw(section=section)

@@ -14,6 +14,7 @@ from kei_crawler.normalize import (
     clean_title,
     content_hash,
     parse_published,
+    parse_updated,
 )
 from kei_crawler.state import ArchiveState
 
@@ -32,7 +33,7 @@ def to_brief(raw: RawBrief, origin: str = urls.DEFAULT_ORIGIN) -> Brief:
         title=title,
         published=published,
         published_raw=clean_text(raw.published_raw),
-        updated=parse_published(raw.updated_raw) if raw.updated_raw else None,
+        updated=parse_updated(raw.updated_raw) if raw.updated_raw else None,
         updated_raw=clean_optional(raw.updated_raw),
         authors=clean_list(raw.authors),
         categories=clean_list(raw.categories),

@@ -12,6 +12,7 @@ from scrapy.exceptions import DropItem
 
 from kei_crawler.items import RawBrief
 from kei_crawler.normalize import clean_body, clean_text, parse_published
+from kei_crawler.pages import missing_reason
 
 SECTION_LABEL = "The Peninsula"
 
@@ -43,12 +44,13 @@ class ValidatePipeline:
         where = item.fetched_url
         if item.section and clean_text(item.section).casefold() != SECTION_LABEL.casefold():
             raise NotABrief(f"{where}: section is {item.section!r}, not {SECTION_LABEL!r}")
+        # Each reason names the field and the strategies tried, so a redesign shows where it bit.
         if not clean_text(item.title):
-            raise MissingTitle(f"{where}: no title")
+            raise MissingTitle(f"{where}: no title ({missing_reason('title')})")
         if not clean_text(item.published_raw):
-            raise MissingDate(f"{where}: no publication date")
+            raise MissingDate(f"{where}: no publication date ({missing_reason('published_raw')})")
         if parse_published(item.published_raw) is None:
             raise UnparseableDate(f"{where}: {item.published_raw!r} is not a date")
         if not clean_body(item.body):
-            raise EmptyBody(f"{where}: empty body")
+            raise EmptyBody(f"{where}: empty body ({missing_reason('body')})")
         return item

@@ -161,6 +161,7 @@ class PeninsulaSpider(scrapy.Spider):
             fetched_at=datetime.now(UTC),
             http_etag=_header(response, b"ETag"),
             http_last_modified=_header(response, b"Last-Modified"),
+            provenance=page.provenance(),
             **page.fields(),
         )
 
