@@ -77,6 +77,9 @@ def test_split_authors(author: str | None, names: list[str]) -> None:
         ({"published_raw": "Published July 24, 2022"}, {"published": "2022-07-24"}),
         ({"published_raw": "Posted on May 4, 2016", "published": "2016-05-05"}, {"published": "2016-05-05"}),
         ({"published_raw": ""}, {"published": None}),
+        ({"updated_raw": "Last updated: July 6, 2022"}, {"updated": "2022-07-06"}),
+        ({"updated_raw": ""}, {"updated": None}),
+        ({"updated_raw": "Updated July 3, 2023", "updated": "2023-07-04"}, {"updated": "2023-07-04"}),
         ({"title": "T", "section": "The Peninsula", "url": "u"}, {"title": "T"}),  # unscored keys dropped
         ({}, {}),
     ],

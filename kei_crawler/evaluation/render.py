@@ -16,7 +16,7 @@ NA = "n/a"
 
 def scores_table(ev: Evaluation) -> Table:
     systems = [s for s in (ev.ours, ev.baseline) if s is not None]
-    table = Table(title=f"Extraction on {ev.page_count} gold pages in {ev.folder}", title_justify="left")
+    table = Table()
     table.add_column("field", no_wrap=True)
     table.add_column("pages", justify="right")
     for system in systems:
@@ -46,6 +46,8 @@ def _f1(stats: FieldStats | None) -> str:
 
 
 def print_report(console: Console, ev: Evaluation) -> None:
+    # The heading is its own line: as a table title it would wrap to the width of a narrow table.
+    console.print(f"Extraction on {ev.page_count} gold pages in {ev.folder}", soft_wrap=True, markup=False)
     console.print(scores_table(ev))
     if ev.note:
         console.print(ev.note, soft_wrap=True)

@@ -21,6 +21,7 @@ from kei_crawler.evaluation.scoring import (
     expected_values,
     published_iso,
     score_page,
+    updated_iso,
 )
 from kei_crawler.pages import BriefPage
 
@@ -32,6 +33,8 @@ def extract_ours(page: GoldPage) -> dict[str, Any]:
     fields = BriefPage(page.url, page.html, encoding=page.encoding).fields()
     values = {name: fields[name] for name in EXACT_FIELDS if name in fields}
     values["published"] = published_iso(fields.get("published_raw"))
+    if "updated_raw" in fields:
+        values["updated"] = updated_iso(fields["updated_raw"])
     values["body"] = fields.get("body") or ""
     return values
 

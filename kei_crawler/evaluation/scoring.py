@@ -12,19 +12,11 @@ from dataclasses import dataclass, field
 from statistics import fmean
 from typing import Any
 
-from kei_crawler.normalize import parse_published
+from kei_crawler.normalize import parse_published, parse_updated
 
 # The fields compared for equality, in the order the table shows them; "body" is scored apart.
-EXACT_FIELDS = (
-    "title",
-    "published",
-    "authors",
-    "categories",
-    "series",
-    "credits",
-    "photo_caption",
-    "photo_url",
-)
+EXACT_FIELDS = ("title", "published", "updated", "authors", "categories", "series", "credits", "photo_caption",
+                "photo_url")  # fmt: skip
 SCORED_FIELDS = (*EXACT_FIELDS, "body")
 
 # Text that belongs to the site or the series around a brief, never to the brief's own body. Each one is
@@ -94,12 +86,20 @@ def published_iso(raw: str | None) -> str | None:
     return day.isoformat() if day else None
 
 
+def updated_iso(raw: str | None) -> str | None:
+    """The ISO revision date an "Updated …" text states, or None (the snapshot's ``updated`` column)."""
+    day = parse_updated(raw or "")
+    return day.isoformat() if day else None
+
+
 def expected_values(expected: Mapping[str, Any]) -> dict[str, Any]:
     """The gold values of the scored fields an expected.json gives; "published" is derived when absent."""
     values = {name: expected[name] for name in SCORED_FIELDS if name in expected}
     if "published" not in values and "published_raw" in expected:
         # Older fixtures only hold the raw line; the date it states is what the snapshot would hold.
         values["published"] = published_iso(expected["published_raw"])
+    if "updated" not in values and "updated_raw" in expected:
+        values["updated"] = updated_iso(expected["updated_raw"])
     return values
 
 
