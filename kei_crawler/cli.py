@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import sys
 from pathlib import Path
 from typing import Any
@@ -25,6 +26,7 @@ EXIT_ABORTED = 3  # interrupted (Ctrl-C, SIGTERM, shutdown): nothing published, 
 EXIT_LOCKED = 4  # another run holds the output directory; this one did nothing
 EXIT_QUALITY_ALERT = 5  # published, but a field's extraction looks broken: the site may have changed
 EXIT_NOTHING_NEW = 6  # published, and no brief was new, changed or removed
+JOB_DIR = ".job"  # under the output directory: Scrapy's JOBDIR, so an interrupted crawl can be resumed
 
 
 class UsageError(Exception):
@@ -52,6 +54,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         const="revalidate",
         dest="mode",
         help="also re-request every archived brief conditionally (304 when unchanged)",
+    )
+    crawl.add_argument(
+        "--resume",
+        action="store_true",
+        help="continue the crawl that was interrupted (Ctrl-C, SIGTERM) in this output directory",
     )
     crawl.add_argument(
         "-s",
@@ -149,11 +156,59 @@ def check_mode(value: str) -> None:
 
 def cmd_crawl(args: argparse.Namespace, console: Console) -> int:
     overrides = crawl_overrides(args)
+    from kei_crawler.lock import OutputLock
     from kei_crawler.runner import project_settings, run_crawl
 
     settings = project_settings(overrides)
-    check_output_dir(settings.get("KEI_OUTPUT_DIR"))
-    return finish(console, run_crawl(settings))
+    output_dir = check_output_dir(settings.get("KEI_OUTPUT_DIR"))
+    # Held here rather than by the crawl, so that the job directory is only touched under the lock.
+    lock = OutputLock(output_dir)
+    if not lock.acquire():
+        print(
+            f"kei-crawler: another run is using {output_dir} ({lock.holder()}); nothing done", file=sys.stderr
+        )
+        return EXIT_LOCKED
+    try:
+        jobdir = prepare_jobdir(
+            Path(settings.get("JOBDIR") or output_dir / JOB_DIR),
+            resume=args.resume,
+            base_url=settings["KEI_BASE_URL"],
+        )
+        settings.set("JOBDIR", str(jobdir), priority="cmdline")
+        settings.set("KEI_LOCK_HELD", True, priority="cmdline")
+        result = run_crawl(settings)
+        if result.finish_reason == "finished":
+            shutil.rmtree(jobdir, ignore_errors=True)
+        return finish(console, result)
+    finally:
+        lock.release()
+
+
+def prepare_jobdir(jobdir: Path, *, resume: bool, base_url: str) -> Path:
+    """Scrapy's JOBDIR for this crawl: kept from an interrupted run with --resume, else made afresh."""
+    from kei_crawler.resume import ResumeState
+
+    interrupted = ResumeState.load(jobdir) if jobdir.is_dir() else None
+    if resume:
+        if interrupted is None and jobdir.exists():
+            raise UsageError(
+                f"the crawl in {jobdir} did not stop cleanly (killed or crashed), so it cannot be resumed; "
+                "run without --resume to start afresh"
+            )
+        if interrupted is None:
+            raise UsageError(f"nothing to resume: no interrupted crawl in {jobdir}")
+        if interrupted.base_url.rstrip("/") != base_url.rstrip("/"):
+            # Its queued requests name the other site: resuming would re-crawl everything from here.
+            raise UsageError(
+                f"cannot resume: the interrupted crawl fetched from {interrupted.base_url}, not {base_url}"
+            )
+        return jobdir
+    if jobdir.exists():
+        if interrupted is not None:
+            print(f"kei-crawler: starting afresh; --resume would have continued crawl {interrupted.crawl_id}",
+                  file=sys.stderr)  # fmt: skip
+        shutil.rmtree(jobdir)
+    return jobdir
 
 
 def finish(console: Console, result: Any) -> int:

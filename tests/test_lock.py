@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import subprocess
+import sys
 from pathlib import Path
 
 from kei_crawler.cli import EXIT_LOCKED, EXIT_OK
+from kei_crawler.demo import LOCAL_SPEED
 from kei_crawler.lock import OutputLock
 from kei_crawler.replica import ReplicaServer, build_site
 from kei_crawler.snapshot import store
@@ -32,12 +34,31 @@ def test_a_second_run_exits_locked_without_a_request(tmp_path: Path) -> None:
         finally:
             holder.release()
         assert done.returncode == EXIT_LOCKED, done.stderr[-2000:]
-        assert "another run is using this output directory" in done.stderr
+        assert f"another run is using {out}" in done.stderr
         assert "crawl 2026-11-29T000000Z" in done.stderr
         assert server.requests == []  # it did nothing at all
         assert store.list_snapshots(out) == [] and not (out / "runs").exists()
         again = run_crawl(server.base_url, out)
     assert again.returncode == EXIT_OK, again.stderr[-2000:]
+
+
+def test_plain_scrapy_crawl_respects_the_lock_too(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    holder = OutputLock(out)
+    assert holder.acquire("2026-11-29T000000Z")
+    settings = [a for k, v in LOCAL_SPEED.items() for a in ("-s", f"{k}={v}")]
+    with ReplicaServer(build_site(12)) as server:
+        try:
+            done = subprocess.run(
+                [sys.executable, "-m", "scrapy", "crawl", "peninsula", "-s", f"KEI_BASE_URL={server.base_url}",
+                 "-s", f"KEI_OUTPUT_DIR={out}", *settings],
+                capture_output=True, text=True, timeout=120, cwd=Path(__file__).parent.parent,
+            )  # fmt: skip
+        finally:
+            holder.release()
+        assert server.requests == []
+    assert "Another run holds" in done.stderr and "crawl 2026-11-29T000000Z" in done.stderr
+    assert store.list_snapshots(out) == []
 
 
 def test_a_killed_holder_leaves_no_stale_lock(tmp_path: Path) -> None:

@@ -29,9 +29,11 @@ from kei_crawler.fillrates import fill_rates
 from kei_crawler.items import Brief
 from kei_crawler.lock import OutputLock
 from kei_crawler.quality import Profile, Thresholds, alerts, profile_of_snapshot
+from kei_crawler.resume import SPOOL_DIR, ResumeState, carried_stats
 from kei_crawler.snapshot import store
 from kei_crawler.snapshot.carry import CrawlFacts, carried_batches
-from kei_crawler.snapshot.schema import BRIEF_SCHEMA, SCHEMA_VERSION, encode_metadata, to_table
+from kei_crawler.snapshot.schema import BRIEF_SCHEMA, SCHEMA_VERSION, encode_metadata
+from kei_crawler.snapshot.spool import RowSpool
 from kei_crawler.state import ArchiveState
 from kei_crawler.stats import run_counts
 
@@ -48,14 +50,14 @@ class SnapshotWriter:
         self.crawl_id = settings.get("KEI_CRAWL_ID") or ""
         self.base_url = settings.get("KEI_BASE_URL") or ""
         self.batch_rows = max(1, settings.getint("KEI_SNAPSHOT_BATCH_ROWS", 1000))
-        self.buffer: list[Brief] = []
-        self.rows = 0
+        self.jobdir = settings.get("JOBDIR") or ""
+        self.lock = None if settings.getbool("KEI_LOCK_HELD") else OutputLock(self.output_dir)
+        self.spool: RowSpool | None = None
         self.writer: pq.ParquetWriter | None = None
+        self.rows = 0
         self.started_at = datetime.now(UTC)
         self.archive = ArchiveState.empty()
-        self.lock = OutputLock(self.output_dir)
         self.captured: set[str] = set()
-        self.body_chars = 0
         self.limits = Thresholds(
             min_briefs=settings.getint("KEI_QUALITY_MIN_BRIEFS", 5),
             rate_drop=settings.getfloat("KEI_QUALITY_RATE_DROP", 0.5),
@@ -81,27 +83,36 @@ class SnapshotWriter:
         return self.tmp_dir / store.FILENAME
 
     def spider_opened(self, spider: Spider) -> None:
-        self.started_at = datetime.now(UTC)
-        crawl_id = self.crawl_id or store.new_crawl_id(self.started_at)
-        if not self.lock.acquire(crawl_id):
+        stats = self._stats()
+        resumed = ResumeState.load(self.jobdir) if self.jobdir else None
+        self.started_at = datetime.fromisoformat(resumed.started_at) if resumed else datetime.now(UTC)
+        crawl_id = resumed.crawl_id if resumed else self.crawl_id or store.new_crawl_id(self.started_at)
+        if self.lock is not None and not self.lock.acquire(crawl_id):
             # The spider sees this and requests nothing; the run ends at once and publishes nothing.
             spider.locked = True  # type: ignore[attr-defined]
-            self._stats().set_value("kei/locked", self.lock.holder())
+            stats.set_value("kei/locked", self.lock.holder())
             logger.error(
                 "Another run holds %s (%s); this one does nothing", self.lock.path, self.lock.holder()
             )
+            self.lock = None
             return
         remove_stale_tmp_dirs(self.output_dir)
-        self.crawl_id = unused_crawl_id(self.output_dir, crawl_id)
-        self.tmp_dir.mkdir(parents=True)
+        self.crawl_id = crawl_id if resumed else unused_crawl_id(self.output_dir, crawl_id)
+        self.tmp_dir.mkdir(parents=True, exist_ok=True)
         (self.tmp_dir / PID_FILE).write_text(str(os.getpid()))
-        self.writer = pq.ParquetWriter(self.tmp_path, BRIEF_SCHEMA, compression="zstd")
+        spool_dir = Path(self.jobdir) / SPOOL_DIR if self.jobdir else self.tmp_dir / SPOOL_DIR
+        self.spool = RowSpool(spool_dir, self.batch_rows)
         self.archive = getattr(spider, "archive", None) or ArchiveState.empty()
-        self._stats().set_value("kei/crawl_id", self.crawl_id)
-        self._stats().set_value("kei/started_at", self.started_at.isoformat())
+        if resumed:
+            for key, value in resumed.stats.items():
+                stats.set_value(key, value)
+            self.captured = self.spool.urls()
+            logger.info("Resuming crawl %s: %d briefs already captured", self.crawl_id, len(self.captured))
+        stats.set_value("kei/crawl_id", self.crawl_id)
+        stats.set_value("kei/started_at", self.started_at.isoformat())
 
     def item_scraped(self, item: Any, spider: Spider) -> None:
-        if not isinstance(item, Brief):
+        if not isinstance(item, Brief) or self.spool is None:
             return
         known = self.archive.known.get(item.url)
         if known is None:
@@ -110,41 +121,41 @@ class SnapshotWriter:
             self._stats().inc_value("kei/briefs_changed")
         else:
             self._stats().inc_value("kei/briefs_unchanged")
+        self._stats().inc_value("kei/body_chars", len(item.body))
         self.captured.add(item.url)
-        self.body_chars += len(item.body)
-        self.buffer.append(item)
-        if len(self.buffer) >= self.batch_rows:
-            self._flush()
+        self.spool.add(item)
 
     def spider_closed(self, spider: Spider, reason: str) -> None:
-        if self.writer is None:
+        if self.spool is None:
             return
         try:
-            self._close(reason)
+            self._close(spider, reason)
         finally:
-            self.lock.release()
+            if self.lock is not None:
+                self.lock.release()
 
-    def _close(self, reason: str) -> None:
+    def _close(self, spider: Spider, reason: str) -> None:
         stats = self._stats()
+        assert self.spool is not None
         try:
-            self._flush()
+            self.spool.flush()
             if reason != "finished":
+                if self.jobdir:
+                    self._keep_for_resume(spider)
                 self._discard(f"the crawl did not finish (reason: {reason})")
             elif not stats.get_value("kei/listing_pages"):
                 # Without the listing nothing is known about the site: carrying the archive forward
                 # would publish a snapshot that claims to have looked.
                 self._discard("could not read The Peninsula's listing")
             else:
-                fresh = self.rows
-                self._check_quality(fresh)
-                self._carry_forward()
+                self._assemble()
                 stats.set_value("kei/snapshot_rows", self.rows)
                 if self.rows == 0:
                     self._discard("the crawl captured no briefs")
                 else:
                     path = self._publish(reason)
                     stats.set_value("kei/snapshot_path", str(path))
-                    logger.info("Published snapshot %s (%d briefs, %d fetched)", path, self.rows, fresh)
+                    logger.info("Published snapshot %s (%d briefs)", path, self.rows)
         except OSError as exc:
             # Disk full, permissions: the published snapshots stay as they were.
             self._discard(f"could not write the snapshot: {exc}")
@@ -153,19 +164,37 @@ class SnapshotWriter:
             logger.exception("Snapshot writing failed")
             self._discard(f"snapshot writing failed: {type(exc).__name__}: {exc}")
 
-    def _flush(self) -> None:
-        if self.buffer and self.writer is not None:
-            self.writer.write_table(to_table(self.buffer))
-            self.rows += len(self.buffer)
-            self.buffer.clear()
+    def _assemble(self) -> None:
+        """The snapshot file: this crawl's rows, then the archive's rows it did not re-capture."""
+        assert self.spool is not None
+        fresh = len(self.captured)
+        self._check_quality(fresh)
+        self.writer = pq.ParquetWriter(self.tmp_path, BRIEF_SCHEMA, compression="zstd")
+        for table in self.spool.tables():
+            self.writer.write_table(table)
+            self.rows += table.num_rows
+        self._carry_forward()
+
+    def _keep_for_resume(self, spider: Spider) -> None:
+        archive: ArchiveState = getattr(spider, "archive", None) or ArchiveState.empty()
+        ResumeState(
+            crawl_id=self.crawl_id,
+            started_at=self.started_at.isoformat(),
+            base_url=self.base_url,
+            stats=carried_stats(self._stats().get_stats()),
+            listed=sorted(archive.listed),
+            not_modified=sorted(archive.not_modified),
+            gone={url: when.isoformat() for url, when in archive.gone.items()},
+            known_only_pages=getattr(spider, "known_only_pages", 0),
+        ).save(self.jobdir)
+        logger.warning("Crawl %s interrupted; `kei-crawler crawl --resume` continues it", self.crawl_id)
 
     def _check_quality(self, fresh: int) -> None:
         if self.archive.path is None:
             return
         stats = self._stats()
-        profile = Profile(
-            fresh, fill_rates(stats.get_stats(), fresh), self.body_chars / fresh if fresh else 0.0
-        )
+        body_chars = int(stats.get_value("kei/body_chars", 0))
+        profile = Profile(fresh, fill_rates(stats.get_stats(), fresh), body_chars / fresh if fresh else 0.0)
         found = alerts(profile, profile_of_snapshot(self.archive.path), self.limits)
         for alert in found:
             logger.error("Quality alert — the site's layout may have changed: %s", alert)
@@ -211,6 +240,8 @@ class SnapshotWriter:
         self.writer = None
         _fsync(self.tmp_path)
         (self.tmp_dir / PID_FILE).unlink()
+        if self.spool is not None and self.spool.directory.parent == self.tmp_dir:
+            shutil.rmtree(self.spool.directory)  # its rows are in briefs.parquet now
         final = store.snapshot_dir(self.output_dir, self.crawl_id)
         final.parent.mkdir(parents=True, exist_ok=True)
         # A directory rename is atomic on one file system: readers see all of briefs.parquet or nothing.

@@ -22,6 +22,7 @@ from kei_crawler import urls
 from kei_crawler.items import RawBrief
 from kei_crawler.modes import Mode, resolve_mode
 from kei_crawler.pages import BriefPage, IndexPage
+from kei_crawler.resume import ResumeState
 from kei_crawler.state import ArchiveState
 
 logger = logging.getLogger(__name__)
@@ -55,6 +56,14 @@ class PeninsulaSpider(scrapy.Spider):
         spider.allowed_domains = [urlsplit(spider.base_url).hostname or ""]
         spider.archive = ArchiveState.load(settings.get("KEI_OUTPUT_DIR") or "output")
         spider.mode = resolve_mode(settings.get("KEI_MODE", "auto"), spider.archive.snapshot is not None)
+        resumed = ResumeState.load(settings["JOBDIR"]) if settings.get("JOBDIR") else None
+        if resumed is not None:
+            # What the interrupted run learned about archived briefs still counts for this crawl.
+            spider.archive.listed.update(resumed.listed)
+            spider.archive.not_modified.update(resumed.not_modified)
+            spider.archive.gone.update({url: datetime.fromisoformat(t) for url, t in resumed.gone.items()})
+            spider.known_only_pages = resumed.known_only_pages
+            spider.mode = Mode(resumed.stats.get("kei/mode") or spider.mode)
         return spider
 
     @property
