@@ -208,3 +208,26 @@ def test_fields_do_not_depend_on_class_names_or_ids(name: str) -> None:
     stripped = _CLASS_OR_ID.sub(b"", html)
     assert b"class=" not in stripped
     assert BriefPage(url, stripped).fields() == BriefPage(url, html).fields()
+
+
+def test_an_empty_post_keeps_an_empty_body() -> None:
+    html = """<html><head><title>Nothing here</title></head><body><p>The Peninsula</p>
+    <h1>A brief with no words</h1><p>Published March 3, 2021</p><p>Return to the Peninsula</p></body></html>"""
+    page = BriefPage("https://keia.org/the-peninsula/x/", html)
+    assert page.body == "" and "body" not in page.provenance()
+    assert missing_reason("body") == "body: tried density, page-density"
+
+
+def test_date_printed_under_the_post_falls_back_to_page_density() -> None:
+    html = """<html><head><title>Seoul’s new port | KEI</title></head><body>
+    <div><p>Seoul opened a new container port on the west coast this week.</p>
+    <p>The port can handle two million containers a year.</p></div>
+    <p>Published May 2, 2023</p></body></html>"""
+    page = BriefPage("https://keia.org/the-peninsula/x/", html)
+    assert page.title == "Seoul’s new port"
+    assert page.body == (
+        "Seoul opened a new container port on the west coast this week.\n\n"
+        "The port can handle two million containers a year."
+    )
+    assert page.provenance()["body"] == "page-density"
+    assert page.provenance()["title"] == "title-tag"

@@ -140,6 +140,11 @@ _STOP = re.compile(
 )
 
 
+def is_stop_line(block: Block) -> bool:
+    """A closing-chrome line ("Return to the Peninsula", "Related posts", "2 Responses to …")."""
+    return len(block.text) <= 80 and _STOP.match(block.text) is not None
+
+
 def stop_index(blocks: list[Block], start: int) -> int:
     """Where the post ends: the first closing-chrome line ("Return to the Peninsula", "Stay Informed")."""
     for block in blocks[start:]:
@@ -151,7 +156,8 @@ def stop_index(blocks: list[Block], start: int) -> int:
 _SENTENCE_END = re.compile(r"[.!?…][”’\"')]?$")
 
 
-def _is_prose(text: str) -> bool:
+def is_prose(text: str) -> bool:
+    """A line of running text: long, or a sentence of a few words."""
     return len(text) >= 50 or (len(text) >= 25 and " " in text and _SENTENCE_END.search(text) is not None)
 
 
@@ -168,7 +174,7 @@ def content_container(content: list[Block]) -> HtmlElement | None:
     ]
     # Prose: long lines, or shorter ones that end a sentence (a bullet, a one-line paragraph); menus,
     # labels and bylines do neither.
-    prose = [b for b in own if b.heading_level is None and _is_prose(b.text)] or own
+    prose = [b for b in own if b.heading_level is None and is_prose(b.text)] or own
     total = sum(len(b.text) for b in prose)
     if not total:
         return None

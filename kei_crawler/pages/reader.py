@@ -114,8 +114,15 @@ class Reader:
         if not body and start > 0:
             # Nothing after the anchor (a date line printed under the post, a misread title): the densest
             # prose anywhere on the page, still without title, labelled lines or caption.
+            # Only running text counts here: a page with none (an empty post) must keep an empty body.
             self.provenance.pop("photo_caption", None)
-            body, credits, series, caption_text, photo = self._content(blocks, None, len(blocks), forbidden)
+            rest = [
+                b
+                for b in blocks
+                if b.index not in forbidden and not layout.is_stop_line(b) and section_label(b) is None
+            ]
+            if any(layout.is_prose(b.text) for b in rest):
+                body, credits, series, caption_text, photo = self._content(rest, None, len(blocks), forbidden)
             if body:
                 found["body"] = "page-density"
         if series is None and any(a.casefold() == SERIES.casefold() for a in authors):
