@@ -17,11 +17,12 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
-from benchmarks import extraction
+from benchmarks import crawl_modes, extraction
 
 # key → (heading, function returning the section's markdown). Order here is order in the file.
 SECTIONS: dict[str, tuple[str, Callable[[], str]]] = {
     "extraction": ("Extraction throughput: ours vs trafilatura", extraction.section),
+    "crawl_modes": ("Full, incremental and revalidating crawls of 6,384 briefs", crawl_modes.section),
 }
 
 ROOT = Path(__file__).resolve().parent.parent
