@@ -40,6 +40,7 @@ def summary_table(result: CrawlResult) -> Table:
     table.add_row("requests", str(counts["requests"]))
     for status, n in counts["responses_by_status"].items():
         table.add_row(f"responses {status}", str(n))
+    table.add_row("bytes downloaded", f"{counts['bytes_downloaded']:,}")
     for kind in ("brief_errors", "listing_errors", "spider_exceptions"):
         for reason, n in counts[kind].items():
             table.add_row(f"{kind.replace('_', ' ')}: {reason}", str(n))
