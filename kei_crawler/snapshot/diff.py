@@ -1,0 +1,356 @@
+"""Two snapshots → what changed between them: briefs added, removed, changed (and how), moved.
+
+Keyed on ``brief_id``. Detection reads three columns only (``brief_id``, ``content_hash``, ``removed_at``)
+and is done with Arrow hash look-ups (``pc.index_in`` / ``pc.is_in``) and masks — never a Python loop over
+rows; whole rows are then taken for the changed briefs alone, and only those are compared field by field.
+``diff`` works on two tables in memory; ``diff_files`` reads the detection columns of two Parquet files
+first and then only the row groups that hold a change, so two snapshots of a million briefs diff in a
+fraction of the memory either would take loaded whole.
+
+A brief counts as *live* while its ``removed_at`` is null. Then:
+
+- **added**: live in the new snapshot, absent (or removed) in the old one;
+- **removed**: live in the old one, absent from the new one or newly marked ``removed_at``;
+- **changed**: live in both with a different ``content_hash``, with the fields that differ and, when the
+  body differs, characters added and removed and a similarity ratio;
+- **moved**: a removed brief and an added one with the same ``content_hash`` — one brief republished
+  under a new URL (its ``brief_id`` follows the URL), reported once, old URL → new URL.
+
+Both sides are carried into the current schema first (``carry.conform``), so a snapshot written under an
+older schema version diffs against a newer one.
+"""
+
+from __future__ import annotations
+
+import bisect
+import difflib
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from kei_crawler.snapshot.carry import conform
+from kei_crawler.snapshot.schema import BRIEF_SCHEMA
+from kei_crawler.snapshot.store import FILENAME, SnapshotError
+
+REQUIRED = ("brief_id", "content_hash")
+"""Without these a file is not a snapshot this module can diff."""
+DETECT_COLUMNS = ("brief_id", "content_hash", "removed_at")
+COMPARED_FIELDS = (
+    "title", "published", "updated", "body", "photo_caption", "photo_url",
+    "authors", "categories", "series", "credits",
+)  # fmt: skip
+"""Fields reported as changed, in this order. ``content_hash`` covers title, published, body and caption."""
+
+CHANGED_SCHEMA = BRIEF_SCHEMA.append(pa.field("changed_fields", pa.list_(pa.string()), nullable=False))
+for _name, _type in (
+    ("chars_added", pa.int64()),
+    ("chars_removed", pa.int64()),
+    ("similarity", pa.float64()),
+):
+    CHANGED_SCHEMA = CHANGED_SCHEMA.append(pa.field(_name, _type))
+MOVED_SCHEMA = BRIEF_SCHEMA.append(pa.field("old_brief_id", pa.string(), nullable=False)).append(
+    pa.field("old_url", pa.string(), nullable=False)
+)
+
+Fetch = Callable[[pa.Array], pa.Table]
+"""Rows at the given positions, in that order, in BRIEF_SCHEMA."""
+
+
+@dataclass(frozen=True)
+class Changes:
+    """What changed from one snapshot to the next; each table sorted newest first (published, url)."""
+
+    added: pa.Table
+    """New rows (BRIEF_SCHEMA)."""
+    removed: pa.Table
+    """Old rows (BRIEF_SCHEMA); ``removed_at`` as the new snapshot marked it, null when it is absent."""
+    changed: pa.Table
+    """New rows (CHANGED_SCHEMA): plus ``changed_fields`` and, when the body changed, ``chars_added``,
+    ``chars_removed`` and ``similarity`` (0–1, difflib's ratio over the words)."""
+    moved: pa.Table
+    """New rows (MOVED_SCHEMA): plus ``old_brief_id`` and ``old_url``."""
+
+    @property
+    def counts(self) -> dict[str, int]:
+        return {
+            "added": self.added.num_rows,
+            "removed": self.removed.num_rows,
+            "changed": self.changed.num_rows,
+            "moved": self.moved.num_rows,
+        }
+
+    @property
+    def empty(self) -> bool:
+        return not any(self.counts.values())
+
+
+@dataclass(frozen=True)
+class Positions:
+    """Row positions of each kind of change: the result of detection, before any row is fetched."""
+
+    added: pa.Array  # in new
+    removed: pa.Array  # in old
+    removed_at: pa.Array  # for each removed row, the new snapshot's removed_at (null when absent there)
+    changed_old: pa.Array  # aligned pairs
+    changed_new: pa.Array
+    moved_old: pa.Array  # aligned pairs
+    moved_new: pa.Array
+
+    @property
+    def counts(self) -> dict[str, int]:
+        return {"added": len(self.added), "removed": len(self.removed),
+                "changed": len(self.changed_new), "moved": len(self.moved_new)}  # fmt: skip
+
+
+def diff(old: pa.Table, new: pa.Table) -> Changes:
+    """The changes from snapshot table ``old`` to snapshot table ``new``."""
+    for table in (old, new):
+        check_columns(table.schema, "table")
+    old, new = conform(old), conform(new)
+    found = detect(old.select(DETECT_COLUMNS), new.select(DETECT_COLUMNS))
+    return assemble(found, old.take, new.take)
+
+
+def diff_files(old: str | os.PathLike[str], new: str | os.PathLike[str]) -> Changes:
+    """The changes between two snapshot files, reading whole rows only for the briefs that changed.
+
+    SnapshotError (one line) when a file is missing, not Parquet, truncated or not a snapshot."""
+    old_file, new_file = open_snapshot(old), open_snapshot(new)
+    found = detect(read_keys(old_file), read_keys(new_file))
+    return assemble(found, rows_reader(old_file), rows_reader(new_file))
+
+
+def detect(old: pa.Table, new: pa.Table) -> Positions:
+    """Which rows were added, removed, changed or moved, from ``DETECT_COLUMNS`` alone."""
+    old_ids, new_ids = _flat(old["brief_id"]), _flat(new["brief_id"])
+    old_hash, new_hash = _flat(old["content_hash"]), _flat(new["content_hash"])
+    old_live, new_live = pc.is_null(_flat(old["removed_at"])), pc.is_null(_flat(new["removed_at"]))
+
+    at_old = pc.index_in(new_ids, value_set=old_ids)  # each new row's old position; null when new
+    was_live = pc.fill_null(pc.array_take(old_live, at_old), False)
+    same_brief_differs = pc.fill_null(pc.not_equal(new_hash, pc.array_take(old_hash, at_old)), False)
+    changed = pc.and_(pc.and_(new_live, was_live), same_brief_differs)
+    appeared = pc.indices_nonzero(pc.and_(new_live, pc.invert(was_live)))
+    at_new = pc.index_in(old_ids, value_set=new_ids)  # each old row's new position; null when gone
+    still_live = pc.fill_null(pc.array_take(new_live, at_new), False)
+    gone = pc.indices_nonzero(pc.and_(old_live, pc.invert(still_live)))
+
+    # Moved: an appeared brief whose content a gone brief had. One to one: the first appeared row per
+    # hash takes the first gone row with that hash; any other duplicate stays added or removed.
+    appeared_hash, gone_hash = pc.array_take(new_hash, appeared), pc.array_take(old_hash, gone)
+    partner = pc.index_in(appeared_hash, value_set=gone_hash)
+    first_of_hash = pc.equal(pc.index_in(appeared_hash, value_set=appeared_hash), _arange(len(appeared)))
+    is_move = pc.fill_null(pc.and_(pc.is_valid(partner), first_of_hash), False)
+    moved_new = pc.filter(appeared, is_move)
+    moved_old = pc.array_take(gone, pc.filter(partner, is_move))
+    changed_new = pc.indices_nonzero(changed)
+    removed = pc.filter(gone, pc.invert(pc.is_in(gone, value_set=moved_old)))
+    return Positions(
+        added=pc.filter(appeared, pc.invert(is_move)),
+        removed=removed,
+        removed_at=pc.array_take(_flat(new["removed_at"]), pc.array_take(at_new, removed)),
+        changed_old=pc.array_take(at_old, changed_new).cast(pa.uint64()),
+        changed_new=changed_new,
+        moved_old=moved_old,
+        moved_new=moved_new,
+    )
+
+
+def assemble(found: Positions, old_rows: Fetch, new_rows: Fetch) -> Changes:
+    """Whole rows for each change, the changed ones compared field by field."""
+    removed = old_rows(found.removed)
+    removed = removed.set_column(
+        BRIEF_SCHEMA.get_field_index("removed_at"), BRIEF_SCHEMA.field("removed_at"), found.removed_at
+    )
+    before, after = old_rows(found.changed_old), new_rows(found.changed_new)
+    changed = pa.Table.from_arrays([*after.columns, *compare(before, after)], schema=CHANGED_SCHEMA)
+    moved_from = old_rows(found.moved_old)
+    moved_to = new_rows(found.moved_new)
+    moved = pa.Table.from_arrays(
+        [*moved_to.columns, moved_from["brief_id"], moved_from["url"]], schema=MOVED_SCHEMA
+    )
+    return Changes(
+        added=_newest_first(new_rows(found.added)),
+        removed=_newest_first(removed),
+        changed=_newest_first(changed),
+        moved=_newest_first(moved),
+    )
+
+
+def compare(before: pa.Table, after: pa.Table) -> list[pa.Array]:
+    """For aligned rows of the same briefs: changed_fields, chars_added, chars_removed, similarity."""
+    masks = [differs(before[name], after[name]).to_pylist() for name in COMPARED_FIELDS]
+    # Loops below run over the changed briefs only, never over the snapshot.
+    fields = [
+        [name for name, mask in zip(COMPARED_FIELDS, row, strict=True) if mask]
+        for row in zip(*masks, strict=True)
+    ]
+    body_masks = masks[COMPARED_FIELDS.index("body")]
+    old_bodies = before["body"].to_pylist()
+    new_bodies = after["body"].to_pylist()
+    added: list[int | None] = []
+    removed: list[int | None] = []
+    ratios: list[float | None] = []
+    for was, now, body_changed in zip(old_bodies, new_bodies, body_masks, strict=True):
+        if body_changed:
+            summary = body_change(was or "", now or "")
+            added.append(summary.chars_added)
+            removed.append(summary.chars_removed)
+            ratios.append(summary.similarity)
+        else:
+            added.append(None)
+            removed.append(None)
+            ratios.append(None)
+    return [
+        pa.array(fields, type=pa.list_(pa.string())),
+        pa.array(added, type=pa.int64()),
+        pa.array(removed, type=pa.int64()),
+        pa.array(ratios, type=pa.float64()),
+    ]
+
+
+def differs(a: pa.ChunkedArray, b: pa.ChunkedArray) -> pa.Array:
+    """True where the values differ, a null on one side only counting as a difference."""
+    a, b = _flat(a), _flat(b)
+    one_null = pc.xor(pc.is_null(a), pc.is_null(b))
+    if pa.types.is_list(a.type):
+        # Lists compare as their joined text plus their length ("\x1f" never occurs in a field).
+        length_differs = pc.fill_null(pc.not_equal(pc.list_value_length(a), pc.list_value_length(b)), False)
+        a, b = pc.binary_join(a, "\x1f"), pc.binary_join(b, "\x1f")
+        return pc.or_(pc.or_(one_null, length_differs), pc.fill_null(pc.not_equal(a, b), False))
+    return pc.or_(one_null, pc.fill_null(pc.not_equal(a, b), False))
+
+
+@dataclass(frozen=True)
+class BodyChange:
+    chars_added: int
+    chars_removed: int
+    similarity: float
+
+
+def body_change(old: str, new: str) -> BodyChange:
+    """Characters added and removed, and difflib's similarity ratio, over the bodies' words.
+
+    Words rather than characters: difflib's matcher on 2,000-character strings would mark common letters
+    as junk and report nonsense, while a few hundred words diff in about a millisecond."""
+    a, b = old.split(), new.split()
+    matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
+    added = removed = 0
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag in ("replace", "delete"):
+            removed += sum(len(word) + 1 for word in a[i1:i2])
+        if tag in ("replace", "insert"):
+            added += sum(len(word) + 1 for word in b[j1:j2])
+    return BodyChange(added, removed, round(matcher.ratio(), 4))
+
+
+# --- files -------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SnapshotFile:
+    path: Path
+    parquet: pq.ParquetFile
+
+    @property
+    def num_rows(self) -> int:
+        return int(self.parquet.metadata.num_rows)
+
+    def error(self, exc: BaseException) -> SnapshotError:
+        return SnapshotError(f"{self.path}: cannot read ({_first_line(exc)})")
+
+
+def open_snapshot(path: str | os.PathLike[str]) -> SnapshotFile:
+    """A snapshot file opened for reading: its footer read and its schema checked."""
+    p = Path(path)
+    if p.is_dir():
+        p = p / FILENAME
+    if not p.exists():
+        raise SnapshotError(f"{p}: no such file")
+    if not p.is_file():
+        raise SnapshotError(f"{p}: not a file")
+    try:
+        parquet = pq.ParquetFile(p)
+    except (pa.ArrowException, OSError) as exc:
+        raise SnapshotError(f"{p}: not a readable Parquet file ({_first_line(exc)})") from exc
+    check_columns(parquet.schema_arrow, str(p))
+    return SnapshotFile(p, parquet)
+
+
+def check_columns(schema: pa.Schema, where: str) -> None:
+    missing = [name for name in REQUIRED if name not in schema.names]
+    if missing:
+        raise SnapshotError(f"{where}: not a kei-crawler snapshot (no {', '.join(missing)} column)")
+    for name in REQUIRED:
+        kind = schema.field(name).type
+        if not (pa.types.is_string(kind) or pa.types.is_large_string(kind)):
+            raise SnapshotError(f"{where}: not a kei-crawler snapshot ({name} is {kind}, not a string)")
+
+
+def read_keys(snapshot: SnapshotFile) -> pa.Table:
+    """The detection columns of a snapshot file (``removed_at`` null when its schema predates it)."""
+    present = [name for name in DETECT_COLUMNS if name in snapshot.parquet.schema_arrow.names]
+    try:
+        table = snapshot.parquet.read(columns=present)
+    except (pa.ArrowException, OSError) as exc:
+        raise snapshot.error(exc) from exc
+    columns = [
+        table[name].cast(BRIEF_SCHEMA.field(name).type) if name in present
+        else pa.nulls(table.num_rows, BRIEF_SCHEMA.field(name).type)
+        for name in DETECT_COLUMNS
+    ]  # fmt: skip
+    return pa.Table.from_arrays(columns, names=list(DETECT_COLUMNS))
+
+
+def rows_reader(snapshot: SnapshotFile) -> Fetch:
+    """Fetch rows of a snapshot file by position, reading only the row groups that hold them."""
+    meta = snapshot.parquet.metadata
+    starts = [0]
+    for i in range(meta.num_row_groups):
+        starts.append(starts[-1] + meta.row_group(i).num_rows)
+
+    def fetch(positions: pa.Array) -> pa.Table:
+        if len(positions) == 0:
+            return BRIEF_SCHEMA.empty_table()
+        wanted = sorted(set(positions.to_pylist()))  # as many as there are changes, not rows
+        pieces = []
+        start = 0
+        while start < len(wanted):  # one pass per row group that holds a wanted row
+            group = bisect.bisect_right(starts, wanted[start]) - 1
+            end = bisect.bisect_left(wanted, starts[group + 1], lo=start)
+            try:
+                rows = snapshot.parquet.read_row_group(group)
+            except (pa.ArrowException, OSError) as exc:
+                raise snapshot.error(exc) from exc
+            local = pa.array([p - starts[group] for p in wanted[start:end]], type=pa.int64())
+            pieces.append(conform(rows.take(local)))
+            start = end
+        table = pa.concat_tables(pieces)
+        order = pc.index_in(positions.cast(pa.int64()), value_set=pa.array(wanted, type=pa.int64()))
+        return table.take(order)
+
+    return fetch
+
+
+def _flat(column: pa.ChunkedArray | pa.Array) -> pa.Array:
+    return column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
+
+
+def _arange(n: int) -> pa.Array:
+    return (
+        pc.subtract(pc.cumulative_sum(pa.repeat(1, n).cast(pa.int64())), 1) if n else pa.array([], pa.int64())
+    )
+
+
+def _newest_first(table: pa.Table) -> pa.Table:
+    return table.sort_by([("published", "descending"), ("url", "ascending")])
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
