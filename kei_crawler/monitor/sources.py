@@ -1,0 +1,59 @@
+"""Which two snapshots a ``diff`` compares: crawl ids, snapshot folders or files, or the two newest."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from kei_crawler.snapshot import store
+from kei_crawler.snapshot.store import SnapshotError
+
+
+@dataclass(frozen=True)
+class Source:
+    label: str
+    """The crawl id when the file sits in a snapshot folder, else the path as given."""
+    path: Path
+
+
+def resolve(token: str, output_dir: str | os.PathLike[str]) -> Source:
+    """A crawl id (``2026-11-29T043512Z`` or ``snapshot=…``) in ``output_dir``, or a path to a snapshot
+    folder or file."""
+    path = Path(token)
+    crawl_id = token.removeprefix("snapshot=").rstrip("/")
+    if not path.exists() and store.is_crawl_id(crawl_id):
+        path = store.snapshot_path(output_dir, crawl_id)
+        if not path.is_file():
+            raise SnapshotError(f"no snapshot {crawl_id} in {Path(output_dir) / store.SNAPSHOTS}")
+        return Source(crawl_id, path)
+    if path.is_dir():
+        path = path / store.FILENAME
+    if not path.exists():
+        raise SnapshotError(f"{token}: no such file, and not a crawl id")
+    return Source(label_of(path), path)
+
+
+def label_of(path: Path) -> str:
+    folder = path.resolve().parent.name
+    return folder.removeprefix("snapshot=") if folder.startswith("snapshot=") else str(path)
+
+
+def pair(tokens: list[str], output_dir: str | os.PathLike[str]) -> tuple[Source, Source]:
+    """OLD and NEW: as given, or the two newest snapshots in ``output_dir``."""
+    if len(tokens) == 2:
+        old, new = resolve(tokens[0], output_dir), resolve(tokens[1], output_dir)
+    elif not tokens:
+        if not Path(output_dir).is_dir():
+            raise SnapshotError(f"{output_dir}: no such directory")
+        refs = store.list_snapshots(output_dir)
+        if len(refs) < 2:
+            raise SnapshotError(
+                f"{output_dir} holds {len(refs)} snapshot{'' if len(refs) == 1 else 's'}; a diff needs two"
+            )
+        old, new = (Source(ref.crawl_id, ref.path) for ref in refs[-2:])
+    else:
+        raise SnapshotError("give both OLD and NEW, or neither for the two newest snapshots")
+    if old.path.resolve() == new.path.resolve():
+        raise SnapshotError(f"OLD and NEW are the same snapshot ({old.path})")
+    return old, new
