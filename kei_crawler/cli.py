@@ -95,6 +95,27 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     evaluate.add_argument(
         "--repeat", type=int, default=3, help="timed passes; pages/s is their median (default: 3)"
     )
+
+    diff = sub.add_parser(
+        "diff", help="what changed between two snapshots (exit 0 none, 1 changes, 2 trouble, as diff(1))"
+    )
+    diff.add_argument("snapshots", nargs="*", metavar="OLD NEW",
+                      help="crawl ids or snapshot paths (default: the two newest in --output-dir)")  # fmt: skip
+    _add_output_dir(diff, "output")
+    diff.add_argument("--format", default="text", choices=["text", "json", "markdown", "csv"])
+    diff.add_argument(
+        "--output",
+        metavar="FILE.parquet",
+        help="also write a change table (change: insert/update/move/delete)",
+    )
+
+    feed = sub.add_parser("feed", help="write an Atom feed of the newest briefs of the latest snapshot")
+    feed.add_argument("--output", required=True, metavar="FILE.xml", help="where to write the feed")
+    _add_output_dir(feed, "output")
+    feed.add_argument("--limit", type=int, default=20, help="how many briefs (default: 20)")
+
+    snapshots = sub.add_parser("snapshots", help="list snapshots with counts versus the previous one")
+    _add_output_dir(snapshots, "output")
     return parser.parse_args(argv)
 
 
@@ -266,10 +287,43 @@ def cmd_evaluate(args: argparse.Namespace, console: Console) -> int:
         raise UsageError(str(exc)) from exc
 
 
+def cmd_diff(args: argparse.Namespace, console: Console) -> int:
+    from kei_crawler.monitor.commands import run_diff
+    from kei_crawler.snapshot.store import SnapshotError
+
+    try:
+        return run_diff(console, args.snapshots, args.output_dir or "output", args.format, args.output)
+    except SnapshotError as exc:
+        raise UsageError(str(exc)) from exc
+
+
+def cmd_feed(args: argparse.Namespace, console: Console) -> int:
+    from kei_crawler.monitor.commands import run_feed
+    from kei_crawler.snapshot.store import SnapshotError
+
+    if args.limit < 1:
+        raise UsageError("--limit must be at least 1")
+    try:
+        return run_feed(console, args.output_dir or "output", args.output, args.limit)
+    except SnapshotError as exc:
+        raise UsageError(str(exc)) from exc
+
+
+def cmd_snapshots(args: argparse.Namespace, console: Console) -> int:
+    from kei_crawler.monitor.commands import run_snapshots
+    from kei_crawler.snapshot.store import SnapshotError
+
+    try:
+        return run_snapshots(console, args.output_dir or "output")
+    except SnapshotError as exc:
+        raise UsageError(str(exc)) from exc
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     console = Console(highlight=False)
     commands = {"crawl": cmd_crawl, "demo": cmd_demo, "evaluate": cmd_evaluate}
+    commands.update(diff=cmd_diff, feed=cmd_feed, snapshots=cmd_snapshots)
     try:
         return commands[args.command](args, console)
     except UsageError as exc:
