@@ -87,6 +87,17 @@ class Brief:
     """Per field, the extraction strategy that produced it (e.g. ``{"title": "heading", "photo_caption":
     "figcaption"}``); a field that nothing found is absent. See docs/extraction.md for the names."""
 
+    warc_file: str | None = None
+    """The WARC holding the response this row was extracted from, named relative to ``<output>/warc/``
+    (e.g. ``2026-11-29T043512Z.warc.gz``); None when WARC writing was off (``KEI_WARC_ENABLED``)."""
+
+    warc_record_id: str | None = None
+    """That response's WARC-Record-ID, e.g. ``<urn:uuid:…>`` (a ``revisit`` record when the payload was
+    identical to an earlier capture's)."""
+
+    warc_offset: int | None = None
+    """Byte offset of that record in ``warc_file``: a reader seeks there and reads one gzip member."""
+
 
 @dataclass
 class RawBrief:
@@ -115,6 +126,10 @@ class RawBrief:
     http_etag: str | None = None
     http_last_modified: str | None = None
     provenance: dict[str, str] = field(default_factory=dict)
+    warc_file: str | None = None
+    """Where the response was archived (see :attr:`Brief.warc_file`); None when WARC writing is off."""
+    warc_record_id: str | None = None
+    warc_offset: int | None = None
 
 
 BRIEF_FIELDS: tuple[str, ...] = tuple(f.name for f in dataclasses.fields(Brief))

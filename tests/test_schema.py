@@ -11,6 +11,7 @@ from kei_crawler.snapshot.schema import BRIEF_SCHEMA, decode_metadata, encode_me
 # The Arrow type each Python annotation must map to: the schema and items.Brief cannot drift apart.
 ARROW_FOR = {
     str: pa.string(),
+    int: pa.int64(),
     date: pa.date32(),
     datetime: pa.timestamp("us", tz="UTC"),
     list[str]: pa.list_(pa.string()),

@@ -15,7 +15,7 @@ import pyarrow as pa
 
 from kei_crawler.items import Brief
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: warc_file, warc_record_id, warc_offset
 
 _UTC = pa.timestamp("us", tz="UTC")
 
@@ -44,6 +44,9 @@ BRIEF_SCHEMA = pa.schema(
         pa.field("http_etag", pa.string()),
         pa.field("http_last_modified", pa.string()),
         pa.field("provenance", pa.map_(pa.string(), pa.string()), nullable=False),
+        pa.field("warc_file", pa.string()),
+        pa.field("warc_record_id", pa.string()),
+        pa.field("warc_offset", pa.int64()),
     ]
 )
 
