@@ -17,6 +17,7 @@ KEI_OUTPUT_DIR = "output"  # snapshots/, runs/, warc/ and .tmp/ live below it
 KEI_CRAWL_ID = ""  # empty: derived from the start time, e.g. 2026-11-29T043512Z
 KEI_SNAPSHOT_ENABLED = True  # publish output/snapshots/snapshot=<crawl_id>/briefs.parquet
 KEI_SNAPSHOT_BATCH_ROWS = 1000  # rows buffered before a Parquet row group is written
+KEI_WARC_ENABLED = True  # keep every request and response in output/warc/<crawl_id>.warc.gz (+ .cdxj)
 KEI_MODE = "auto"  # auto (incremental once a snapshot exists) | incremental | revalidate | full
 KEI_OVERLAP_PAGES = 1  # incremental: stop after this many listing pages holding only known briefs
 KEI_MAX_LISTING_PAGES = 2000
@@ -43,6 +44,8 @@ DOWNLOAD_MAXSIZE = 16 * 1024 * 1024  # a brief is ~50 KB; anything this large is
 COOKIES_ENABLED = False  # the site needs none; cookies would only make runs differ
 
 # --- items ----------------------------------------------------------------------------------
+# Nearest the download handler: sees raw bodies, redirects, 304s, errors and retries (archive/warc.py).
+DOWNLOADER_MIDDLEWARES = {"kei_crawler.archive.warc.WarcRecorder": 950}
 ITEM_PIPELINES = {
     "kei_crawler.pipelines.validate.ValidatePipeline": 100,
     "kei_crawler.pipelines.normalize.NormalizePipeline": 200,
@@ -50,6 +53,7 @@ ITEM_PIPELINES = {
 }
 EXTENSIONS = {
     "kei_crawler.fillrates.FieldFillRates": 400,
+    "kei_crawler.archive.warc.WarcWriter": 450,  # publishes the WARC before SnapshotWriter its rows
     "kei_crawler.snapshot.writer.SnapshotWriter": 500,
     "kei_crawler.manifest.RunManifest": 600,
 }

@@ -49,6 +49,9 @@ def to_brief(raw: RawBrief, origin: str = urls.DEFAULT_ORIGIN) -> Brief:
         http_etag=raw.http_etag,
         http_last_modified=raw.http_last_modified,
         provenance=dict(raw.provenance),
+        warc_file=raw.warc_file,
+        warc_record_id=raw.warc_record_id,
+        warc_offset=raw.warc_offset,
     )
 
 

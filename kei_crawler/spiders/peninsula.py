@@ -19,6 +19,7 @@ from scrapy.http import Response
 from twisted.python.failure import Failure
 
 from kei_crawler import urls
+from kei_crawler.archive.link import fetched_at, warc_link
 from kei_crawler.items import RawBrief
 from kei_crawler.modes import Mode, resolve_mode
 from kei_crawler.pages import BriefPage, IndexPage
@@ -164,13 +165,17 @@ class PeninsulaSpider(scrapy.Spider):
         if response.url != response.request.url and urls.is_brief_url(response.url):  # type: ignore[union-attr]
             canonical_url = urls.canonical_brief_url(response.url, self.origin)
         page = BriefPage(response.url, response.body)
+        archived = warc_link(response.meta)  # set by the WARC middleware, or by `reextract`
         yield RawBrief(
             url=canonical_url,
             fetched_url=response.url,
-            fetched_at=datetime.now(UTC),
+            fetched_at=fetched_at(response.meta),
             http_etag=_header(response, b"ETag"),
             http_last_modified=_header(response, b"Last-Modified"),
             provenance=page.provenance(),
+            warc_file=archived["file"] if archived else None,
+            warc_record_id=archived["record_id"] if archived else None,
+            warc_offset=archived["offset"] if archived else None,
             **page.fields(),
         )
 

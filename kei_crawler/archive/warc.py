@@ -1,0 +1,195 @@
+"""WARC writing for a crawl: a downloader middleware that sees each response as received, and an
+extension that owns the file and publishes it with the crawl.
+
+**Where the middleware sits.** ``WarcRecorder`` is at 950 in DOWNLOADER_MIDDLEWARES, nearest the
+download handler: its ``process_request`` runs after every other middleware has set its headers
+(User-Agent, Accept-Encoding, conditional headers), and its ``process_response`` runs first, before
+HttpCompressionMiddleware (590) decodes gzip, RedirectMiddleware (600) follows a 301 and RetryMiddleware
+(550) retries a 500 — so redirects, 304s, errors and every retry attempt are each recorded once, with
+the body as it came off the wire (content coding kept; Twisted has already removed any chunked transfer
+coding, and the connection headers Content-Length / Transfer-Encoding / Connection, so Content-Length is
+restored to the recorded payload's length). Scrapy's own robots.txt request passes through here too.
+Responses HttpCacheMiddleware (900) serves from its cache were not downloaded and are not recorded.
+
+**Publishing.** ``WarcWriter`` is an extension at 450, before SnapshotWriter (500), so on
+``spider_closed`` with reason ``finished`` it moves the WARC and its CDXJ into ``<output>/warc/`` before
+the snapshot whose rows point at them is published. Until then the file is written in the job
+directory (``<JOBDIR>/kei-warc/``, kept when a crawl is interrupted, so ``--resume`` adds a second part
+``<crawl_id>-1.warc.gz`` and both are published) or, without one, in ``<output>/.tmp/<crawl_id>.warc/``.
+An interrupted crawl therefore leaves nothing in ``warc/``. The file is opened at the first response,
+once SnapshotWriter has fixed the crawl id, so a run that finds the output directory locked writes nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+from importlib.metadata import version
+from pathlib import Path
+from typing import Any
+
+import scrapy
+from scrapy import Request, Spider, signals
+from scrapy.crawler import Crawler
+from scrapy.exceptions import NotConfigured
+from scrapy.http import Headers, Response
+
+from kei_crawler import __version__
+from kei_crawler.archive.link import WARC_META, WarcLink
+from kei_crawler.archive.parts import Exchange, WarcParts
+from kei_crawler.snapshot import store
+
+logger = logging.getLogger(__name__)
+
+WARC_DIR = "warc"  # under the output directory: published WARCs and their CDXJ indexes
+SPOOL_DIR = "kei-warc"  # under JOBDIR: the WARC being written, kept for --resume
+NO_BODY_STATUSES = (204, 304)
+
+
+class WarcWriter:
+    def __init__(self, crawler: Crawler) -> None:
+        settings = crawler.settings
+        self.crawler = crawler
+        self.output_dir = Path(settings.get("KEI_OUTPUT_DIR") or "output")
+        self.jobdir = settings.get("JOBDIR") or ""
+        self.parts: WarcParts | None = None
+        self.failed: str | None = None
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> WarcWriter:
+        if not crawler.settings.getbool("KEI_WARC_ENABLED", True):
+            raise NotConfigured("KEI_WARC_ENABLED is off")
+        ext = cls(crawler)
+        crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
+        return ext
+
+    def capture(self, exchange: Exchange) -> WarcLink | None:
+        if self.failed:
+            return None
+        try:
+            if self.parts is None:
+                self.parts = self._open()
+            return self.parts.capture(exchange)
+        except OSError as exc:
+            # Disk full, permissions: the crawl goes on, but this WARC is incomplete and is not published.
+            self.failed = f"could not write the WARC: {exc}"
+            self._stats().set_value("kei/warc_skipped", self.failed)
+            logger.error("%s; no WARC will be published for this crawl", self.failed)
+            return None
+
+    def _open(self) -> WarcParts:
+        stats = self._stats()
+        crawl_id = stats.get_value("kei/crawl_id") or store.new_crawl_id()
+        stats.set_value("kei/crawl_id", crawl_id)
+        if self.jobdir:
+            directory = Path(self.jobdir) / SPOOL_DIR
+            for stale in directory.glob("*"):
+                if not stale.name.startswith(crawl_id):  # left by a crawl that will never be resumed
+                    stale.unlink()
+        else:
+            directory = store.tmp_dir(self.output_dir, f"{crawl_id}.warc")
+        parts = WarcParts(directory, crawl_id, self._warcinfo(crawl_id))
+        logger.info("Writing WARC %s", parts.path)
+        return parts
+
+    def _warcinfo(self, crawl_id: str) -> dict[str, str]:
+        settings = self.crawler.settings
+        return {
+            "software": f"kei-crawler/{__version__} (Scrapy {scrapy.__version__}, warcio {version('warcio')})",
+            "format": "WARC File Format 1.1",
+            "conformsTo": "https://iipc.github.io/warc-specifications/specifications/warc-format/warc-1.1/",
+            "isPartOf": crawl_id,
+            "description": "The Peninsula (keia.org): every request and response of one kei-crawler crawl",
+            "http-header-user-agent": settings.get("USER_AGENT") or "",
+            "robots": "obey" if settings.getbool("ROBOTSTXT_OBEY") else "ignore",
+            "kei-base-url": settings.get("KEI_BASE_URL") or "",
+            "kei-canonical-origin": settings.get("KEI_CANONICAL_ORIGIN") or "",
+            "kei-mode": str(self._stats().get_value("kei/mode") or settings.get("KEI_MODE") or ""),
+            "kei-download-delay": str(settings.getfloat("DOWNLOAD_DELAY")),
+        }
+
+    def spider_closed(self, spider: Spider, reason: str) -> None:
+        parts, self.parts = self.parts, None
+        if parts is None:
+            return
+        stats = self._stats()
+        stats.set_value("kei/warc_records/response", parts.counts.responses)
+        stats.set_value("kei/warc_records/revisit", parts.counts.revisits)
+        stats.set_value("kei/warc_records/request", parts.counts.requests)
+        if self.failed:
+            parts.discard()
+            return
+        if reason != "finished":
+            if self.jobdir:
+                parts.close()  # whole records only: the resumed run writes the next part beside it
+                logger.info("WARC kept in %s for --resume", parts.directory)
+            else:
+                parts.discard()
+            return
+        try:
+            parts.close()
+            stats.set_value("kei/warc_bytes", parts.size())
+            moved = parts.publish(self.output_dir / WARC_DIR)
+        except OSError as exc:
+            stats.set_value("kei/warc_skipped", f"could not publish the WARC: {exc}")
+            logger.error("Could not publish the WARC: %s", exc)
+            parts.discard()
+            return
+        stats.set_value("kei/warc_path", str(moved[0]))
+        stats.set_value("kei/warc_files", [str(path) for path in moved])
+        logger.info("Published WARC %s", ", ".join(path.name for path in moved))
+
+    def _stats(self) -> Any:
+        assert self.crawler.stats is not None
+        return self.crawler.stats
+
+
+class WarcRecorder:
+    """Hands every downloaded response, with the request that fetched it, to :class:`WarcWriter`."""
+
+    def __init__(self, writer: WarcWriter) -> None:
+        self.writer = writer
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> WarcRecorder:
+        if not crawler.settings.getbool("KEI_WARC_ENABLED", True):
+            raise NotConfigured("KEI_WARC_ENABLED is off")
+        extensions = crawler.extensions.middlewares if crawler.extensions else ()
+        writer = next((ext for ext in extensions if isinstance(ext, WarcWriter)), None)
+        if writer is None:
+            raise NotConfigured("the WarcWriter extension is not enabled")
+        return cls(writer)
+
+    def process_response(self, request: Request, response: Response) -> Response:
+        if "cached" in response.flags:
+            return response
+        link = self.writer.capture(exchange_of(request, response))
+        if link is not None:
+            request.meta[WARC_META] = link
+        return response
+
+
+def exchange_of(request: Request, response: Response) -> Exchange:
+    headers = header_pairs(response.headers)
+    if response.status not in NO_BODY_STATUSES and not any(k.lower() == "content-length" for k, _ in headers):
+        headers.append(("Content-Length", str(len(response.body))))
+    return Exchange(
+        url=request.url,
+        method=request.method,
+        request_headers=header_pairs(request.headers),
+        request_body=request.body,
+        status=response.status,
+        response_headers=headers,
+        body=response.body,
+        received_at=datetime.now(UTC),
+        protocol=response.protocol or "HTTP/1.1",
+        ip_address=str(response.ip_address) if response.ip_address else None,
+    )
+
+
+def header_pairs(headers: Headers) -> list[tuple[str, str]]:
+    return [
+        (name.decode("latin-1"), value.decode("latin-1"))
+        for name, values in headers.items()
+        for value in values
+    ]
