@@ -205,6 +205,14 @@ def cmd_crawl(args: argparse.Namespace, console: Console) -> int:
         lock.release()
 
 
+def _looks_like_jobdir(path: Path) -> bool:
+    """Only a directory a crawl made (Scrapy's queue files or ours) may be cleared."""
+    from kei_crawler.resume import RESUME_FILE, SPOOL_DIR
+
+    names = {"requests.seen", "requests.queue", "spider.state", RESUME_FILE, SPOOL_DIR}
+    return path.is_dir() and (not any(path.iterdir()) or any((path / name).exists() for name in names))
+
+
 def prepare_jobdir(jobdir: Path, *, resume: bool, base_url: str) -> Path:
     """Scrapy's JOBDIR for this crawl: kept from an interrupted run with --resume, else made afresh."""
     from kei_crawler.resume import ResumeState
@@ -225,6 +233,8 @@ def prepare_jobdir(jobdir: Path, *, resume: bool, base_url: str) -> Path:
             )
         return jobdir
     if jobdir.exists():
+        if not _looks_like_jobdir(jobdir):
+            raise UsageError(f"JOBDIR {jobdir} exists and is not a crawl's job directory; not touching it")
         if interrupted is not None:
             print(f"kei-crawler: starting afresh; --resume would have continued crawl {interrupted.crawl_id}",
                   file=sys.stderr)  # fmt: skip

@@ -78,3 +78,13 @@ def test_nothing_to_resume(tmp_path: Path) -> None:
     assert done.stderr.strip().endswith(
         "nothing to resume: no interrupted crawl in " + str(tmp_path / "out" / ".job")
     )
+
+
+def test_a_jobdir_that_is_not_a_crawls_is_never_cleared(tmp_path: Path) -> None:
+    precious = tmp_path / "precious"
+    precious.mkdir()
+    (precious / "thesis.txt").write_text("years of work")
+    done = run_crawl("http://127.0.0.1:9", tmp_path / "out", "-s", f"JOBDIR={precious}")
+    assert done.returncode == EXIT_USAGE
+    assert "is not a crawl's job directory" in done.stderr
+    assert (precious / "thesis.txt").read_text() == "years of work"
