@@ -12,7 +12,7 @@ import pytest
 from kei_crawler.pages.strategies import VOCABULARY
 from kei_crawler.replica import THEMES, ReplicaServer, build_site
 from kei_crawler.snapshot import store
-from kei_crawler.snapshot.schema import BRIEF_SCHEMA
+from kei_crawler.snapshot.schema import BRIEF_SCHEMA, SCHEMA_VERSION
 from tests.conftest import FIXTURES, run_crawl
 
 COMPARED = ("url", "slug", "title", "published", "authors", "categories", "series", "body", "credits",
@@ -77,7 +77,7 @@ def test_snapshot_equals_the_replicas_truth(tmp_path: Path, theme: str, paginati
     meta = store.metadata(snapshot.path)
     assert meta["crawl_id"] == snapshot.crawl_id
     assert meta["finish_reason"] == "finished"
-    assert meta["schema_version"] == "1"
+    assert meta["schema_version"] == str(SCHEMA_VERSION)
     counts = json.loads(meta["counts"])
     assert counts["briefs_written"] == 60
     assert counts["briefs_dropped"] == {}
