@@ -116,6 +116,16 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
     snapshots = sub.add_parser("snapshots", help="list snapshots with counts versus the previous one")
     _add_output_dir(snapshots, "output")
+
+    reextract = sub.add_parser(
+        "reextract", help="rebuild a snapshot from archived WARC responses with today's extractor, no network"
+    )
+    reextract.add_argument(
+        "warcs", nargs="+", metavar="WARC", help="WARC files of one crawl (warc/*.warc.gz)"
+    )
+    _add_output_dir(reextract)
+    reextract.add_argument("-s", "--set", dest="settings", action="append", default=[], metavar="NAME=VALUE",
+                           help="set a KEI_* setting, e.g. KEI_CANONICAL_ORIGIN (repeatable)")  # fmt: skip
     return parser.parse_args(argv)
 
 
@@ -329,11 +339,42 @@ def cmd_snapshots(args: argparse.Namespace, console: Console) -> int:
         raise UsageError(str(exc)) from exc
 
 
+def cmd_reextract(args: argparse.Namespace, console: Console) -> int:
+    from kei_crawler.archive.reader import WarcReadError
+    from kei_crawler.archive.reextract import OutputLocked, ReextractError, reextract
+    from kei_crawler.runner import project_settings
+
+    settings = project_settings(dict(parse_setting(s) for s in args.settings))
+    warcs = [Path(w) for w in args.warcs]
+    for warc in warcs:
+        if not warc.is_file():
+            raise UsageError(f"{warc}: no such file")
+    output_dir = check_output_dir(args.output_dir or settings.get("KEI_OUTPUT_DIR") or "output")
+    try:
+        result = reextract(warcs, settings, output_dir)
+    except WarcReadError as exc:
+        raise UsageError(str(exc)) from exc
+    except OutputLocked as exc:
+        print(f"kei-crawler: {exc}; nothing done", file=sys.stderr)
+        return EXIT_LOCKED
+    except ReextractError as exc:
+        print(f"kei-crawler: no snapshot published: {exc}", file=sys.stderr)
+        return EXIT_NOT_PUBLISHED
+    dropped = result.counts.get("briefs_dropped") or {}
+    console.print(
+        f"Re-extracted {result.rows} briefs from {len(warcs)} WARC file(s)"
+        + (f"; dropped {', '.join(f'{n} {why}' for why, n in dropped.items())}" if dropped else ""),
+        highlight=False,
+    )
+    console.print(str(result.snapshot_path), highlight=False, soft_wrap=True)
+    return EXIT_OK
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     console = Console(highlight=False)
     commands = {"crawl": cmd_crawl, "demo": cmd_demo, "evaluate": cmd_evaluate}
-    commands.update(diff=cmd_diff, feed=cmd_feed, snapshots=cmd_snapshots)
+    commands.update(diff=cmd_diff, feed=cmd_feed, snapshots=cmd_snapshots, reextract=cmd_reextract)
     try:
         return commands[args.command](args, console)
     except UsageError as exc:
