@@ -18,6 +18,7 @@ KEI_CRAWL_ID = ""  # empty: derived from the start time, e.g. 2026-11-29T043512Z
 KEI_SNAPSHOT_ENABLED = True  # publish output/snapshots/snapshot=<crawl_id>/briefs.parquet
 KEI_SNAPSHOT_BATCH_ROWS = 1000  # rows buffered before a Parquet row group is written
 KEI_WARC_ENABLED = True  # keep every request and response in output/warc/<crawl_id>.warc.gz (+ .cdxj)
+KEI_WARC_DEDUPE_PREVIOUS = True  # a payload an earlier crawl's WARC in warc/ holds is written as a revisit
 KEI_MODE = "auto"  # auto (incremental once a snapshot exists) | incremental | revalidate | full
 KEI_OVERLAP_PAGES = 1  # incremental: stop after this many listing pages holding only known briefs
 KEI_MAX_LISTING_PAGES = 2000

@@ -22,10 +22,10 @@ from urllib.parse import urlsplit
 
 from warcio.archiveiterator import ArchiveIterator
 from warcio.statusandheaders import StatusAndHeaders
-from warcio.timeutils import datetime_to_iso_date
+from warcio.timeutils import datetime_to_iso_date, timestamp_to_iso_date
 from warcio.warcwriter import WARCWriter
 
-from kei_crawler.archive.cdx import SUFFIX, CdxEntry, mime_of, write_cdxj
+from kei_crawler.archive.cdx import SUFFIX, CdxEntry, mime_of, read_cdxj, write_cdxj
 from kei_crawler.archive.link import WarcLink
 
 WARC_SUFFIX = ".warc.gz"
@@ -53,7 +53,8 @@ class Exchange:
 class FirstCapture:
     url: str
     date: str
-    record_id: str
+    record_id: str | None
+    """None for a capture of an earlier crawl, known from its CDXJ index (which names no record ids)."""
 
 
 @dataclass
@@ -73,11 +74,17 @@ def warc_date(when: datetime) -> str:
 
 
 class WarcParts:
-    def __init__(self, directory: Path, crawl_id: str, info: dict[str, str]) -> None:
+    def __init__(
+        self,
+        directory: Path,
+        crawl_id: str,
+        info: dict[str, str],
+        earlier_crawls: dict[str, FirstCapture] | None = None,
+    ) -> None:
         self.directory = directory
         self.crawl_id = crawl_id
         self.entries: list[CdxEntry] = []
-        self.first: dict[str, FirstCapture] = {}
+        self.first: dict[str, FirstCapture] = dict(earlier_crawls or {})
         self.counts = Counts()
         directory.mkdir(parents=True, exist_ok=True)
         earlier = self.parts()
@@ -115,9 +122,10 @@ class WarcParts:
         digest = record.rec_headers.get_header("WARC-Payload-Digest")
         earlier = self.first.get(digest) if ex.body else None  # an empty payload is not worth a pointer
         if earlier is not None:
+            refers = {"WARC-Refers-To": earlier.record_id} if earlier.record_id else {}
             record = self._writer.create_revisit_record(
                 ex.url, digest, earlier.url, earlier.date, http_headers=response_http,
-                warc_headers_dict={**common, "WARC-Refers-To": earlier.record_id},
+                warc_headers_dict={**common, **refers},
             )  # fmt: skip
             self.counts.revisits += 1
         else:
@@ -215,6 +223,18 @@ class WarcParts:
     def discard(self) -> None:
         self.close()
         shutil.rmtree(self.directory, ignore_errors=True)
+
+
+def earlier_captures(warc_dir: Path) -> dict[str, FirstCapture]:
+    """The first capture of each payload the WARCs already published in ``warc_dir`` hold, from their
+    CDXJ indexes: a crawl writes a revisit record instead of a payload one of them already has."""
+    found: dict[str, FirstCapture] = {}
+    for index in sorted(warc_dir.glob(f"*{SUFFIX}")):
+        for _key, timestamp, fields in read_cdxj(index):
+            digest = fields.get("digest")
+            if digest and fields.get("mime") != "warc/revisit" and digest not in found:
+                found[digest] = FirstCapture(fields["url"], timestamp_to_iso_date(timestamp), None)
+    return found
 
 
 def _reason(status: int) -> str:

@@ -36,7 +36,7 @@ from scrapy.http import Headers, Response
 
 from kei_crawler import __version__
 from kei_crawler.archive.link import WARC_META, WarcLink
-from kei_crawler.archive.parts import Exchange, WarcParts
+from kei_crawler.archive.parts import Exchange, WarcParts, earlier_captures
 from kei_crawler.snapshot import store
 
 logger = logging.getLogger(__name__)
@@ -88,7 +88,13 @@ class WarcWriter:
                     stale.unlink()
         else:
             directory = store.tmp_dir(self.output_dir, f"{crawl_id}.warc")
-        parts = WarcParts(directory, crawl_id, self._warcinfo(crawl_id))
+        settings = self.crawler.settings
+        earlier = (
+            earlier_captures(self.output_dir / WARC_DIR)
+            if settings.getbool("KEI_WARC_DEDUPE_PREVIOUS", True)
+            else {}
+        )
+        parts = WarcParts(directory, crawl_id, self._warcinfo(crawl_id), earlier)
         logger.info("Writing WARC %s", parts.path)
         return parts
 
