@@ -95,7 +95,7 @@ def test_every_kind_of_change(briefs: dict[str, Brief]) -> None:
     assert marks == {"d": None, "e": T1}  # absent vs marked removed by the new crawl
     changed = {row["slug"]: row for row in changes.changed.to_pylist()}
     assert changed["b"]["changed_fields"] == ["body"]
-    assert changed["b"]["chars_added"] == len("A new closing paragraph.") + 1
+    assert changed["b"]["chars_added"] == len("\n\nA new closing paragraph.")
     assert changed["b"]["chars_removed"] == 0
     assert 0.9 < changed["b"]["similarity"] < 1
     assert changed["c"]["changed_fields"] == ["title", "authors"]
@@ -184,5 +184,6 @@ def test_diff_files_reads_only_the_row_groups_it_needs_and_agrees_with_diff(
 def test_body_change_counts_words_added_and_removed() -> None:
     summary = body_change("one two three four", "one two 3 four five")
     assert (summary.chars_added, summary.chars_removed) == (len("3 five "), len("three "))
-    assert summary.similarity == pytest.approx(2 * 3 / 9, abs=1e-4)
+    # Characters in common: the head "one two " and "four " — 2 × 13 of 37.
+    assert summary.similarity == pytest.approx(2 * 13 / 37, abs=1e-4)
     assert body_change("same", "same").similarity == 1.0
