@@ -70,3 +70,12 @@ def run_snapshots(console: Console, output_dir: str) -> int:
     for row in bad:
         print(f"kei-crawler: snapshot {row.crawl_id} does not load: {row.error}", file=sys.stderr)
     return 1 if bad else 0
+
+
+def monitor_view(console: Console, output_dir: Path) -> None:
+    """What the demo ends with: the diff of the two newest snapshots and an Atom feed beside them."""
+    console.print("\n[bold]$ kei-crawler diff[/]  (the two newest snapshots)")
+    run_diff(console, [], str(output_dir))
+    feed = output_dir / "feed.xml"
+    console.print(f"\n[bold]$ kei-crawler feed --output {feed}[/]", highlight=False, soft_wrap=True)
+    run_feed(console, str(output_dir), str(feed))

@@ -66,20 +66,11 @@ def list_table(rows: list[SnapshotRow], output_dir: str | os.PathLike[str]) -> T
     table.add_column("snapshot", no_wrap=True)
     for name in ("briefs", "new", "changed", "removed", "moved", "size"):
         table.add_column(name, justify="right", no_wrap=True)
-    table.add_column("status", min_width=6)
+    table.add_column("status", min_width=10, no_wrap=True)
     for row in rows:
         if row.error:
-            table.add_row(
-                row.crawl_id,
-                "",
-                "",
-                "",
-                "",
-                "",
-                "",
-                human_size(row.size),
-                f"[red]does not load: {row.error}[/]",
-            )
+            blank = [""] * 5  # briefs, new, changed, removed, moved
+            table.add_row(row.crawl_id, *blank, human_size(row.size), "[red]unreadable[/]")
             continue
         counts = row.counts
         numbers = (
