@@ -95,5 +95,8 @@ def run_demo(console: Console, output_dir: Path, *, briefs: int, theme: str, pag
     console.print("\nLoad every snapshot in DuckDB:")
     console.print(duckdb_query(output_dir), highlight=False, soft_wrap=True)
     console.print(f"\nRun manifests: {output_dir / 'runs'}")
+    from kei_crawler.monitor.commands import monitor_view
+
+    monitor_view(console, output_dir)  # what a monitor sees: the diff, and a feed to watch
     console.print(str(latest.path), highlight=False, soft_wrap=True)
     return 0

@@ -43,6 +43,10 @@ def test_demo_crawls_the_replica_and_shows_the_newest_briefs(tmp_path: Path) -> 
     assert "(27 answered 304 Not Modified) to pick up the edit" in done.stdout
     assert len(store.list_snapshots(tmp_path)) == 3
     assert pq.read_metadata(snapshot.path).num_rows == 28
+    # The monitor's view: the diff of the two newest snapshots (the edit) and an Atom feed.
+    assert "0 added, 1 changed, 0 moved, 0 removed." in done.stdout
+    assert f"{tmp_path / 'feed.xml'}\n{snapshot.path}" in done.stdout
+    assert (tmp_path / "feed.xml").read_text().count("<entry>") == 20
     assert "Traceback" not in done.stderr
 
     again = subprocess.run(
