@@ -97,7 +97,8 @@ def test_provenance_names_the_strategy(name: str, want: dict[str, str]) -> None:
 def test_field_names_are_raw_brief_page_fields() -> None:
     """The spider does ``RawBrief(url=…, fetched_url=…, **page.fields(), provenance=…)``."""
     page_fields = {f.name for f in dataclasses.fields(RawBrief)} - {
-        "url", "fetched_url", "fetched_at", "http_etag", "http_last_modified", "provenance"
+        "url", "fetched_url", "fetched_at", "http_etag", "http_last_modified", "provenance",
+        "warc_file", "warc_record_id", "warc_offset",  # how the page was archived, not what it says
     }  # fmt: skip
     assert set(FIELD_NAMES) == page_fields
     assert set(STRATEGIES) == set(FIELD_NAMES)
