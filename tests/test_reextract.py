@@ -64,6 +64,23 @@ def test_reextract_rejects_what_is_not_a_warc(tmp_path: Path, capsys: pytest.Cap
     assert store.list_snapshots(tmp_path / "out") == []
 
 
+def test_reextract_takes_one_crawl_at_a_time(
+    crawled: Crawled,  # noqa: F811
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from warcio.warcwriter import WARCWriter
+
+    other = tmp_path / "other.warc.gz"  # another crawl's WARC
+    with open(other, "wb") as target:
+        writer = WARCWriter(target, gzip=True)
+        writer.write_record(writer.create_warcinfo_record(other.name, {"isPartOf": "2020-01-01T000000Z"}))
+    code = main(["reextract", str(crawled.warc), str(other), "--output-dir", str(tmp_path / "out")])
+    assert code == EXIT_USAGE
+    assert "give one crawl's" in capsys.readouterr().err
+    assert store.list_snapshots(tmp_path / "out") == []
+
+
 def test_a_warc_without_briefs_publishes_nothing(
     crawled: Crawled,  # noqa: F811
     tmp_path: Path,

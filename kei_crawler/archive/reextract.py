@@ -31,7 +31,7 @@ from scrapy.utils.misc import load_object
 
 from kei_crawler import __version__, urls
 from kei_crawler.archive.link import WARC_META
-from kei_crawler.archive.reader import ArchivedResponse, WarcSource, describe, read_responses
+from kei_crawler.archive.reader import ArchivedResponse, WarcReadError, WarcSource, describe, read_responses
 from kei_crawler.fillrates import filled_fields
 from kei_crawler.items import Brief
 from kei_crawler.lock import OutputLock
@@ -72,6 +72,13 @@ class _OfflineCrawler:
 
 def reextract(warcs: list[Path], settings: Settings, output_dir: Path) -> ReextractResult:
     sources = [describe(path) for path in warcs]
+    crawls = sorted({s.crawl_id for s in sources})
+    if len(crawls) > 1:
+        # One crawl's captures make one snapshot; which capture of a brief wins across crawls is the
+        # carry-forward's business, not re-extraction's.
+        raise WarcReadError(
+            f"the WARCs belong to {len(crawls)} crawls ({', '.join(crawls)}); give one crawl's"
+        )
     crawler = _OfflineCrawler(settings)
     spider = _spider(crawler, sources)
     lock = OutputLock(output_dir)
