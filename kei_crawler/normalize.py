@@ -17,19 +17,28 @@ from dateutil import parser as date_parser
 
 SERIES = "Korea View"
 
-# \s already covers NBSP, line/paragraph separators and the other Unicode spaces; zero-width characters
-# and the BOM are not "space" to Python but render as nothing, so they would split or glue words.
+# str.split() already splits on NBSP, line/paragraph separators and the other Unicode spaces; zero-width
+# characters and the BOM are not "space" to Python but render as nothing, so they would split or glue words.
 _INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
-_SPACE_RUN = re.compile(r"\s+")
 
 
 def clean_text(s: str) -> str:
-    """Entities decoded, NFC, every run of white space (NBSP, newlines, zero-width…) one space, stripped."""
+    """Entities decoded, NFC, every run of white space (NBSP, newlines, zero-width…) one space, stripped.
+
+    Called hundreds of times per page, mostly on text that is already clean, so each step is skipped when
+    it cannot change anything: no "&" means no entity; an ASCII string is NFC and holds no invisible
+    character (``isascii`` is O(1) in CPython). ``" ".join(s.split())`` is the old ``\\s+`` → " " plus
+    strip: both use the same Unicode white-space table (tests/test_normalize.py checks every code point).
+    """
     if not s:
         return ""
-    text = unicodedata.normalize("NFC", html.unescape(s))
-    text = _INVISIBLE.sub(" ", text)
-    return _SPACE_RUN.sub(" ", text).strip()
+    if "&" in s:
+        s = html.unescape(s)
+    if not s.isascii():
+        s = unicodedata.normalize("NFC", s)  # returns ``s`` itself after a quick check when already NFC
+        if _INVISIBLE.search(s):
+            s = _INVISIBLE.sub(" ", s)
+    return " ".join(s.split())
 
 
 def clean_optional(s: str | None) -> str | None:
@@ -65,6 +74,18 @@ _MONTH = (
     r"|Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?"
 )
 _DAY = r"(?:[0-3]?\d)(?:st|nd|rd|th)?"
+# Every spelling ``_MONTH`` accepts (lower-cased, trailing "." dropped) → month number; dateutil reads the
+# same names (tests/test_normalize.py checks that both agree on every spelling).
+_MONTHS = {
+    name: number
+    for number, names in enumerate(
+        (("jan", "january"), ("feb", "february"), ("mar", "march"), ("apr", "april"), ("may",),
+         ("jun", "june"), ("jul", "july"), ("aug", "august"), ("sep", "sept", "september"),
+         ("oct", "october"), ("nov", "november"), ("dec", "december")),
+        start=1,
+    )
+    for name in names
+}  # fmt: skip
 _MONTH_FIRST = re.compile(rf"\b({_MONTH})\s+({_DAY}),?\s+(\d{{4}})\b", re.IGNORECASE)
 _DAY_FIRST = re.compile(rf"\b({_DAY})\s+({_MONTH}),?\s+(\d{{4}})\b", re.IGNORECASE)
 _ISO = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})(?:[T ][\d:.]+(?:Z|[+-]\d{2}:?\d{2})?)?\b")
@@ -115,6 +136,16 @@ def _date_in(text: str) -> date | None:
     match = _MONTH_FIRST.search(text) or _DAY_FIRST.search(text)
     if not match:
         return None
+    month_first = match.re is _MONTH_FIRST
+    month_name, day_text, year = match.group(1, 2, 3) if month_first else match.group(2, 1, 3)
+    day = int(day_text.lower().rstrip("stndrh"))  # "24th", "24TH" → 24: only suffix letters follow
+    if 1 <= day <= 31:
+        # The regex has already read a day, a month name and a four-digit year: building the date needs no
+        # parser. Out-of-range days (0, 32–39) go to dateutil below, which may read them otherwise.
+        try:
+            return date(int(year), _MONTHS[month_name.rstrip(".").lower()], day)
+        except ValueError:
+            return None
     try:
         # dateutil reads the month and ordinal forms; the regex has already checked that a day, a month
         # name and a four-digit year are all present, so nothing is filled in from the default.

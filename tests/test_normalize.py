@@ -365,3 +365,81 @@ def test_content_hash_is_stable_and_sensitive() -> None:
     ]
     assert base not in changed
     assert len(set(changed)) == len(changed)
+
+
+# The fast paths in clean_text and _date_in must give exactly what the straightforward versions give.
+def _reference_clean_text(s: str) -> str:
+    """clean_text as first written: unescape, NFC, invisible characters to spaces, ``\\s+`` collapsed."""
+    import html
+    import re
+    import unicodedata
+
+    if not s:
+        return ""
+    text = unicodedata.normalize("NFC", html.unescape(s))
+    text = re.sub("[\u200b\u200c\u200d\u2060\ufeff\u00ad]", " ", text)
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def test_str_split_white_space_is_regex_white_space() -> None:
+    """``" ".join(s.split())`` stands in for ``\\s+`` → " ": they must agree on every code point."""
+    import re
+    import sys
+
+    every = "".join(map(chr, range(sys.maxunicode + 1)))
+    # str.split() splits exactly where str.isspace() holds (both read the same table in CPython).
+    assert set(re.findall(r"\s", every)) == {c for c in every if c.isspace()}
+    assert "".join(every.split()) == "".join(c for c in every if not c.isspace())
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "already clean text",
+        "  padded\tand\nnewlines  ",
+        "Tom &amp; Jerry &",
+        "AT&T and R&D",
+        "&nbsp;&nbsp;x&#8203;y&shy;z",
+        "&#x301;e after an entity",
+        "Cafe\u0301 \u00a0 \u2028 \u3000 wide",
+        "zero\u200bwidth\u200c\u200d\u2060\ufeff\u00adsoft",
+        "\u200b",
+        "&amp;amp; double",
+        "김지윤\u00a0 씨 “quoted” — dash",
+        "\x1c\x1d\x1e\x1f\x85 separators",
+        "e\u0301\u0327 combining",
+    ],
+)
+def test_clean_text_fast_path_matches_reference(raw: str) -> None:
+    assert clean_text(raw) == _reference_clean_text(raw)
+
+
+def _reference_date(text: str) -> date | None:
+    """_date_in's month-name branch as first written: dateutil over the matched text."""
+    from datetime import datetime
+
+    from dateutil import parser as date_parser
+
+    try:
+        return date_parser.parse(text.replace(".", ""), default=datetime(1, 1, 1)).date()
+    except (ValueError, OverflowError):
+        return None
+
+
+_MONTH_SPELLINGS = ["Jan", "January", "Feb", "February", "Mar", "March", "Apr", "April", "May", "Jun", "June",
+                    "Jul", "July", "Aug", "August", "Sep", "Sept", "September", "Oct", "October", "Nov",
+                    "November", "Dec", "December"]  # fmt: skip
+
+
+@pytest.mark.parametrize("month", _MONTH_SPELLINGS)
+def test_month_name_dates_match_dateutil(month: str) -> None:
+    """The dict-and-date() fast path reads every spelling, day and suffix as dateutil does."""
+    for spelling in (month, month.upper(), month.lower(), month + "."):
+        for day in ("1", "01", "9", "12", "28", "29", "30", "31", "2nd", "3rd", "4th", "21st", "22ND"):
+            for year in ("2020", "2021", "1999"):
+                for text in (
+                    f"{spelling} {day}, {year}",
+                    f"{day} {spelling} {year}",
+                    f"{spelling} {day} {year}",
+                ):
+                    assert parse_published(text) == _reference_date(text), text
