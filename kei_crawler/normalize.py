@@ -62,6 +62,16 @@ def clean_title(s: str) -> str:
     """``clean_text`` and no site-name suffix (" - Korea Economic Institute of America", " | KEI", …) or
     prefix ("Korea Economic Institute - …")."""
     title = clean_text(s)
+    if (
+        title.isascii()
+        and "kei" not in (lower := title.lower())
+        and "korea" not in lower
+        and "peninsula" not in lower
+    ):
+        # Every site name holds one of these words; for ASCII text lower() is exactly how IGNORECASE
+        # compares, so neither pattern can match. (Non-ASCII text has case folds such as the Kelvin sign
+        # "K" that lower() does not mirror: it always goes through the patterns.)
+        return title
     while True:
         stripped = _TITLE_PREFIX.sub("", _TITLE_SUFFIX.sub("", title))
         if stripped == title or not stripped:

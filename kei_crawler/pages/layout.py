@@ -68,9 +68,12 @@ class Anchor:
 def _confirmed_title(blocks: list[Block], structured: Structured) -> tuple[int, str] | None:
     """The first metadata title that a visible block shows too, headings preferred; a section label
     ("The Peninsula" from a bare <title>) is never the title."""
-    for via, title in structured.titles():
+    titles = structured.titles()
+    # Each block's title form once, not once per metadata source.
+    keys = [clean_title(b.text).casefold() for b in blocks] if titles else []
+    for via, title in titles:
         key = title.casefold()
-        matches = [b for b in blocks if clean_title(b.text).casefold() == key and section_label(b) is None]
+        matches = [b for b, k in zip(blocks, keys, strict=True) if k == key and section_label(b) is None]
         if matches:
             matches.sort(key=lambda b: (b.heading_level is None, b.index))
             return matches[0].index, via
@@ -180,7 +183,7 @@ def content_container(content: list[Block]) -> HtmlElement | None:
         return None
     coverage: dict[HtmlElement, int] = {}
     for block in prose:
-        for el in (block.owner, *block.owner.iterancestors()):
+        for el in block.chain:
             coverage[el] = coverage.get(el, 0) + len(block.text)
     enough = [el for el, covered in coverage.items() if covered >= 0.8 * total]
     return max(enough, key=lambda el: sum(1 for _ in el.iterancestors()))
@@ -188,7 +191,7 @@ def content_container(content: list[Block]) -> HtmlElement | None:
 
 def _list_of(block: Block) -> HtmlElement | None:
     """The outermost list a block is an item of, so nested items stay in one list block."""
-    chain = [block.owner, *block.owner.iterancestors()]
+    chain = block.chain
     if not any(el.tag == "li" for el in chain):
         return None
     lists = [el for el in chain if el.tag in ("ul", "ol")]

@@ -83,9 +83,7 @@ def structural_caption(
     figure = next((a for a in img.iterancestors() if a.tag == "figure"), None)
     if figure is not None:
         inside = [b for b in blocks if b.within(figure)]
-        captions = [
-            b for b in inside if any(a.tag == "figcaption" for a in (b.owner, *b.owner.iterancestors()))
-        ]
+        captions = [b for b in inside if any(a.tag == "figcaption" for a in b.chain)]
         chosen = captions or inside
         if chosen and not any(b.index in forbidden for b in chosen):
             via = "figcaption" if captions else "image-wrapper"

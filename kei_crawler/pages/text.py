@@ -75,13 +75,17 @@ def strip_chrome(root: HtmlElement) -> None:
     """Remove site chrome in place: noise tags and roles, hidden elements, and page-level headers."""
     doomed: list[HtmlElement] = []
     for el in root.iter():
-        if not isinstance(el.tag, str):
+        tag = el.tag
+        if not isinstance(tag, str):
             doomed.append(el)  # comments and processing instructions: invisible, tails kept
             continue
-        role = (el.get("role") or "").lower()
-        if el.tag in _NOISE_TAGS or role in _NOISE_ROLES or _is_hidden(el):
+        if tag in _NOISE_TAGS:  # the cheap test first: no attribute needs reading
             doomed.append(el)
-        elif el.tag == "header" or role == "banner":
+            continue
+        role = (el.get("role") or "").lower()
+        if role in _NOISE_ROLES or _is_hidden(el):
+            doomed.append(el)
+        elif tag == "header" or role == "banner":
             # An article's own header holds the title and the date; the page's header holds the logo and
             # the "Total Index" counter. Only the first kind sits inside <article>/<main> or names a date.
             inside = any(a.tag in ("article", "main") for a in el.iterancestors())
@@ -137,6 +141,18 @@ class Block:
     def text(self) -> str:
         return clean_text(" ".join(self.lines))
 
+    @cached_property
+    def chain(self) -> tuple[HtmlElement, ...]:
+        """The owner and its ancestors, innermost first. Blocks are made after chrome removal, and nothing
+        changes the tree after that, so the chain computed once stays true (and keeps the proxies alive)."""
+        return (self.owner, *self.owner.iterancestors())
+
+    @cached_property
+    def _chain_set(self) -> frozenset[HtmlElement]:
+        # lxml elements hash and compare by identity, and ``chain`` keeps each proxy alive: a lookup here is
+        # the same test as the ``is`` comparisons it replaces.
+        return frozenset(self.chain)
+
     @property
     def tag(self) -> str:
         return str(self.owner.tag)
@@ -147,7 +163,7 @@ class Block:
         if self.tag in ("h1", "h2", "h3", "h4", "h5", "h6"):
             return int(self.tag[1])
         text = self.text
-        compact = len(re.sub(r"\s", "", text))
+        compact = len(text) - text.count(" ")  # ``text`` is clean: its only white space is single spaces
         if 0 < compact <= self.bold_chars and len(text) <= 100 and not text.endswith("."):
             return 7
         return None
@@ -157,7 +173,7 @@ class Block:
         return sum(len(link.text) for link in self.links)
 
     def within(self, container: HtmlElement) -> bool:
-        return self.owner is container or any(a is container for a in self.owner.iterancestors())
+        return container in self._chain_set
 
 
 @dataclass
@@ -194,12 +210,22 @@ class _Linearizer:
     def add(self, text: str | None, owner: HtmlElement, bold: bool) -> None:
         if not text:
             return
-        self._enter(owner)
+        if self._owner is not owner:
+            self._enter(owner)
         self._parts.append(text)
         if bold:
-            self._bold += len(re.sub(r"\s", "", text))
+            # Characters that are not white space: str.split() and ``\s`` share one white-space table.
+            self._bold += sum(map(len, text.split()))
 
     def flush(self) -> None:
+        if not self._parts:
+            # Nothing to make a block of (flush runs at both ends of every block element): just reset.
+            self._bold = 0
+            if self._links:
+                self._links = []
+            if self._inlines:
+                self._inlines = []
+            return
         # Text pieces are joined as they are: an inline tag adds no space ("Kore<b>a</b>" is one word).
         lines = [clean_text(line) for line in "".join(self._parts).split("\n")]
         lines = [line for line in lines if line]
