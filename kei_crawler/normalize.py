@@ -58,19 +58,19 @@ _TITLE_SUFFIX = re.compile(rf"(?:\s*(?:\||::|»)\s*|\s+[-–—·•]\s+){_SITE_
 _TITLE_PREFIX = re.compile(rf"^{_SITE_NAMES}(?:\s*(?:\||::|»)\s*|\s+[-–—·•]\s+)", re.IGNORECASE)
 
 
+# The only non-ASCII characters that IGNORECASE matches to ASCII letters (tests/test_normalize.py checks
+# every code point); with these mapped, ``lower()`` finds every site name the title patterns can match.
+_ASCII_FOLDS = {0x130: "i", 0x131: "i", 0x17F: "s", 0x212A: "k"}
+
+
 def clean_title(s: str) -> str:
     """``clean_text`` and no site-name suffix (" - Korea Economic Institute of America", " | KEI", …) or
     prefix ("Korea Economic Institute - …")."""
     title = clean_text(s)
-    if (
-        title.isascii()
-        and "kei" not in (lower := title.lower())
-        and "korea" not in lower
-        and "peninsula" not in lower
-    ):
-        # Every site name holds one of these words; for ASCII text lower() is exactly how IGNORECASE
-        # compares, so neither pattern can match. (Non-ASCII text has case folds such as the Kelvin sign
-        # "K" that lower() does not mirror: it always goes through the patterns.)
+    folded = (title if title.isascii() else title.translate(_ASCII_FOLDS)).lower()
+    if "kei" not in folded and "korea" not in folded and "peninsula" not in folded:
+        # Every site name holds one of these words, so neither pattern can match: most titles and every
+        # block a page checks for being its title skip both regex scans.
         return title
     while True:
         stripped = _TITLE_PREFIX.sub("", _TITLE_SUFFIX.sub("", title))
@@ -202,6 +202,7 @@ def clean_list(items: list[str]) -> list[str]:
 
 
 _BULLET = re.compile(r"^\s*[-•*▪◦‣](?:\s+|$)")
+_BLANK_LINE = re.compile(r"\n\s*\n")
 
 
 def clean_body(s: str) -> str:
@@ -213,7 +214,7 @@ def clean_body(s: str) -> str:
     if not s:
         return ""
     blocks: list[str] = []
-    for chunk in re.split(r"\n\s*\n", s.replace("\r\n", "\n").replace("\r", "\n")):
+    for chunk in _BLANK_LINE.split(s.replace("\r\n", "\n").replace("\r", "\n")):
         blocks.extend(_chunk_blocks(chunk.split("\n")))
     return "\n\n".join(blocks)
 
@@ -222,23 +223,29 @@ def _chunk_blocks(lines: list[str]) -> list[str]:
     """One blank-line-separated chunk as body blocks: runs of bullets and runs of prose kept apart."""
     blocks: list[str] = []
     prose: list[str] = []
+    first = ""  # clean_text(prose[0]): a one-line paragraph (the usual case) is then not cleaned twice
     items: list[str] = []
     for line in [*lines, ""]:
-        if _BULLET.match(line):
-            item = clean_text(_BULLET.sub("", line, count=1))
+        bullet = _BULLET.match(line)
+        if bullet:
+            item = clean_text(line[bullet.end() :])  # the pattern is anchored: its first match is this one
             if item:
                 items.append(item)
             if prose:
-                blocks.append(clean_text(" ".join(prose)))
+                blocks.append(first if len(prose) == 1 else clean_text(" ".join(prose)))
                 prose = []
-        elif clean_text(line) or line == "":
+            continue
+        cleaned = clean_text(line)
+        if cleaned or line == "":
             if items:
                 blocks.append("\n".join(f"- {item}" for item in items))
                 items = []
-            if clean_text(line):
+            if cleaned:
+                if not prose:
+                    first = cleaned
                 prose.append(line)
     if prose:
-        blocks.append(clean_text(" ".join(prose)))
+        blocks.append(first if len(prose) == 1 else clean_text(" ".join(prose)))
     return [block for block in blocks if block]
 
 

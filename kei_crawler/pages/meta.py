@@ -45,6 +45,11 @@ class Segment:
 def meta_segments(text: str) -> list[Segment]:
     """The labelled segments of a line that opens with a label; [] for any other line."""
     text = clean_text(text)
+    # Only a line whose first label sits at its start counts. A label there is the first match finditer
+    # would find, so a line with none (nearly every line of a page) is answered without the scan.
+    opening = _LABEL.match(text)
+    if opening is None or not (opening.group(2) or opening.group(1).lower() in _COLON_OPTIONAL):
+        return []
     starts: list[tuple[int, int, str]] = []
     for match in _LABEL.finditer(text):
         label = clean_text(match.group(1)).lower()
