@@ -17,13 +17,14 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
-from benchmarks import crawl_modes, diff, extraction
+from benchmarks import crawl_modes, diff, extraction, warc
 
 # key → (heading, function returning the section's markdown). Order here is order in the file.
 SECTIONS: dict[str, tuple[str, Callable[[], str]]] = {
     "extraction": ("Extraction throughput: ours vs trafilatura", extraction.section),
     "crawl_modes": ("Full, incremental and revalidating crawls of 6,384 briefs", crawl_modes.section),
     "diff": ("Diffing two snapshots of 1,000,000 briefs: ours vs DuckDB", diff.section),
+    "warc": ("The raw archive: WARC size per brief, crawl time with WARC on and off", warc.section),
 }
 
 ROOT = Path(__file__).resolve().parent.parent
