@@ -50,13 +50,25 @@ def decode_html(data: str | bytes, encoding: str | None = None) -> str:
         return data.decode("cp1252", errors="replace")
 
 
+# lxml.html's own parser chooses each element's Python class in a Python callback (form, input, label… get
+# classes of their own), and the reader creates thousands of element proxies per page. Nothing here uses
+# those classes' extras, so a C-level lookup giving every element HtmlElement builds the same tree faster.
+_PARSER = etree.HTMLParser()
+_PARSER.set_element_class_lookup(
+    etree.ElementDefaultClassLookup(
+        element=HtmlElement, comment=lxml.html.HtmlComment, pi=lxml.html.HtmlProcessingInstruction,
+        entity=lxml.html.HtmlEntity,
+    )
+)  # fmt: skip
+
+
 def parse_document(data: str | bytes, encoding: str | None = None) -> HtmlElement | None:
     """The parsed document, or None when there is nothing an HTML parser can make a tree of."""
     text = _XML_DECLARATION.sub("", _CONTROL_CHARS.sub("", decode_html(data, encoding)))
     if not text.strip():
         return None
     try:
-        root = lxml.html.document_fromstring(text)
+        root = lxml.html.document_fromstring(text, parser=_PARSER)
     except (etree.ParserError, ValueError):
         return None
     return root if isinstance(root, HtmlElement) else None
@@ -82,6 +94,8 @@ def strip_chrome(root: HtmlElement) -> None:
         if tag in _NOISE_TAGS:  # the cheap test first: no attribute needs reading
             doomed.append(el)
             continue
+        if tag != "header" and not el.attrib:
+            continue  # no role, hidden, aria-hidden or style attribute: no test below can hold
         role = (el.get("role") or "").lower()
         if role in _NOISE_ROLES or _is_hidden(el):
             doomed.append(el)
