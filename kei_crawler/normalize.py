@@ -61,6 +61,9 @@ _TITLE_PREFIX = re.compile(rf"^{_SITE_NAMES}(?:\s*(?:\||::|»)\s*|\s+[-–—·�
 # The only non-ASCII characters that IGNORECASE matches to ASCII letters (tests/test_normalize.py checks
 # every code point); with these mapped, ``lower()`` finds every site name the title patterns can match.
 _ASCII_FOLDS = {0x130: "i", 0x131: "i", 0x17F: "s", 0x212A: "k"}
+# How the site names in ``_SITE_NAMES`` start and end, lower-cased.
+_NAME_STARTS = ("kei", "korea", "the peninsula")
+_NAME_ENDS = ("kei", "keia", "keia.org", "institute", "america", "kei)", "keia)", "peninsula", "blog", "view")
 
 
 def clean_title(s: str) -> str:
@@ -68,9 +71,10 @@ def clean_title(s: str) -> str:
     prefix ("Korea Economic Institute - …")."""
     title = clean_text(s)
     folded = (title if title.isascii() else title.translate(_ASCII_FOLDS)).lower()
-    if "kei" not in folded and "korea" not in folded and "peninsula" not in folded:
-        # Every site name holds one of these words, so neither pattern can match: most titles and every
-        # block a page checks for being its title skip both regex scans.
+    if not folded.startswith(_NAME_STARTS) and not folded.endswith(_NAME_ENDS):
+        # A prefix starts the text with a site name, a suffix ends it with one (``title`` is clean: no
+        # trailing space), and folded, every site name starts and ends as listed: neither pattern can
+        # match, so most titles and every block a page compares with its title skip both regex scans.
         return title
     while True:
         stripped = _TITLE_PREFIX.sub("", _TITLE_SUFFIX.sub("", title))

@@ -18,6 +18,9 @@ from dateutil import parser as date_parser
 
 from kei_crawler.normalize import (
     _ASCII_FOLDS,
+    _NAME_ENDS,
+    _NAME_STARTS,
+    _SITE_NAMES,
     _TITLE_PREFIX,
     _TITLE_SUFFIX,
     clean_body,
@@ -124,10 +127,32 @@ def _reference_clean_title(s: str) -> str:
         "Korea View",
         "김지윤 - Korea View",
         "A Peninsula of Ideas",
+        "KEI experts on Korea",
+        "Title · Korea View",
+        "Korea View – Title",
+        "THE PENINSULA » Title",
+        "Title - KOREA ECONOMIC INSTITUTE (KEIA)",
+        "Title | keia.org",
     ],
 )
 def test_clean_title_pre_check_matches_reference(raw: str) -> None:
     assert clean_title(raw) == _reference_clean_title(raw)
+
+
+# Every name _SITE_NAMES spells: the pre-check's starts and ends must cover each of them.
+SITE_NAMES = ["KEI", "KEIA", "keia.org", "Korea Economic Institute", "Korea Economic Institute of America",
+              "Korea Economic Institute (KEI)", "Korea Economic Institute of America (KEIA)", "The Peninsula",
+              "The Peninsula Blog", "Korea View"]  # fmt: skip
+
+
+@pytest.mark.parametrize("name", SITE_NAMES)
+def test_site_name_starts_and_ends_cover_every_site_name(name: str) -> None:
+    assert re.fullmatch(_SITE_NAMES, name, re.IGNORECASE)
+    assert name.lower().endswith(_NAME_ENDS)
+    assert name.lower().startswith(_NAME_STARTS)
+    for shown in (name, name.upper(), name.lower()):
+        assert clean_title(f"Title | {shown}") == "Title"
+        assert clean_title(f"{shown} - Title") == "Title"
 
 
 def _reference_clean_body(s: str) -> str:

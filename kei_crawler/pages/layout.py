@@ -14,9 +14,6 @@ from lxml.html import HtmlElement
 from kei_crawler.normalize import (
     clean_text,
     clean_title,
-    is_caption_sentence,
-    is_credit_line,
-    is_series_blurb,
     parse_published,
 )
 from kei_crawler.pages.meta import meta_line_at, section_label
@@ -170,11 +167,7 @@ def content_container(content: list[Block]) -> HtmlElement | None:
     Series blurb, credit line and captions are left out of the count: themes often set them apart, and
     they must not pull the choice up to a wrapper that also holds a sidebar or a listing widget.
     """
-    own = [
-        b
-        for b in content
-        if not (is_series_blurb(b.text) or is_credit_line(b.text) or is_caption_sentence(b.text))
-    ]
+    own = [b for b in content if not (b.is_series_blurb or b.is_credit_line or b.is_caption_sentence)]
     # Prose: long lines, or shorter ones that end a sentence (a bullet, a one-line paragraph); menus,
     # labels and bylines do neither.
     prose = [b for b in own if b.heading_level is None and is_prose(b.text)] or own

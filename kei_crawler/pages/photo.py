@@ -110,7 +110,7 @@ def structural_caption(
 def caption_after_image(image: Image, blocks: list[Block], forbidden: set[int]) -> Caption | None:
     """A short "Picture of …" line right after the image."""
     index = image.before_block
-    if index < len(blocks) and index not in forbidden and is_caption_sentence(blocks[index].text):
+    if index < len(blocks) and index not in forbidden and blocks[index].is_caption_sentence:
         return Caption(blocks[index].text, {index}, "caption-after-image")
     return None
 

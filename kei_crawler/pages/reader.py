@@ -21,9 +21,6 @@ from kei_crawler.normalize import (
     clean_text,
     clean_title,
     collapse_repeat,
-    is_caption_sentence,
-    is_credit_line,
-    is_series_blurb,
     parse_published,
     split_credit_and_caption,
     strip_caption,
@@ -204,16 +201,17 @@ class Reader:
             found["photo_caption"] = caption.via
         skip = set(caption.blocks) if caption else set()
         after_credit = False
+        caption_key = ("", "")
         paragraphs: list[Block] = []
         for block in region:
             text = block.text
             if block.index in forbidden or block.index in skip:
                 continue
-            if is_series_blurb(text):
+            if block.is_series_blurb:
                 series = SERIES
                 found.setdefault("series", "series-blurb")
                 continue
-            if is_credit_line(text):
+            if block.is_credit_line:
                 series = SERIES
                 found.setdefault("series", "credit-line")
                 credit, inline_caption = split_credit_and_caption(text)
@@ -224,12 +222,14 @@ class Reader:
                     caption_text, found["photo_caption"] = inline_caption, "credit-line"
                 after_credit = True
                 continue
-            if is_caption_sentence(text) and (after_credit or (caption_text is None and block is region[-1])):
+            if block.is_caption_sentence and (after_credit or (caption_text is None and block is region[-1])):
                 if caption_text is None:
                     caption_text, found["photo_caption"] = text, "text-layout"
                 continue
             after_credit = False
-            if caption_text and collapse_repeat(text) == collapse_repeat(caption_text):
+            if caption_text and caption_key[0] != caption_text:
+                caption_key = (caption_text, collapse_repeat(caption_text))  # once per caption, not per block
+            if caption_text and collapse_repeat(text) == caption_key[1]:
                 continue  # the same caption printed twice (old blog: under the image and in the text)
             if container is not None and not block.within(container):
                 continue

@@ -16,7 +16,7 @@ import lxml.html
 from lxml import etree
 from lxml.html import HtmlElement
 
-from kei_crawler.normalize import clean_text
+from kei_crawler.normalize import clean_text, is_caption_sentence, is_credit_line, is_series_blurb
 
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_:.-]+)""", re.IGNORECASE)
 # Browsers read these labels as windows-1252; so must we, or curly quotes turn into control characters.
@@ -155,6 +155,19 @@ class Block:
     def text(self) -> str:
         return clean_text(" ".join(self.lines))
 
+    # What the text reads as; the reader asks about each block more than once, the answer never changes.
+    @cached_property
+    def is_series_blurb(self) -> bool:
+        return is_series_blurb(self.text)
+
+    @cached_property
+    def is_credit_line(self) -> bool:
+        return is_credit_line(self.text)
+
+    @cached_property
+    def is_caption_sentence(self) -> bool:
+        return is_caption_sentence(self.text)
+
     @cached_property
     def chain(self) -> tuple[HtmlElement, ...]:
         """The owner and its ancestors, innermost first. Blocks are made after chrome removal, and nothing
@@ -232,23 +245,27 @@ class _Linearizer:
             self._bold += sum(map(len, text.split()))
 
     def flush(self) -> None:
-        if not self._parts:
-            # Nothing to make a block of (flush runs at both ends of every block element): just reset.
-            self._bold = 0
-            if self._links:
-                self._links = []
-            if self._inlines:
-                self._inlines = []
-            return
-        # Text pieces are joined as they are: an inline tag adds no space ("Kore<b>a</b>" is one word).
-        lines = [clean_text(line) for line in "".join(self._parts).split("\n")]
-        lines = [line for line in lines if line]
-        if lines and self._owner is not None:
-            soft = self._breaks == 1 and self._last_owner is self._owner
-            block = Block(len(self.blocks), self._owner, lines, self._bold, self._links, self._inlines, soft)
-            self.blocks.append(block)
-            self._last_owner, self._breaks = self._owner, 0
-        self._parts, self._bold, self._links, self._inlines = [], 0, [], []
+        if self._parts:
+            # Text pieces are joined as they are: an inline tag adds no space ("Kore<b>a</b>" is one word).
+            joined = "".join(self._parts)
+            self._parts = []
+            # White space alone (the indentation between tags, most flushes) cleans to no line at all.
+            lines = [] if joined.isspace() else [line for line in map(clean_text, joined.split("\n")) if line]
+            if lines and self._owner is not None:
+                soft = self._breaks == 1 and self._last_owner is self._owner
+                block = Block(
+                    len(self.blocks), self._owner, lines, self._bold, self._links, self._inlines, soft
+                )
+                self.blocks.append(block)
+                self._last_owner, self._breaks = self._owner, 0
+                self._bold, self._links, self._inlines = 0, [], []  # the block keeps the old lists
+                return
+        # No block made: reset, reusing empty lists (flush runs at both ends of every block element).
+        self._bold = 0
+        if self._links:
+            self._links = []
+        if self._inlines:
+            self._inlines = []
 
     def visit(self, el: HtmlElement, owner: HtmlElement, bold: bool, depth: int) -> None:
         tag = el.tag if isinstance(el.tag, str) else ""
@@ -270,10 +287,12 @@ class _Linearizer:
             if tag == "a":
                 self._links.append(Link(clean_text(el.text_content()), el.get("href") or ""))
         if tag:
-            self.add(el.text, owner, bold)
+            if el.text:
+                self.add(el.text, owner, bold)
             for child in el:
                 self.visit(child, owner, bold, depth + 1)
-                self.add(child.tail, owner, bold)
+                if child.tail:
+                    self.add(child.tail, owner, bold)
         if tag in BLOCK_TAGS:
             self.flush()
 
