@@ -7,30 +7,37 @@ user error is one line on stderr and a non-zero exit code, never a traceback.
 from __future__ import annotations
 
 import argparse
-import os
-import shutil
 import sys
 from pathlib import Path
-from typing import Any
-from urllib.parse import urlsplit
 
 from rich.console import Console
 
 from kei_crawler import __version__
+from kei_crawler.outcomes import (  # re-exported: the exit codes are part of the command's contract
+    EXIT_ABORTED,
+    EXIT_LOCKED,
+    EXIT_NOT_PUBLISHED,
+    EXIT_NOTHING_NEW,
+    EXIT_OK,
+    EXIT_QUALITY_ALERT,
+    EXIT_USAGE,
+    UsageError,
+    check_output_dir,
+    parse_setting,
+)
 
-# Documented in the README; a scheduler can tell each outcome apart (systemd: SuccessExitStatus=5 6).
-EXIT_OK = 0  # a snapshot was published with new, changed or removed briefs (or it is the first)
-EXIT_NOT_PUBLISHED = 1  # the crawl ran to its end but published nothing (listing unreadable, write error)
-EXIT_USAGE = 2  # bad arguments or input; nothing was crawled
-EXIT_ABORTED = 3  # interrupted (Ctrl-C, SIGTERM, shutdown): nothing published, previous snapshots intact
-EXIT_LOCKED = 4  # another run holds the output directory; this one did nothing
-EXIT_QUALITY_ALERT = 5  # published, but a field's extraction looks broken: the site may have changed
-EXIT_NOTHING_NEW = 6  # published, and no brief was new, changed or removed
-JOB_DIR = ".job"  # under the output directory: Scrapy's JOBDIR, so an interrupted crawl can be resumed
-
-
-class UsageError(Exception):
-    """Bad input from the user; the message is printed as one line."""
+__all__ = [
+    "EXIT_ABORTED",
+    "EXIT_LOCKED",
+    "EXIT_NOTHING_NEW",
+    "EXIT_NOT_PUBLISHED",
+    "EXIT_OK",
+    "EXIT_QUALITY_ALERT",
+    "EXIT_USAGE",
+    "UsageError",
+    "main",
+    "parse_args",
+]
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -133,150 +140,10 @@ def _add_output_dir(parser: argparse.ArgumentParser, default: str = "KEI_OUTPUT_
     parser.add_argument("--output-dir", help=f"snapshots, runs and WARCs go here (default: {default})")
 
 
-def parse_setting(text: str) -> tuple[str, str]:
-    name, sep, value = text.partition("=")
-    if not sep or not name.strip():
-        raise UsageError(f"-s expects NAME=VALUE, got {text!r}")
-    return name.strip(), value
-
-
-def check_base_url(url: str) -> str:
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise UsageError(f"--base-url must be an http(s) URL with a host, got {url!r}")
-    return url
-
-
-def check_output_dir(path: str) -> Path:
-    out = Path(path)
-    if out.exists() and not out.is_dir():
-        raise UsageError(f"--output-dir {path}: exists and is not a directory")
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise UsageError(f"--output-dir {path}: cannot create it ({exc.strerror})") from exc
-    if not os.access(out, os.W_OK | os.X_OK):
-        raise UsageError(f"--output-dir {path}: not writable")
-    return out
-
-
-def crawl_overrides(args: argparse.Namespace) -> dict[str, Any]:
-    """The settings a ``crawl`` command line asks for, checked."""
-    overrides: dict[str, Any] = dict(parse_setting(s) for s in args.settings)
-    if args.base_url:
-        overrides["KEI_BASE_URL"] = args.base_url
-    if "KEI_BASE_URL" in overrides:
-        check_base_url(overrides["KEI_BASE_URL"])
-    if args.output_dir:
-        overrides["KEI_OUTPUT_DIR"] = args.output_dir
-    if args.mode:
-        overrides["KEI_MODE"] = args.mode
-    if "KEI_MODE" in overrides:
-        check_mode(overrides["KEI_MODE"])
-    return overrides
-
-
-def check_mode(value: str) -> None:
-    from kei_crawler.modes import resolve_mode
-
-    try:
-        resolve_mode(value, has_snapshot=True)
-    except ValueError as exc:
-        raise UsageError(str(exc)) from exc
-
-
 def cmd_crawl(args: argparse.Namespace, console: Console) -> int:
-    overrides = crawl_overrides(args)
-    from kei_crawler.lock import OutputLock
-    from kei_crawler.runner import project_settings, run_crawl
+    from kei_crawler import crawl_command
 
-    settings = project_settings(overrides)
-    output_dir = check_output_dir(settings.get("KEI_OUTPUT_DIR"))
-    # Held here rather than by the crawl, so that the job directory is only touched under the lock.
-    lock = OutputLock(output_dir)
-    if not lock.acquire():
-        print(
-            f"kei-crawler: another run is using {output_dir} ({lock.holder()}); nothing done", file=sys.stderr
-        )
-        return EXIT_LOCKED
-    try:
-        jobdir = prepare_jobdir(
-            Path(settings.get("JOBDIR") or output_dir / JOB_DIR),
-            resume=args.resume,
-            base_url=settings["KEI_BASE_URL"],
-        )
-        settings.set("JOBDIR", str(jobdir), priority="cmdline")
-        settings.set("KEI_LOCK_HELD", True, priority="cmdline")
-        result = run_crawl(settings)
-        if result.finish_reason == "finished":
-            shutil.rmtree(jobdir, ignore_errors=True)
-        return finish(console, result)
-    finally:
-        lock.release()
-
-
-def _looks_like_jobdir(path: Path) -> bool:
-    """Only a directory a crawl made (Scrapy's queue files or ours) may be cleared."""
-    from kei_crawler.resume import RESUME_FILE, SPOOL_DIR
-
-    names = {"requests.seen", "requests.queue", "spider.state", RESUME_FILE, SPOOL_DIR}
-    return path.is_dir() and (not any(path.iterdir()) or any((path / name).exists() for name in names))
-
-
-def prepare_jobdir(jobdir: Path, *, resume: bool, base_url: str) -> Path:
-    """Scrapy's JOBDIR for this crawl: kept from an interrupted run with --resume, else made afresh."""
-    from kei_crawler.resume import ResumeState
-
-    interrupted = ResumeState.load(jobdir) if jobdir.is_dir() else None
-    if resume:
-        if interrupted is None and jobdir.exists():
-            raise UsageError(
-                f"the crawl in {jobdir} did not stop cleanly (killed or crashed), so it cannot be resumed; "
-                "run without --resume to start afresh"
-            )
-        if interrupted is None:
-            raise UsageError(f"nothing to resume: no interrupted crawl in {jobdir}")
-        if interrupted.base_url.rstrip("/") != base_url.rstrip("/"):
-            # Its queued requests name the other site: resuming would re-crawl everything from here.
-            raise UsageError(
-                f"cannot resume: the interrupted crawl fetched from {interrupted.base_url}, not {base_url}"
-            )
-        return jobdir
-    if jobdir.exists():
-        if not _looks_like_jobdir(jobdir):
-            raise UsageError(f"JOBDIR {jobdir} exists and is not a crawl's job directory; not touching it")
-        if interrupted is not None:
-            print(f"kei-crawler: starting afresh; --resume would have continued crawl {interrupted.crawl_id}",
-                  file=sys.stderr)  # fmt: skip
-        shutil.rmtree(jobdir)
-    return jobdir
-
-
-def finish(console: Console, result: Any) -> int:
-    """Print the summary; the snapshot's path is the last line on stdout when one was published."""
-    from kei_crawler.report import print_summary
-
-    if result.stats.get("kei/locked"):
-        print(
-            f"kei-crawler: another run is using this output directory ({result.stats['kei/locked']}); nothing done",
-            file=sys.stderr,
-        )
-        return EXIT_LOCKED
-    print_summary(console, result)
-    if result.finish_reason != "finished":
-        print(f"kei-crawler: crawl aborted ({result.finish_reason}); no snapshot published", file=sys.stderr)
-        return EXIT_ABORTED
-    if not result.published:
-        print(f"kei-crawler: no snapshot published: {result.skipped_because}", file=sys.stderr)
-        return EXIT_NOT_PUBLISHED
-    console.print(str(result.snapshot_path), highlight=False, soft_wrap=True)
-    if result.alerts:
-        print(
-            f"kei-crawler: QUALITY ALERT, the site may have changed: {'; '.join(result.alerts)}",
-            file=sys.stderr,
-        )
-        return EXIT_QUALITY_ALERT
-    return EXIT_NOTHING_NEW if result.nothing_new else EXIT_OK
+    return crawl_command.run(args, console)
 
 
 def cmd_demo(args: argparse.Namespace, console: Console) -> int:

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from kei_crawler import cli
+from kei_crawler import cli, crawl_command
 
 
 def test_crawl_arguments() -> None:
@@ -22,7 +22,7 @@ def test_crawl_arguments() -> None:
         ]
     )
     assert args.command == "crawl"
-    assert cli.crawl_overrides(args) == {
+    assert crawl_command.crawl_overrides(args) == {
         "DOWNLOAD_DELAY": "0",
         "A": "b=c",
         "KEI_BASE_URL": "http://127.0.0.1:9",
@@ -32,7 +32,7 @@ def test_crawl_arguments() -> None:
 
 @pytest.mark.parametrize(("flag", "mode"), [("--full", "full"), ("--revalidate", "revalidate")])
 def test_mode_flags(flag: str, mode: str) -> None:
-    assert cli.crawl_overrides(cli.parse_args(["crawl", flag]))["KEI_MODE"] == mode
+    assert crawl_command.crawl_overrides(cli.parse_args(["crawl", flag]))["KEI_MODE"] == mode
 
 
 def test_mode_flags_exclude_each_other(capsys: pytest.CaptureFixture[str]) -> None:
@@ -44,7 +44,7 @@ def test_mode_flags_exclude_each_other(capsys: pytest.CaptureFixture[str]) -> No
 def test_base_url_given_as_a_setting_is_checked_too() -> None:
     args = cli.parse_args(["crawl", "-s", "KEI_BASE_URL=keia.org"])
     with pytest.raises(cli.UsageError, match="http"):
-        cli.crawl_overrides(args)
+        crawl_command.crawl_overrides(args)
 
 
 @pytest.mark.parametrize(

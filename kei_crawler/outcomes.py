@@ -1,0 +1,39 @@
+"""What every command shares: its exit codes, the one-line usage error, and checks of common arguments."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+# Documented in the README; a scheduler can tell each outcome apart (systemd: SuccessExitStatus=5 6).
+EXIT_OK = 0  # a snapshot was published with new, changed or removed briefs (or it is the first)
+EXIT_NOT_PUBLISHED = 1  # the crawl ran to its end but published nothing (listing unreadable, write error)
+EXIT_USAGE = 2  # bad arguments or input; nothing was crawled
+EXIT_ABORTED = 3  # interrupted (Ctrl-C, SIGTERM, shutdown): nothing published, previous snapshots intact
+EXIT_LOCKED = 4  # another run holds the output directory; this one did nothing
+EXIT_QUALITY_ALERT = 5  # published, but a field's extraction looks broken: the site may have changed
+EXIT_NOTHING_NEW = 6  # published, and no brief was new, changed or removed
+
+
+class UsageError(Exception):
+    """Bad input from the user; the message is printed as one line."""
+
+
+def parse_setting(text: str) -> tuple[str, str]:
+    name, sep, value = text.partition("=")
+    if not sep or not name.strip():
+        raise UsageError(f"-s expects NAME=VALUE, got {text!r}")
+    return name.strip(), value
+
+
+def check_output_dir(path: str) -> Path:
+    out = Path(path)
+    if out.exists() and not out.is_dir():
+        raise UsageError(f"--output-dir {path}: exists and is not a directory")
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UsageError(f"--output-dir {path}: cannot create it ({exc.strerror})") from exc
+    if not os.access(out, os.W_OK | os.X_OK):
+        raise UsageError(f"--output-dir {path}: not writable")
+    return out
