@@ -28,7 +28,7 @@ def clean_text(s: str) -> str:
     Called hundreds of times per page, mostly on text that is already clean, so each step is skipped when
     it cannot change anything: no "&" means no entity; an ASCII string is NFC and holds no invisible
     character (``isascii`` is O(1) in CPython). ``" ".join(s.split())`` is the old ``\\s+`` → " " plus
-    strip: both use the same Unicode white-space table (tests/test_normalize.py checks every code point).
+    strip: both use the same Unicode white-space table (tests/test_fast_paths.py checks every code point).
     """
     if not s:
         return ""
@@ -58,7 +58,7 @@ _TITLE_SUFFIX = re.compile(rf"(?:\s*(?:\||::|»)\s*|\s+[-–—·•]\s+){_SITE_
 _TITLE_PREFIX = re.compile(rf"^{_SITE_NAMES}(?:\s*(?:\||::|»)\s*|\s+[-–—·•]\s+)", re.IGNORECASE)
 
 
-# The only non-ASCII characters that IGNORECASE matches to ASCII letters (tests/test_normalize.py checks
+# The only non-ASCII characters that IGNORECASE matches to ASCII letters (tests/test_fast_paths.py checks
 # every code point); with these mapped, ``lower()`` finds every site name the title patterns can match.
 _ASCII_FOLDS = {0x130: "i", 0x131: "i", 0x17F: "s", 0x212A: "k"}
 # How the site names in ``_SITE_NAMES`` start and end, lower-cased.
@@ -89,16 +89,13 @@ _MONTH = (
 )
 _DAY = r"(?:[0-3]?\d)(?:st|nd|rd|th)?"
 # Every spelling ``_MONTH`` accepts (lower-cased, trailing "." dropped) → month number; dateutil reads the
-# same names (tests/test_normalize.py checks that both agree on every spelling).
+# same names (tests/test_fast_paths.py checks that both agree on every spelling).
 _MONTHS = {
     name: number
-    for number, names in enumerate(
-        (("jan", "january"), ("feb", "february"), ("mar", "march"), ("apr", "april"), ("may",),
-         ("jun", "june"), ("jul", "july"), ("aug", "august"), ("sep", "sept", "september"),
-         ("oct", "october"), ("nov", "november"), ("dec", "december")),
-        start=1,
-    )
-    for name in names
+    for number, names in enumerate(("jan january", "feb february", "mar march", "apr april", "may", "jun june",
+                                    "jul july", "aug august", "sep sept september", "oct october",
+                                    "nov november", "dec december"), start=1)
+    for name in names.split()
 }  # fmt: skip
 _MONTH_FIRST = re.compile(rf"\b({_MONTH})\s+({_DAY}),?\s+(\d{{4}})\b", re.IGNORECASE)
 _DAY_FIRST = re.compile(rf"\b({_DAY})\s+({_MONTH}),?\s+(\d{{4}})\b", re.IGNORECASE)
@@ -153,9 +150,9 @@ def _date_in(text: str) -> date | None:
     month_first = match.re is _MONTH_FIRST
     month_name, day_text, year = match.group(1, 2, 3) if month_first else match.group(2, 1, 3)
     day = int(day_text.lower().rstrip("stndrh"))  # "24th", "24TH" → 24: only suffix letters follow
-    if 1 <= day <= 31:
+    if 1 <= day <= 31 and year[0] != "0":
         # The regex has already read a day, a month name and a four-digit year: building the date needs no
-        # parser. Out-of-range days (0, 32–39) go to dateutil below, which may read them otherwise.
+        # parser. dateutil reads days 0 and 32–39 and years 0000–0099 its own way: those still go to it.
         try:
             return date(int(year), _MONTHS[month_name.rstrip(".").lower()], day)
         except ValueError:

@@ -86,11 +86,33 @@ _MONTH_SPELLINGS = ["Jan", "January", "Feb", "February", "Mar", "March", "Apr", 
 @pytest.mark.parametrize("month", _MONTH_SPELLINGS)
 def test_month_name_dates_match_dateutil(month: str) -> None:
     """The dict-and-date() fast path reads every spelling, day and suffix as dateutil does."""
+    days = (
+        "1",
+        "01",
+        "9",
+        "12",
+        "28",
+        "29",
+        "30",
+        "31",
+        "2nd",
+        "3rd",
+        "4th",
+        "21st",
+        "22ND",
+        "0",
+        "32",
+        "39",
+    )
+    # Years dateutil reads its own way (0000–0099 as two-digit years) and the ends of the range.
+    odd_years = [
+        (day, year) for day in ("4", "29") for year in ("1000", "9999", "0999", "0099", "0001", "0000")
+    ]
+    pairs = [*((day, year) for day in days for year in ("2020", "2021", "1999")), *odd_years]
     for spelling in (month, month.upper(), month.lower(), month + "."):
-        for day in ("1", "01", "9", "12", "28", "29", "30", "31", "2nd", "3rd", "4th", "21st", "22ND"):
-            for year in ("2020", "2021", "1999"):
-                for text in (f"{spelling} {day}, {year}", f"{day} {spelling} {year}", f"{spelling} {day} {year}"):  # fmt: skip
-                    assert parse_published(text) == _reference_date(text), text
+        for day, year in pairs:
+            for text in (f"{spelling} {day}, {year}", f"{day} {spelling} {year}", f"{spelling} {day} {year}"):
+                assert parse_published(text) == _reference_date(text), text
 
 
 def test_ascii_folds_are_every_non_ascii_ignorecase_match_of_a_letter() -> None:

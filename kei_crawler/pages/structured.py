@@ -7,12 +7,13 @@ a CMS fills them from fields an editor may never have looked at, so they are evi
 
 from __future__ import annotations
 
+import json
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from lxml.html import HtmlElement
 
 from kei_crawler.normalize import clean_text, clean_title
-from kei_crawler.pages.text import iter_json_ld
 
 _ARTICLE_TYPES = {"article", "blogposting", "newsarticle", "reportagenewsarticle", "analysisnewsarticle",
                   "scholarlyarticle", "techarticle", "report"}  # fmt: skip
@@ -60,6 +61,26 @@ def _strings(value: object) -> list[str]:
 def _is_name(text: str) -> bool:
     # article:author and <meta name=author> often hold a profile URL or a CMS user name ("admin").
     return bool(text) and "://" not in text and text.casefold() not in {"admin", "administrator", "editor"}
+
+
+def iter_json_ld(root: HtmlElement) -> Iterator[dict[str, object]]:
+    """Every object in the page's JSON-LD scripts, @graph members included."""
+    for script in root.iter("script"):
+        if (script.get("type") or "").lower() != "application/ld+json" or not script.text:
+            continue
+        try:
+            data = json.loads(script.text)
+        except ValueError:
+            continue
+        stack = [data]
+        while stack:
+            item = stack.pop()
+            if isinstance(item, list):
+                stack.extend(reversed(item))
+            elif isinstance(item, dict):
+                yield item
+                if isinstance(item.get("@graph"), list):
+                    stack.extend(reversed(item["@graph"]))
 
 
 def structured_data(root: HtmlElement) -> Structured:

@@ -8,7 +8,6 @@ renamed them; tags, ARIA roles and the text itself are what survive.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -304,25 +303,3 @@ def linearize(root: HtmlElement) -> tuple[list[Block], list[Image]]:
     walker.visit(body if body is not None else root, root, False, 0)
     walker.flush()
     return walker.blocks, walker.images
-
-
-def iter_json_ld(root: HtmlElement) -> Iterator[dict[str, object]]:
-    """Every object in the page's JSON-LD scripts, @graph members included."""
-    import json
-
-    for script in root.iter("script"):
-        if (script.get("type") or "").lower() != "application/ld+json" or not script.text:
-            continue
-        try:
-            data = json.loads(script.text)
-        except ValueError:
-            continue
-        stack = [data]
-        while stack:
-            item = stack.pop()
-            if isinstance(item, list):
-                stack.extend(reversed(item))
-            elif isinstance(item, dict):
-                yield item
-                if isinstance(item.get("@graph"), list):
-                    stack.extend(reversed(item["@graph"]))
