@@ -62,7 +62,7 @@ _TITLE_PREFIX = re.compile(rf"^{_SITE_NAMES}(?:\s*(?:\||::|»)\s*|\s+[-–—·�
 # every code point); with these mapped, ``lower()`` finds every site name the title patterns can match.
 _ASCII_FOLDS = {0x130: "i", 0x131: "i", 0x17F: "s", 0x212A: "k"}
 # How the site names in ``_SITE_NAMES`` start and end, lower-cased.
-_NAME_STARTS = ("kei", "korea", "the peninsula")
+_NAME_STARTS = ("kei", "korea economic institute", "korea view", "the peninsula")
 _NAME_ENDS = ("kei", "keia", "keia.org", "institute", "america", "kei)", "keia)", "peninsula", "blog", "view")
 
 
@@ -152,7 +152,8 @@ def _date_in(text: str) -> date | None:
     day = int(day_text.lower().rstrip("stndrh"))  # "24th", "24TH" → 24: only suffix letters follow
     if 1 <= day <= 31 and year[0] != "0":
         # The regex has already read a day, a month name and a four-digit year: building the date needs no
-        # parser. dateutil reads days 0 and 32–39 and years 0000–0099 its own way: those still go to it.
+        # parser. dateutil reads days 0 and 32–39 and years 0000–0099 its own way: those (and any year with a
+        # leading zero) still go to it.
         try:
             return date(int(year), _MONTHS[month_name.rstrip(".").lower()], day)
         except ValueError:
