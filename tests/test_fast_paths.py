@@ -260,3 +260,23 @@ def _reference_meta_segments(text: str) -> list[Segment]:
 )
 def test_meta_segments_opening_check_matches_reference(line: str) -> None:
     assert meta_segments(line) == _reference_meta_segments(line)
+
+
+def test_block_within_matches_an_ancestor_scan() -> None:
+    """Block.within's cached ancestor set answers exactly as walking the owner's ancestors does."""
+    from pathlib import Path
+
+    from kei_crawler.evaluation.gold import load_gold_set
+    from kei_crawler.pages.reader import Reader
+    from kei_crawler.pages.text import parse_document
+
+    for page in load_gold_set(Path(__file__).parent / "fixtures")[:12]:
+        root = parse_document(page.html, page.encoding)
+        assert root is not None
+        reader = Reader(page.url, root)
+        elements = list(reader.root.iter())
+        for block in reader.blocks:
+            ancestors = list(block.owner.iterancestors())
+            assert block.chain == (block.owner, *ancestors)
+            for el in elements:
+                assert block.within(el) == (block.owner is el or any(a is el for a in ancestors))
