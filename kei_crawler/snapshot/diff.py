@@ -1,8 +1,11 @@
 """Two snapshots → what changed between them: briefs added, removed, changed (and how), moved.
 
 Keyed on ``brief_id``. Detection reads three columns only (``brief_id``, ``content_hash``, ``removed_at``)
-and is done with Arrow hash look-ups (``pc.index_in`` / ``pc.is_in``) and masks — never a Python loop over
-rows; whole rows are then taken for the changed briefs alone, and only those are compared field by field.
+and is done with whole-array operations and masks — never a Python loop over rows. A ``brief_id`` is 16
+lowercase hex digits, exactly 64 bits, so when every one has that form each is parsed into a ``uint64``
+(:func:`hex_keys`, exact) and the two snapshots are matched by sorting those integers; any other id (older
+data, a hand edit) and the match falls back to Arrow's hash look-up on the strings, with the same answer.
+Whole rows are then taken for the changed briefs alone, and only those are compared field by field.
 ``diff`` works on two tables in memory; ``diff_files`` reads the detection columns of two Parquet files
 first and then only the row groups that hold a change, so two snapshots of a million briefs diff in a
 fraction of the memory either would take loaded whole.
@@ -25,10 +28,13 @@ from __future__ import annotations
 import bisect
 import difflib
 import os
+import threading
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
@@ -60,6 +66,9 @@ MOVED_SCHEMA = BRIEF_SCHEMA.append(pa.field("old_brief_id", pa.string(), nullabl
 GROUPS_PER_READ = 16
 """Row groups read at once when fetching changed rows: 16 of the crawler's 1,000-row groups of 2 KB bodies
 is about 30 MB decoded."""
+
+READERS = 2
+"""Chunks of row groups read at once, each on its own thread."""
 
 Fetch = Callable[[pa.Array], pa.Table]
 """Rows at the given positions, in that order, in BRIEF_SCHEMA."""
@@ -125,8 +134,13 @@ def diff_files(old: str | os.PathLike[str], new: str | os.PathLike[str]) -> Chan
 
     SnapshotError (one line) when a file is missing, not Parquet, truncated or not a snapshot."""
     old_file, new_file = open_snapshot(old), open_snapshot(new)
-    found = detect(read_keys(old_file), read_keys(new_file))
+    found = detect(*read_both(old_file, new_file))
     return assemble(found, rows_reader(old_file), rows_reader(new_file))
+
+
+def detect_files(old: str | os.PathLike[str], new: str | os.PathLike[str]) -> Positions:
+    """Detection alone on two snapshot files (``diff_files`` without fetching any row)."""
+    return detect(*read_both(open_snapshot(old), open_snapshot(new)))
 
 
 def detect(old: pa.Table, new: pa.Table) -> Positions:
@@ -135,17 +149,16 @@ def detect(old: pa.Table, new: pa.Table) -> Positions:
     old_hash, new_hash = _flat(old["content_hash"]), _flat(new["content_hash"])
     old_live, new_live = pc.is_null(_flat(old["removed_at"])), pc.is_null(_flat(new["removed_at"]))
 
-    at_old = pc.index_in(new_ids, value_set=old_ids)  # each new row's old position; null when new
-    was_live = pc.fill_null(pc.array_take(old_live, at_old), False)
-    same_brief_differs = pc.fill_null(pc.not_equal(new_hash, pc.array_take(old_hash, at_old)), False)
+    at_old = index_in(new_ids, old_ids)  # each new row's old position; null when new
+    was_live = pc.fill_null(pc.array_take(old_live, at_old), _FALSE)
+    same_brief_differs = pc.fill_null(pc.not_equal(new_hash, pc.array_take(old_hash, at_old)), _FALSE)
     changed = pc.and_(pc.and_(new_live, was_live), same_brief_differs)
     appeared = pc.indices_nonzero(pc.and_(new_live, pc.invert(was_live)))
-    # Gone: live old rows no new row points at (an integer look-up, not a second one on strings), and
+    # Gone: live old rows no new row points at (marked in a mask, not a second look-up on strings), and
     # old rows whose brief the new snapshot newly marks removed_at.
-    pointed_at = pc.filter(at_old, pc.is_valid(at_old)).cast(pa.int64())
-    absent = pc.indices_nonzero(
-        pc.and_(old_live, pc.invert(pc.is_in(_arange(len(old_ids)), value_set=pointed_at)))
-    )
+    pointed_at = np.zeros(len(old_ids), dtype=bool)
+    pointed_at[_int32s(pc.drop_null(at_old))] = True
+    absent = pc.indices_nonzero(pc.and_(old_live, _bool_array(~pointed_at)))
     marked = pc.indices_nonzero(pc.and_(pc.invert(new_live), was_live))
     gone = pa.concat_arrays([absent, pc.array_take(at_old, marked).cast(pa.uint64())])
     new_removed_at = _flat(new["removed_at"])
@@ -158,7 +171,7 @@ def detect(old: pa.Table, new: pa.Table) -> Positions:
     appeared_hash, gone_hash = pc.array_take(new_hash, appeared), pc.array_take(old_hash, gone)
     partner = pc.index_in(appeared_hash, value_set=gone_hash)
     first_of_hash = pc.equal(pc.index_in(appeared_hash, value_set=appeared_hash), _arange(len(appeared)))
-    is_move = pc.fill_null(pc.and_(pc.is_valid(partner), first_of_hash), False)
+    is_move = pc.fill_null(pc.and_(pc.is_valid(partner), first_of_hash), _FALSE)
     moved_new = pc.filter(appeared, is_move)
     moved_old = pc.array_take(gone, pc.filter(partner, is_move))
     changed_new = pc.indices_nonzero(changed)
@@ -172,6 +185,110 @@ def detect(old: pa.Table, new: pa.Table) -> Positions:
         moved_old=moved_old,
         moved_new=moved_new,
     )
+
+
+# Arrays and scalars are built from buffers here, not with pa.array or pa.scalar: given Python or numpy
+# values those import pandas (when installed) to inspect them, which costs detection a third of a second.
+_FALSE = pa.Array.from_buffers(pa.bool_(), 1, [None, pa.py_buffer(bytes(1))])[0]
+HEX_KEY_LENGTH = 16
+_LOW_NIBBLES = np.uint64(0x0F0F0F0F0F0F0F0F)
+_ONES = np.uint64(0x0101010101010101)
+
+
+def hex_keys(ids: pa.Array) -> np.ndarray | None:
+    """Each id as the ``uint64`` its 16 lowercase hex digits spell (``int(id, 16)``, exactly), or None
+    unless every id is exactly 16 lowercase hex digits (and none is null).
+
+    Eight characters at a time as one 64-bit word: each byte's digit value is its low nibble, plus 9 for
+    the letters (bit 6 set). Those values are spelt back into lowercase hex and compared with the words
+    read: only a valid digit spells itself again, so one comparison checks every character."""
+    if pa.types.is_string(ids.type):
+        offset_type: np.dtype[np.signedinteger] = np.dtype(np.int32)
+    elif pa.types.is_large_string(ids.type):
+        offset_type = np.dtype(np.int64)
+    else:
+        return None
+    n = len(ids)
+    if ids.null_count:
+        return None
+    if n == 0:
+        return np.empty(0, dtype=np.uint64)
+    _, offsets_buffer, data_buffer = ids.buffers()
+    offsets = np.frombuffer(
+        offsets_buffer, dtype=offset_type, count=n + 1, offset=ids.offset * offset_type.itemsize
+    )
+    if np.any(np.diff(offsets) != HEX_KEY_LENGTH):
+        return None
+    text = np.frombuffer(data_buffer, dtype=np.uint8, count=HEX_KEY_LENGTH * n, offset=int(offsets[0]))
+    words = text.view(np.uint64)  # two words per id; numpy copes with any alignment
+    # In place, two scratch arrays: each byte stays below 128, so no carry crosses into its neighbour.
+    nibbles = words >> np.uint64(6)
+    nibbles &= _ONES
+    nibbles *= np.uint64(9)
+    nibbles += words & _LOW_NIBBLES
+    nibbles &= _LOW_NIBBLES  # each byte: its digit's value, if it was a digit
+    spelt = nibbles + np.uint64(0x0606060606060606)
+    spelt >>= np.uint64(4)
+    spelt &= _ONES  # each byte: 1 where the value is 10 or more (a letter)
+    spelt *= np.uint64(ord("a") - ord("0") - 10)
+    spelt += np.uint64(0x3030303030303030)
+    spelt += nibbles
+    if not np.array_equal(spelt, words):
+        return None
+    digits = nibbles.view(np.uint8).reshape(n, HEX_KEY_LENGTH)  # one digit per byte, first digit first
+    octets = (digits[:, 0::2] << np.uint8(4)) | digits[:, 1::2]
+    return octets.view(">u8").ravel().astype(np.uint64)
+
+
+def index_in(ids: pa.Array, value_set: pa.Array) -> pa.Array:
+    """Each id's position in ``value_set`` (int32, null where absent): ``pc.index_in``'s answer.
+
+    With hex ids (:func:`hex_keys`) and no duplicate in ``value_set``, both sides are sorted as integers
+    and matched with a binary search of the sorted ids in the sorted set, several times faster than hashing
+    strings; otherwise ``pc.index_in`` itself."""
+    with ThreadPoolExecutor(max_workers=2) as pool:  # numpy lets go of the GIL on whole arrays
+        both = list(pool.map(_sorted_hex_keys, (ids, value_set)))
+    if both[0] is None or both[1] is None:
+        return pc.index_in(ids, value_set=value_set)
+    (order, sorted_keys), (set_order, set_sorted) = both[0], both[1]
+    if np.any(set_sorted[1:] == set_sorted[:-1]):  # duplicates: leave "first occurrence" to Arrow
+        return pc.index_in(ids, value_set=value_set)
+    if len(set_sorted) == 0:
+        return pa.nulls(len(ids), pa.int32())
+    at = np.minimum(np.searchsorted(set_sorted, sorted_keys), len(set_sorted) - 1)
+    positions = np.empty(len(ids), dtype=np.int32)
+    positions[order] = set_order[at]
+    found = np.empty(len(ids), dtype=bool)
+    found[order] = set_sorted[at] == sorted_keys
+    missing = len(found) - int(np.count_nonzero(found))
+    return pa.Array.from_buffers(
+        pa.int32(), len(positions), [_bits(found), pa.py_buffer(positions)], null_count=missing
+    )
+
+
+def _sorted_hex_keys(ids: pa.Array) -> tuple[np.ndarray, np.ndarray] | None:
+    keys = hex_keys(ids)
+    return None if keys is None else _sort(keys)
+
+
+def _sort(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The order that sorts ``keys`` (stably) and the keys in that order.
+
+    ``np.sort`` is several times faster than ``np.argsort``, so each key's top bits and its position are
+    packed into one word and those sorted; the positions then order the keys by their top bits. Keys that
+    share their top bits end up in position order: checked, and if that is not sorted order, argsort."""
+    bits = max(1, (len(keys) - 1).bit_length())
+    low = np.uint64((1 << bits) - 1)
+    packed = keys & ~low
+    packed |= np.arange(len(keys), dtype=np.uint64)
+    packed.sort()
+    packed &= low
+    order = packed.astype(np.intp)
+    in_order = keys[order]
+    if np.any(in_order[1:] < in_order[:-1]):
+        order = np.argsort(keys, kind="stable")
+        in_order = keys[order]
+    return order, in_order
 
 
 def assemble(found: Positions, old_rows: Fetch, new_rows: Fetch) -> Changes:
@@ -354,6 +471,13 @@ def read_keys(snapshot: SnapshotFile) -> pa.Table:
     return pa.Table.from_arrays(columns, names=list(DETECT_COLUMNS))
 
 
+def read_both(old: SnapshotFile, new: SnapshotFile) -> tuple[pa.Table, pa.Table]:
+    """The detection columns of two snapshot files, read side by side (Arrow releases the GIL)."""
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        old_keys, new_keys = pool.submit(read_keys, old), pool.submit(read_keys, new)
+        return old_keys.result(), new_keys.result()
+
+
 def rows_reader(snapshot: SnapshotFile) -> Fetch:
     """Fetch rows of a snapshot file by position, reading only the row groups that hold them."""
     meta = snapshot.parquet.metadata
@@ -368,19 +492,29 @@ def rows_reader(snapshot: SnapshotFile) -> Fetch:
         groups: dict[int, list[int]] = {}
         for position in wanted:
             groups.setdefault(bisect.bisect_right(starts, position) - 1, []).append(position)
-        pieces = []
-        numbers = sorted(groups)
-        for first in range(0, len(numbers), GROUPS_PER_READ):  # bounded memory, threads across columns
-            chunk = numbers[first : first + GROUPS_PER_READ]
+        readers = threading.local()
+
+        def read(chunk: list[int]) -> pa.Table:
             try:
-                rows = snapshot.parquet.read_row_groups(chunk)
+                if not hasattr(readers, "file"):  # a reader per thread, the footer parsed once
+                    readers.file = pq.ParquetFile(snapshot.path, metadata=meta)
+                rows = readers.file.read_row_groups(chunk)
             except (pa.ArrowException, OSError) as exc:
                 raise snapshot.error(exc) from exc
             local, offset = [], 0
             for number in chunk:
                 local += [p - starts[number] + offset for p in groups[number]]
                 offset += starts[number + 1] - starts[number]
-            pieces.append(rows.take(pa.array(local, type=pa.int64())))
+            return rows.take(pa.array(local, type=pa.int64()))
+
+        numbers = sorted(groups)
+        chunks = [
+            numbers[first : first + GROUPS_PER_READ] for first in range(0, len(numbers), GROUPS_PER_READ)
+        ]
+        # Bounded memory (a chunk of row groups per thread at a time); Arrow spreads a chunk's columns
+        # over threads, but the body column is most of the work and one column decodes on one thread.
+        with ThreadPoolExecutor(max_workers=READERS) as pool:
+            pieces = list(pool.map(read, chunks))
         table = conform(pa.concat_tables(pieces))
         order = pc.index_in(positions.cast(pa.int64()), value_set=pa.array(wanted, type=pa.int64()))
         return table.take(order)
@@ -389,13 +523,28 @@ def rows_reader(snapshot: SnapshotFile) -> Fetch:
 
 
 def _flat(column: pa.ChunkedArray | pa.Array) -> pa.Array:
-    return column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
+    if not isinstance(column, pa.ChunkedArray):
+        return column
+    return column.chunk(0) if column.num_chunks == 1 else column.combine_chunks()  # one chunk: no copy
+
+
+def _int32s(array: pa.Array) -> np.ndarray:
+    """An int32 Arrow array without nulls as a numpy view (``to_numpy`` would import pandas)."""
+    assert array.type == pa.int32() and array.null_count == 0
+    return np.frombuffer(array.buffers()[1], dtype=np.int32, count=len(array), offset=array.offset * 4)
+
+
+def _bits(mask: np.ndarray) -> pa.Buffer:
+    return pa.py_buffer(np.packbits(mask, bitorder="little"))
+
+
+def _bool_array(mask: np.ndarray) -> pa.Array:
+    """A numpy bool array as an Arrow one (``pa.array`` would import pandas to inspect it)."""
+    return pa.Array.from_buffers(pa.bool_(), len(mask), [None, _bits(mask)])
 
 
 def _arange(n: int) -> pa.Array:
-    return (
-        pc.subtract(pc.cumulative_sum(pa.repeat(1, n).cast(pa.int64())), 1) if n else pa.array([], pa.int64())
-    )
+    return pa.Array.from_buffers(pa.int64(), n, [None, pa.py_buffer(np.arange(n, dtype=np.int64))])
 
 
 def _newest_first(table: pa.Table) -> pa.Table:
