@@ -84,3 +84,25 @@ def test_bad_briefs_are_counted_and_the_crawl_completes(tmp_path: Path) -> None:
     for path in victims[2:]:
         assert path in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_a_brief_that_moved_is_archived_under_its_new_url(tmp_path: Path) -> None:
+    site = build_site(20, theme="modern")
+    brief = site.briefs[4]
+    new_path = f"/the-peninsula/{brief.slug}-renamed/"
+
+    def moved(_path: str, base: str) -> Rendered:
+        return 301, {"Location": f"{base}{new_path}", "Content-Type": "text/html"}, b""
+
+    def renamed(_path: str, base: str) -> Rendered:
+        return site.render(brief.path, base)
+
+    with ReplicaServer(FaultySite(site, {brief.path: moved, new_path: renamed})) as server:  # type: ignore[arg-type]
+        done = run_crawl(server.base_url, tmp_path / "out")
+    assert done.returncode == 0, done.stderr[-3000:]
+    ref = store.latest(tmp_path / "out")
+    assert ref is not None
+    urls = pq.read_table(ref.path, columns=["url"]).column("url").to_pylist()
+    assert len(urls) == 20
+    assert f"https://keia.org{new_path}" in urls  # the row names where the brief lives now
+    assert f"https://keia.org{brief.path}" not in urls

@@ -40,10 +40,11 @@ def test_reextract_reproduces_the_crawls_snapshot_exactly(
     rebuilt = snapshot_rows(path)
     assert rebuilt == original  # every column, row for row, in the same order
     assert pq.read_schema(path) == pq.read_schema(crawled.snapshot)
-    # The gzip-encoded brief and the moved one (captured after a 301) are among them.
+    # The gzip-encoded brief and the moved one (captured after a 301, under its new URL) are among them.
     slugs = {row["slug"] for row in rebuilt}
     assert crawled.site.zipped.strip("/").split("/")[-1] in slugs
-    assert crawled.site.moved.strip("/").split("/")[-1] in slugs
+    assert crawled.site.moved_to.strip("/").split("/")[-1] in slugs
+    assert crawled.site.moved.strip("/").split("/")[-1] not in slugs
     meta = store.metadata(path)
     assert meta["source"] == "reextract"
     assert json.loads(meta["warcs"]) == [crawled.warc.name]

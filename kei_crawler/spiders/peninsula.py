@@ -162,7 +162,8 @@ class PeninsulaSpider(scrapy.Spider):
             logger.info("Brief is gone (%d), marked removed: %s", response.status, canonical_url)
             return
         # After a redirect the final URL names the brief; two links that land on one page become one row.
-        if response.url != response.request.url and urls.is_brief_url(response.url):  # type: ignore[union-attr]
+        # (RedirectMiddleware leaves the hops in meta; response.request is already the last hop's request.)
+        if response.meta.get("redirect_urls") and urls.is_brief_url(response.url):
             canonical_url = urls.canonical_brief_url(response.url, self.origin)
         page = BriefPage(response.url, response.body)
         archived = warc_link(response.meta)  # set by the WARC middleware, or by `reextract`
