@@ -41,6 +41,9 @@ def summary_table(result: CrawlResult) -> Table:
     for status, n in counts["responses_by_status"].items():
         table.add_row(f"responses {status}", str(n))
     table.add_row("bytes downloaded", f"{counts['bytes_downloaded']:,}")
+    if counts["warc_bytes"]:
+        records = ", ".join(f"{n} {kind}" for kind, n in counts["warc_records"].items())
+        table.add_row("WARC bytes", f"{counts['warc_bytes']:,} ({records})")
     for kind in ("brief_errors", "listing_errors", "spider_exceptions"):
         for reason, n in counts[kind].items():
             table.add_row(f"{kind.replace('_', ' ')}: {reason}", str(n))

@@ -37,6 +37,8 @@ def run_counts(stats: dict[str, Any], briefs_written: int | None = None) -> dict
         "requests": int(stats.get("downloader/request_count", 0)),
         "responses_by_status": prefixed(_STATUS),
         "bytes_downloaded": int(stats.get("downloader/response_bytes", 0)),
+        "warc_records": prefixed("kei/warc_records/"),
+        "warc_bytes": int(stats.get("kei/warc_bytes", 0)),
         "brief_errors": prefixed("kei/brief_errors/"),
         "listing_errors": prefixed("kei/listing_errors/"),
         "spider_exceptions": prefixed("spider_exceptions/"),

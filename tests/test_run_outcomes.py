@@ -35,6 +35,9 @@ def test_manifest_and_nothing_new(tmp_path: Path) -> None:
     assert two["counts"]["briefs_written"] == 0 and two["counts"]["briefs_carried"] == 25
     assert two["counts"]["requests"] <= 3  # robots.txt and the first listing page (and its overlap)
     assert one["finish_reason"] == "finished" and one["alerts"] == []
+    assert (
+        one["counts"]["warc_bytes"] > 0 and one["counts"]["warc_records"]["response"] == 29
+    )  # 25 briefs, 3 listing pages, robots.txt
     # The manifest's counts are the snapshot metadata's counts.
     assert json.loads(store.metadata(refs[1].path)["counts"]) == two["counts"]
 
