@@ -16,6 +16,7 @@ from datetime import date, datetime
 import pytest
 from dateutil import parser as date_parser
 
+from kei_crawler.dates import parse_published
 from kei_crawler.normalize import (
     _ASCII_FOLDS,
     _NAME_ENDS,
@@ -26,7 +27,6 @@ from kei_crawler.normalize import (
     clean_body,
     clean_text,
     clean_title,
-    parse_published,
 )
 from kei_crawler.pages.meta import _COLON_OPTIONAL, _KINDS, _LABEL, _SEPARATORS, Segment, meta_segments
 

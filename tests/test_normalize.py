@@ -6,6 +6,7 @@ from datetime import date
 
 import pytest
 
+from kei_crawler.dates import parse_published, parse_updated
 from kei_crawler.normalize import (
     clean_body,
     clean_list,
@@ -17,8 +18,6 @@ from kei_crawler.normalize import (
     is_caption_sentence,
     is_credit_line,
     is_series_blurb,
-    parse_published,
-    parse_updated,
     split_credit_and_caption,
     split_names,
     strip_caption,

@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
+from kei_crawler.dates import parse_published, parse_updated
 from kei_crawler.items import RawBrief
-from kei_crawler.normalize import parse_published, parse_updated
 from kei_crawler.pages import FIELD_NAMES, STRATEGIES, BriefPage, IndexPage, missing_reason
 
 FIXTURES = Path(__file__).parent / "fixtures"

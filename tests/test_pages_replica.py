@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from kei_crawler import urls
-from kei_crawler.normalize import parse_published
+from kei_crawler.dates import parse_published
 from kei_crawler.pages import BriefPage, IndexPage
 
 replica = pytest.importorskip("kei_crawler.replica")

@@ -9,7 +9,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from kei_crawler.normalize import clean_text, parse_published, parse_updated, split_names
+from kei_crawler.dates import parse_published, parse_updated
+from kei_crawler.normalize import clean_text, split_names
 from kei_crawler.pages.text import Block, Link
 
 _KINDS = {

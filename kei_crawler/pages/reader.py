@@ -13,6 +13,7 @@ from urllib.parse import urljoin
 
 from lxml.html import HtmlElement
 
+from kei_crawler.dates import parse_published
 from kei_crawler.normalize import (
     SERIES,
     clean_body,
@@ -21,7 +22,6 @@ from kei_crawler.normalize import (
     clean_text,
     clean_title,
     collapse_repeat,
-    parse_published,
     split_credit_and_caption,
     strip_caption,
 )

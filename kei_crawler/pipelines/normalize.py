@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from kei_crawler import urls
+from kei_crawler.dates import parse_published, parse_updated
 from kei_crawler.items import Brief, RawBrief
 from kei_crawler.normalize import (
     clean_body,
@@ -13,8 +14,6 @@ from kei_crawler.normalize import (
     clean_text,
     clean_title,
     content_hash,
-    parse_published,
-    parse_updated,
 )
 from kei_crawler.state import ArchiveState
 

@@ -10,8 +10,9 @@ from typing import Any
 
 from scrapy.exceptions import DropItem
 
+from kei_crawler.dates import parse_published
 from kei_crawler.items import RawBrief
-from kei_crawler.normalize import clean_body, clean_text, parse_published
+from kei_crawler.normalize import clean_body, clean_text
 from kei_crawler.pages import missing_reason
 
 SECTION_LABEL = "The Peninsula"
