@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
 
 import pyarrow.parquet as pq
@@ -38,7 +39,7 @@ def listing_paths(server: ReplicaServer) -> list[str]:
 
 
 @pytest.fixture
-def changed_site(tmp_path: Path) -> tuple[ReplicaServer, Path, dict[str, str]]:
+def changed_site(tmp_path: Path) -> Iterator[tuple[ReplicaServer, Path, dict[str, str]]]:
     """A first full crawl of 60 briefs; then the site publishes 3, edits 1 and removes 1."""
     site = build_site(60, theme="modern")
     server = ReplicaServer(site)
@@ -52,7 +53,14 @@ def changed_site(tmp_path: Path) -> tuple[ReplicaServer, Path, dict[str, str]]:
     site.edit(edited)
     site.remove(removed)
     server.clear_log()
-    return server, out, {"edited": edited, "removed": removed, **{f"new{i}": s for i, s in enumerate(new)}}
+    yield server, out, {"edited": edited, "removed": removed, **{f"new{i}": s for i, s in enumerate(new)}}
+    server.stop()
+
+
+def recrawl(server: ReplicaServer, out: Path, *flags: str) -> None:
+    """The scheduled run after the site changed; every one of them publishes."""
+    done = run_crawl(server.base_url, out, *flags)
+    assert done.returncode == 0, done.stderr[-2000:]
 
 
 def url(slug: str) -> str:
@@ -64,11 +72,7 @@ def test_incremental_fetches_only_the_new_briefs(
 ) -> None:
     server, out, slugs = changed_site
     before = snapshot_rows(out)
-    try:
-        done = run_crawl(server.base_url, out)
-    finally:
-        server.stop()
-    assert done.returncode == 0, done.stderr[-2000:]
+    recrawl(server, out)
     new = [slugs[f"new{i}"] for i in range(3)]
     assert sorted(brief_paths(server)) == sorted(f"/the-peninsula/{s}/" for s in new)
     assert len(listing_paths(server)) <= 2
@@ -91,11 +95,7 @@ def test_revalidate_uses_validators_picks_up_the_edit_and_marks_the_removal(
 ) -> None:
     server, out, slugs = changed_site
     before = snapshot_rows(out)
-    try:
-        done = run_crawl(server.base_url, out, "--revalidate")
-    finally:
-        server.stop()
-    assert done.returncode == 0, done.stderr[-2000:]
+    recrawl(server, out, "--revalidate")
     conditional = [r for r in server.requests if "If-None-Match" in r.headers or "if-none-match" in r.headers]
     assert len(conditional) == 60  # every archived brief, with its ETag
     statuses = {r.path: r.status for r in server.requests}
@@ -122,11 +122,7 @@ def test_full_crawl_refetches_everything_and_keeps_lineage(
 ) -> None:
     server, out, _slugs = changed_site
     before = snapshot_rows(out)
-    try:
-        done = run_crawl(server.base_url, out, "--full")
-    finally:
-        server.stop()
-    assert done.returncode == 0, done.stderr[-2000:]
+    recrawl(server, out, "--full")
     assert len(set(brief_paths(server))) == 62  # 60 - 1 removed (no longer listed) + 3 new
     rows = snapshot_rows(out)
     assert len(rows) == 63  # the removed brief, no longer listed, is carried forward, not lost
