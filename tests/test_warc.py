@@ -214,3 +214,18 @@ def test_warc_off_writes_nothing_and_leaves_links_null(tmp_path: Path) -> None:
     table = pq.read_table(ref.path, columns=["warc_file", "warc_record_id", "warc_offset"])
     assert table.num_rows > 0
     assert all(table.column(name).null_count == table.num_rows for name in table.column_names)
+
+
+def test_no_snapshot_is_published_when_its_warc_cannot_be(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / WARC_DIR).write_text("a file where the WARC folder should be")  # publishing the WARC fails
+    with ReplicaServer(build_site(12, theme="flat")) as server:
+        failed = run_crawl(server.base_url, out)
+        assert failed.returncode == 1, failed.stderr[-2000:]
+        assert "no snapshot published: the raw archive was not written" in failed.stderr
+        assert store.list_snapshots(out) == []  # no rows pointing at captures that are not there
+        (out / WARC_DIR).unlink()
+        again = run_crawl(server.base_url, out)
+    assert again.returncode == 0, again.stderr[-2000:]
+    assert len(store.list_snapshots(out)) == 1 and any((out / WARC_DIR).glob("*.warc.gz"))

@@ -147,6 +147,9 @@ class SnapshotWriter:
                 # Without the listing nothing is known about the site: carrying the archive forward
                 # would publish a snapshot that claims to have looked.
                 self._discard("could not read The Peninsula's listing")
+            elif stats.get_value("kei/warc_skipped"):
+                # Rows would name captures that are not there: the archive and its index go together.
+                self._discard(f"the raw archive was not written ({stats.get_value('kei/warc_skipped')})")
             else:
                 self._assemble()
                 stats.set_value("kei/snapshot_rows", self.rows)
