@@ -8,25 +8,22 @@ full crawl and the others the replica publishes 3 briefs, edits one and removes 
 from __future__ import annotations
 
 import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
 
-from kei_crawler.demo import LOCAL_SPEED
+from kei_crawler.demo import PUBLISHED_CODES, crawl_argv
 from kei_crawler.replica import ReplicaServer, build_site
 
 BRIEFS = 6384
 
 
 def crawl(base_url: str, output_dir: Path, *flags: str) -> tuple[float, int]:
-    settings = [arg for name, value in LOCAL_SPEED.items() for arg in ("-s", f"{name}={value}")]
-    command = [sys.executable, "-m", "kei_crawler", "crawl", "--base-url", base_url,
-               "--output-dir", str(output_dir), *flags, *settings]  # fmt: skip
+    command = crawl_argv(base_url, output_dir, *flags)
     started = time.perf_counter()
     done = subprocess.run(command, capture_output=True, text=True, check=False)
     elapsed = time.perf_counter() - started
-    if done.returncode not in (0, 5, 6):
+    if done.returncode not in PUBLISHED_CODES:
         raise RuntimeError(f"crawl {flags} exited {done.returncode}: {done.stderr[-1000:]}")
     return elapsed, done.returncode
 

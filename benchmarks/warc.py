@@ -16,14 +16,13 @@ import json
 import resource
 import statistics
 import subprocess
-import sys
 import tempfile
 import time
 from datetime import UTC, datetime
 from pathlib import Path
 
 from kei_crawler.archive.parts import Exchange, WarcParts
-from kei_crawler.demo import LOCAL_SPEED
+from kei_crawler.demo import PUBLISHED_CODES, crawl_argv
 from kei_crawler.replica import ReplicaServer, build_site
 from kei_crawler.replica.content import Site
 
@@ -33,16 +32,14 @@ ROUNDS = 6
 
 def crawl(base_url: str, output_dir: Path, *flags: str) -> tuple[float, float, float, dict[str, object]]:
     """(wall seconds, crawl seconds, CPU seconds of the crawl process, manifest) of one crawl."""
-    settings = [arg for name, value in LOCAL_SPEED.items() for arg in ("-s", f"{name}={value}")]
-    command = [sys.executable, "-m", "kei_crawler", "crawl", "--base-url", base_url,
-               "--output-dir", str(output_dir), *settings, *flags]  # fmt: skip
+    command = crawl_argv(base_url, output_dir, *flags)
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     done = subprocess.run(command, capture_output=True, text=True, check=False)
     wall = time.perf_counter() - started
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    if done.returncode not in (0, 5, 6):
+    if done.returncode not in PUBLISHED_CODES:
         raise RuntimeError(f"crawl {flags} exited {done.returncode}: {done.stderr[-1000:]}")
     manifest = json.loads(max((output_dir / "runs").glob("*.json")).read_text())
     took = datetime.fromisoformat(manifest["finished_at"]) - datetime.fromisoformat(manifest["started_at"])

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from rich.console import Console
 
+from kei_crawler.outcomes import EXIT_NOTHING_NEW, EXIT_OK, EXIT_QUALITY_ALERT
 from kei_crawler.replica import ReplicaServer, build_site
 from kei_crawler.report import duckdb_query, newest_briefs_table
 from kei_crawler.snapshot import store
@@ -30,7 +31,21 @@ LOCAL_SPEED = {
     "LOG_LEVEL": "WARNING",
 }
 MARKER = ".kei-demo"  # the demo only ever clears a directory it made itself
-PUBLISHED_CODES = (0, 5, 6)  # see cli.EXIT_*: a snapshot was published
+PUBLISHED_CODES = (EXIT_OK, EXIT_QUALITY_ALERT, EXIT_NOTHING_NEW)  # a snapshot was published
+
+
+def speed_args(**settings: object) -> list[str]:
+    """LOCAL_SPEED, with ``settings`` over it, as ``-s NAME=VALUE`` arguments (``crawl`` and ``scrapy crawl``)."""
+    return [arg for name, value in {**LOCAL_SPEED, **settings}.items() for arg in ("-s", f"{name}={value}")]
+
+
+def crawl_argv(base_url: str, output_dir: Path, *flags: str, **settings: object) -> list[str]:
+    """``kei-crawler crawl`` of a local replica as a child process of this interpreter, at LOCAL_SPEED.
+
+    ``settings`` override LOCAL_SPEED; ``flags`` come last, so a ``-s`` among them wins over both.
+    """
+    return [sys.executable, "-m", "kei_crawler", "crawl", "--base-url", base_url,
+            "--output-dir", str(output_dir), *speed_args(**settings), *flags]  # fmt: skip
 
 
 class DemoError(Exception):
@@ -47,9 +62,7 @@ def prepare(output_dir: Path) -> None:
 
 
 def crawl(console: Console, base_url: str, output_dir: Path, *flags: str) -> int:
-    settings = [arg for name, value in LOCAL_SPEED.items() for arg in ("-s", f"{name}={value}")]
-    command = [sys.executable, "-m", "kei_crawler", "crawl", "--base-url", base_url,
-               "--output-dir", str(output_dir), *flags, *settings]  # fmt: skip
+    command = crawl_argv(base_url, output_dir, *flags)
     console.print(
         f"\n[bold]$ kei-crawler crawl {' '.join(flags) or '(incremental once a snapshot exists)'}[/]"
     )

@@ -8,28 +8,19 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from kei_crawler.demo import LOCAL_SPEED
+from kei_crawler.demo import crawl_argv
 from kei_crawler.replica import ReplicaServer, build_site
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
 
 def crawl_command(base_url: str, output_dir: Path, *extra: str) -> list[str]:
-    settings = [
-        arg
-        for name, value in {**LOCAL_SPEED, "LOG_LEVEL": "INFO"}.items()
-        for arg in ("-s", f"{name}={value}")
-    ]
-    return [
-        sys.executable, "-m", "kei_crawler", "crawl",
-        "--base-url", base_url, "--output-dir", str(output_dir), *settings, *extra,
-    ]  # fmt: skip
+    return crawl_argv(base_url, output_dir, *extra, LOG_LEVEL="INFO")
 
 
 def run_crawl(

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 
-from kei_crawler.demo import LOCAL_SPEED
+from kei_crawler.demo import speed_args
 from kei_crawler.replica import ReplicaServer, build_site
 from kei_crawler.snapshot import store
 
@@ -72,7 +72,7 @@ def test_demo_never_clears_an_archive_it_did_not_make(tmp_path: Path) -> None:
 def test_plain_scrapy_crawl_works_from_the_project_folder(tmp_path: Path) -> None:
     server = ReplicaServer(build_site(12, theme="classic", pagination="path"))
     base_url = server.start()
-    settings = [a for k, v in LOCAL_SPEED.items() for a in ("-s", f"{k}={v}")]
+    settings = speed_args()
     try:
         done = subprocess.run(
             [sys.executable, "-m", "scrapy", "crawl", "peninsula", "-s", f"KEI_BASE_URL={base_url}",

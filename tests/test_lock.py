@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from kei_crawler.cli import EXIT_LOCKED, EXIT_OK
-from kei_crawler.demo import LOCAL_SPEED
+from kei_crawler.demo import speed_args
 from kei_crawler.lock import OutputLock
 from kei_crawler.replica import ReplicaServer, build_site
 from kei_crawler.snapshot import store
@@ -46,7 +46,7 @@ def test_plain_scrapy_crawl_respects_the_lock_too(tmp_path: Path) -> None:
     out = tmp_path / "out"
     holder = OutputLock(out)
     assert holder.acquire("2026-11-29T000000Z")
-    settings = [a for k, v in LOCAL_SPEED.items() for a in ("-s", f"{k}={v}")]
+    settings = speed_args()
     with ReplicaServer(build_site(12)) as server:
         try:
             done = subprocess.run(

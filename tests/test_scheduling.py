@@ -30,7 +30,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from kei_crawler.cli import EXIT_NOTHING_NEW, EXIT_OK, EXIT_QUALITY_ALERT, parse_args
-from kei_crawler.demo import LOCAL_SPEED
+from kei_crawler.demo import speed_args
 from kei_crawler.replica import ReplicaServer, build_site
 from kei_crawler.snapshot import store
 
@@ -126,8 +126,7 @@ def localized(argv: list[str], output_dir: Path, base_url: str) -> list[str]:
     """A recipe's crawl command pointed at the replica and a temporary directory, at local speed."""
     args = list(argv)
     args[args.index("--output-dir") + 1] = str(output_dir)
-    speed = [arg for name, value in LOCAL_SPEED.items() for arg in ("-s", f"{name}={value}")]
-    return [*args, "--base-url", base_url, *speed]
+    return [*args, "--base-url", base_url, *speed_args()]
 
 
 def test_cron_command_crawls_the_replica_through_a_shell(tmp_path: Path) -> None:
