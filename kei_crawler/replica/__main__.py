@@ -6,6 +6,7 @@ import argparse
 import contextlib
 
 from kei_crawler.replica.content import PAGINATIONS, build_site
+from kei_crawler.replica.faults import FaultPlan, parse_rule
 from kei_crawler.replica.server import ReplicaServer
 from kei_crawler.replica.themes import THEMES
 
@@ -18,6 +19,15 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--seed", type=int, default=0, help="content seed (default: 0)")
     parser.add_argument("--port", type=int, default=8000, help="port on 127.0.0.1; 0 for any free one")
     parser.add_argument("--delay", type=float, default=0.0, help="seconds to wait before each response")
+    parser.add_argument(
+        "--fault",
+        action="append",
+        default=[],
+        metavar="PATH=FAULT[:TIMES][,retry-after=S][,param=P]",
+        help="inject a fault on a path, e.g. /robots.txt=500 or /the-peninsula/x/=503:2,retry-after=1",
+    )
+    parser.add_argument("--fault-rate", type=float, default=0.0, help="share of paths given a random fault")
+    parser.add_argument("--fault-seed", type=int, default=0, help="seed choosing the random faults")
     return parser.parse_args(argv)
 
 
@@ -26,8 +36,17 @@ def main(argv: list[str] | None = None) -> int:
     if args.briefs < 0:
         print("error: --briefs must be >= 0")
         return 2
+    try:
+        rules = dict(parse_rule(text) for text in args.fault)
+    except ValueError as exc:
+        print(f"error: --fault: {exc}")
+        return 2
+    if not 0.0 <= args.fault_rate <= 1.0:
+        print("error: --fault-rate must be between 0 and 1")
+        return 2
+    plan = FaultPlan(rules, rate=args.fault_rate, seed=args.fault_seed) if rules or args.fault_rate else None
     site = build_site(args.briefs, theme=args.theme, pagination=args.pagination, seed=args.seed)
-    server = ReplicaServer(site, delay=args.delay, port=args.port)
+    server = ReplicaServer(site, delay=args.delay, port=args.port, faults=plan)
     try:
         base_url = server.start()
     except OSError as exc:

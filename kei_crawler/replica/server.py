@@ -15,6 +15,7 @@ from types import TracebackType
 from typing import Any
 
 from kei_crawler.replica.content import Site
+from kei_crawler.replica.faults import FaultPlan, serve
 
 
 @dataclass(frozen=True)
@@ -23,9 +24,12 @@ class RequestRecord:
     path: str
     """Path and query exactly as requested."""
     status: int
+    """The status sent; 0 when a fault was injected instead (see ``fault``)."""
     headers: dict[str, str]
     timestamp: float
     """``time.time()`` when the response was sent."""
+    fault: str | None = None
+    """The fault injected into this response (``faults.Fault`` value), if any."""
 
 
 def _not_modified(request_headers: Any, response_headers: dict[str, str]) -> bool:
@@ -63,6 +67,15 @@ class _Handler(BaseHTTPRequestHandler):
         owner = self.server.owner
         if owner.delay:
             time.sleep(owner.delay)
+        injection = owner.faults.pick(self.path) if owner.faults is not None else None
+        if injection is not None:
+            fault = injection.rule.fault
+            # Logged first: a stalled or reset response may never finish being sent.
+            owner.log(
+                RequestRecord(self.command, self.path, 0, dict(self.headers.items()), time.time(), fault)
+            )
+            serve(injection, self, owner.site, owner.base_url, send_body=self.command != "HEAD")
+            return
         status, headers, body = owner.site.render(self.path, owner.base_url)
         if status == 200 and _not_modified(self.headers, headers):
             status, body = 304, b""
@@ -91,11 +104,21 @@ class _Server(ThreadingHTTPServer):
 
 
 class ReplicaServer:
-    """``site`` served on ``http://127.0.0.1:<port>`` from a daemon thread (port 0: any free port)."""
+    """``site`` served on ``http://127.0.0.1:<port>`` from a daemon thread (port 0: any free port),
+    with ``faults`` injected when a plan is given (``replica.faults``)."""
 
-    def __init__(self, site: Site, *, delay: float = 0.0, host: str = "127.0.0.1", port: int = 0) -> None:
+    def __init__(
+        self,
+        site: Site,
+        *,
+        delay: float = 0.0,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        faults: FaultPlan | None = None,
+    ) -> None:
         self.site = site
         self.delay = delay
+        self.faults = faults
         self.host = host
         self.port = port
         self.base_url = ""
