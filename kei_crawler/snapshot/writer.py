@@ -35,7 +35,7 @@ from kei_crawler.snapshot.carry import CrawlFacts, carried_batches
 from kei_crawler.snapshot.schema import BRIEF_SCHEMA, SCHEMA_VERSION, encode_metadata
 from kei_crawler.snapshot.spool import RowSpool
 from kei_crawler.state import ArchiveState
-from kei_crawler.stats import run_counts
+from kei_crawler.stats import refresh_failures, run_counts
 
 logger = logging.getLogger(__name__)
 
@@ -211,13 +211,15 @@ class SnapshotWriter:
             seen=frozenset(self.archive.listed | self.archive.not_modified),
             gone=dict(self.archive.gone),
             seen_at=self.started_at,
+            failed=refresh_failures(self._stats().get_stats()),
         )
         stats = self._stats()
-        for table, removed in carried_batches(self.archive.path, facts, self.batch_rows):
+        for table, removed, not_refreshed in carried_batches(self.archive.path, facts, self.batch_rows):
             self.writer.write_table(table)
             self.rows += table.num_rows
             stats.inc_value("kei/briefs_carried", table.num_rows)
             stats.inc_value("kei/briefs_removed", removed)
+            stats.inc_value("kei/briefs_not_refreshed", not_refreshed)
 
     def _publish(self, reason: str) -> Path:
         assert self.writer is not None

@@ -197,7 +197,12 @@ class PeninsulaSpider(scrapy.Spider):
         stats.inc_value(f"kei/{kind}_errors")
         logger.warning("Could not fetch %s %s: %s", kind, url, reason)
         errors: list[dict[str, str]] = stats.get_value("kei/error_list", []) or []
-        errors.append({"kind": kind, "url": url, "reason": reason})
+        # Keyed by the brief's canonical URL, as its snapshot row is, so the row carried forward is found.
+        canonical = request.cb_kwargs.get("canonical_url", url) if request is not None else url
+        entry = {"kind": kind, "url": canonical, "reason": reason}
+        if canonical != url:
+            entry["fetched_url"] = url
+        errors.append(entry)
         stats.set_value("kei/error_list", errors)
 
 
