@@ -73,6 +73,11 @@ def print_summary(console: Console, result: CrawlResult) -> None:
         console.print(
             f"[bold yellow]not refreshed[/]: {counts['briefs_not_refreshed']} (kept from the previous snapshot)"
         )
+    if counts.get("briefs_outstanding"):
+        console.print(
+            f"[bold yellow]outstanding[/]: {counts['briefs_outstanding']} listed but never captured "
+            "(asked for again by every crawl)"
+        )
     if counts["briefs_written"]:
         console.print(fill_rate_table(counts))
     for error in counts["errors"][:SHOWN]:

@@ -21,6 +21,7 @@ def run_counts(stats: dict[str, Any], briefs_written: int | None = None) -> dict
     as published, carried-forward rows included. new + changed + unchanged + carried = snapshot_rows.
     ``briefs_not_refreshed`` are the carried rows of briefs this crawl tried and failed to fetch again;
     ``errors`` and ``drops`` list every brief that failed, each with its URL and reason.
+    ``briefs_outstanding`` are briefs listed but never captured, which every crawl asks for again.
     """
 
     def prefixed(prefix: str) -> dict[str, int]:
@@ -38,6 +39,7 @@ def run_counts(stats: dict[str, Any], briefs_written: int | None = None) -> dict
         "briefs_removed": int(stats.get("kei/briefs_removed", 0)),
         "briefs_not_modified": int(stats.get("kei/briefs_not_modified", 0)),
         "briefs_not_refreshed": int(stats.get("kei/briefs_not_refreshed", 0)),
+        "briefs_outstanding": int(stats.get("kei/briefs_outstanding", 0)),
         "fill_rates": fill_rates(stats, written),
         "briefs_dropped": prefixed(_DROPPED),
         "listing_pages": int(stats.get("kei/listing_pages", 0)),

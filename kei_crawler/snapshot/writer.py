@@ -24,7 +24,7 @@ from scrapy import Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 
-from kei_crawler import __version__
+from kei_crawler import __version__, outstanding
 from kei_crawler.fillrates import fill_rates
 from kei_crawler.items import Brief
 from kei_crawler.lock import OutputLock
@@ -224,6 +224,14 @@ class SnapshotWriter:
     def _publish(self, reason: str) -> Path:
         assert self.writer is not None
         finished_at = datetime.now(UTC)
+        pending = outstanding.carry(
+            self.archive.outstanding,
+            refresh_failures(self._stats().get_stats()),
+            archived=self.captured | self.archive.known.keys(),
+            gone=self.archive.gone,
+            now=self.started_at,
+        )
+        self._stats().set_value("kei/briefs_outstanding", len(pending))
         self.writer.add_key_value_metadata(
             encode_metadata(
                 {
@@ -238,6 +246,7 @@ class SnapshotWriter:
                     "previous_snapshot": self.archive.snapshot.crawl_id if self.archive.snapshot else None,
                     "counts": run_counts(self._stats().get_stats()),
                     "alerts": self._stats().get_value("kei/quality_alerts", []),
+                    outstanding.METADATA_KEY: outstanding.encode(pending),
                 }
             )
         )

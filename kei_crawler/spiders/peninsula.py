@@ -77,6 +77,8 @@ class PeninsulaSpider(scrapy.Spider):
         assert self.crawler.stats is not None
         self.crawler.stats.set_value("kei/mode", self.mode.value)
         yield scrapy.Request(self.listing_url, callback=self.parse_listing, errback=self.listing_failed)
+        for url in sorted(self.archive.outstanding):
+            yield self.brief_request(url)  # failed in an earlier crawl, never archived: try again
         if self.mode is Mode.REVALIDATE:
             for url in self.archive.live_urls():
                 yield self.revalidation_request(url)
@@ -128,8 +130,8 @@ class PeninsulaSpider(scrapy.Spider):
 
     def brief_request(self, canonical: str, **kwargs: Any) -> scrapy.Request:
         meta = kwargs.pop("meta", {})
-        if self.archive.is_known(canonical):
-            # A brief the archive holds that now answers 404/410 is marked removed, not reported as an error.
+        if self.archive.is_known(canonical) or canonical in self.archive.outstanding:
+            # A brief the archive holds (or has been trying to) that now answers 404/410 is gone, not an error.
             meta.setdefault("handle_httpstatus_list", list(GONE))
         return scrapy.Request(
             urls.fetch_url(canonical, self.base_url),
