@@ -185,10 +185,15 @@ def test_brief_faults_are_retried_or_reported(tmp_path: Path) -> None:
     assert all(r.path == "/robots.txt" or r.path.startswith(LISTING) for r in server.requests)
 
     # Pages that are not briefs: each a counted drop whose reason names the field that was not found.
+    drops = {urls.brief_slug(d["url"]): d for d in data["counts"]["drops"]}
     for path in (b[14], b[15], b[16]):
         assert slug(path) not in rows
         [line] = [ln for ln in done.stderr.splitlines() if "Dropped (" in ln and path in ln]
         assert re.search(r"\((title|published_raw|body): tried ", line), line
+        assert re.match(
+            r"no (title|publication date|body) \((title|published_raw|body): tried ",
+            drops[slug(path)]["detail"],
+        )
     assert sum(data["counts"]["briefs_dropped"].values()) == 4  # the three, and b[20]'s copy of b[21]
     assert data["counts"]["briefs_dropped"]["DuplicateUrl"] == 1  # the redirect to a fetched page is fetched
     assert len(hits(server, moved_to)) == 2
