@@ -1,12 +1,16 @@
 """kill -9 at random moments of a crawl, many times: what readers find afterwards, and whether the next run completes.
 
-``run_trials(n, seed)`` serves a small replica, makes a first snapshot (timing that unkilled crawl), then
-repeats: start a ``--full`` crawl, send it SIGKILL from outside at a moment drawn uniformly between its
+``run_trials(n, seed)`` serves a small replica, makes a first snapshot, times an unkilled ``--full``
+crawl, then repeats: start a ``--full`` crawl, send it SIGKILL from outside at a moment drawn uniformly between its
 start and the unkilled crawl's duration, check the output directory (:func:`problems`), run the next,
 plain crawl and check again. ``tests/test_crash_safety.py`` runs a few trials and uses the same checker
 for its failure-point kills, so the two cannot drift apart. RELIABILITY.md's figures come from::
 
-    python -m benchmarks.kill_trials --trials 50 [--seed 1] [--workers 2]
+    python -m benchmarks.kill_trials --trials 50 [--seed 1] [--workers 2] [--exec]
+
+Crawls are forked from an interpreter that has already imported the crawler (``crawl_processes``), so
+the kill moments fall in the crawl rather than in Python's start; ``--exec`` runs each as a new
+``kei-crawler crawl`` process instead.
 
 What is checked (every item is one line in ``problems``):
 
@@ -26,12 +30,12 @@ from __future__ import annotations
 import argparse
 import gzip
 import json
-import os
 import random
 import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import zlib
 from concurrent.futures import ThreadPoolExecutor
@@ -42,6 +46,7 @@ from typing import Any
 import pyarrow.parquet as pq
 from warcio.archiveiterator import ArchiveIterator
 
+from benchmarks.crawl_processes import Launcher, Running
 from kei_crawler.archive.cdx import SUFFIX, read_cdxj
 from kei_crawler.archive.parts import WARC_SUFFIX, unindexed_parts
 from kei_crawler.demo import PUBLISHED_CODES, crawl_argv
@@ -216,18 +221,45 @@ def crawl_command(base_url: str, out: Path, *flags: str) -> list[str]:
 
 
 TIMEOUT = 180  # seconds: a crawl of the small replica that runs longer hangs (exit code None below)
+_launchers: dict[bool, Launcher] = {}
+_making = threading.Lock()
+
+
+def launcher(fork: bool = True) -> Launcher:
+    with _making:
+        if fork not in _launchers:
+            _launchers[fork] = Launcher(fork=fork)
+        return _launchers[fork]
+
+
+def start(
+    base_url: str, out: Path, *flags: str, env: dict[str, str] | None = None, fork: bool = True
+) -> tuple[Running, Path]:
+    """A crawl started; where its output goes (``<stem>.out``, ``<stem>.err``)."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    stem = Path(tempfile.mkstemp(dir=out.parent, prefix=f"{out.name}-crawl-")[1])
+    command = crawl_command(base_url, out, *flags)
+    running = launcher(fork).start(command, stem.with_suffix(".out"), stem.with_suffix(".err"), env)
+    return running, stem
+
+
+def finished(running: Running, stem: Path, timeout: float = TIMEOUT) -> subprocess.CompletedProcess[str]:
+    """Wait for a crawl; its exit code (None: it hung and was killed) and output."""
+    code = running.wait(timeout)
+    out, err = (stem.with_suffix(suffix) for suffix in (".out", ".err"))
+    stdout, stderr = (p.read_text(errors="replace") if p.exists() else "" for p in (out, err))
+    for path in (stem, out, err):
+        path.unlink(missing_ok=True)
+    if code is None:
+        stderr += f"\nhung: killed after {timeout} s"
+    return subprocess.CompletedProcess([], code, stdout, stderr)  # type: ignore[arg-type]
 
 
 def crawl(
-    base_url: str, out: Path, *flags: str, env: dict[str, str] | None = None
+    base_url: str, out: Path, *flags: str, env: dict[str, str] | None = None, fork: bool = True
 ) -> subprocess.CompletedProcess[str]:
-    command = crawl_command(base_url, out, *flags)
-    try:
-        return subprocess.run(command, capture_output=True, text=True, timeout=TIMEOUT,
-                              env={**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})})  # fmt: skip
-    except subprocess.TimeoutExpired as exc:
-        stderr = exc.stderr.decode(errors="replace") if isinstance(exc.stderr, bytes) else exc.stderr or ""
-        return subprocess.CompletedProcess(command, None, "", f"{stderr}\nhung: killed after {TIMEOUT} s")  # type: ignore[arg-type]
+    """One crawl, to its end."""
+    return finished(*start(base_url, out, *flags, env=env, fork=fork))
 
 
 def completed(done: subprocess.CompletedProcess[str]) -> list[str]:
@@ -254,24 +286,19 @@ def phase_of(out: Path, before: dict[Path, bytes], warcs_before: set[str], exite
     return "starting"
 
 
-def kill_trial(base_url: str, out: Path, number: int, delay: float) -> Trial:
+def kill_trial(base_url: str, out: Path, number: int, delay: float, fork: bool = True) -> Trial:
     before = published(out)
     warcs_before = {p.name for p in (out / WARC_DIR).glob(f"*{WARC_SUFFIX}")}
-    log = out.parent / f"{out.name}-killed-{number}.log"
-    with open(log, "w") as stderr:
-        proc = subprocess.Popen(
-            crawl_command(base_url, out, "--full"), stdout=subprocess.DEVNULL, stderr=stderr
-        )
-        time.sleep(delay)
-        exited = proc.poll() is not None
-        if not exited:
-            os.kill(proc.pid, signal.SIGKILL)
-        proc.wait()
+    running, stem = start(base_url, out, "--full", fork=fork)
+    time.sleep(delay)
+    exited = running.poll() is not None
+    running.signal(signal.SIGKILL)
+    killed = finished(running, stem)
     trial = Trial(number, delay, phase_of(out, before, warcs_before, exited))
-    if exited and proc.returncode not in PUBLISHED_CODES:
-        trial.problems.append(f"the unkilled run exited {proc.returncode}: {log.read_text()[-1500:]}")
+    if exited and killed.returncode not in PUBLISHED_CODES:
+        trial.problems.append(f"the unkilled run exited {killed.returncode}: {killed.stderr[-1500:]}")
     trial.problems += [f"after the kill: {p}" for p in problems(out, before, settled=False)]
-    done = crawl(base_url, out)
+    done = crawl(base_url, out, fork=fork)
     trial.problems += completed(done)
     trial.problems += [f"after the next run: {p}" for p in problems(out, before, settled=True)]
     if len(store.list_snapshots(out)) <= len(before):
@@ -279,29 +306,37 @@ def kill_trial(base_url: str, out: Path, number: int, delay: float) -> Trial:
     return trial
 
 
-def _chain(chain: int, numbers: list[int], seed: int, root: Path, briefs: int) -> tuple[float, list[Trial]]:
+def _chain(
+    chain: int, numbers: list[int], seed: int, root: Path, briefs: int, fork: bool
+) -> tuple[float, list[Trial]]:
     """One output directory: a first crawl, timed, then the trials ``numbers`` one after the other."""
     out = root / f"chain-{chain}" / "out"
     out.parent.mkdir(parents=True)
     with ReplicaServer(build_site(briefs, seed=seed)) as server:
-        started = time.perf_counter()
-        first = crawl(server.base_url, out)
-        expected = time.perf_counter() - started
-        if first.returncode not in PUBLISHED_CODES:
-            raise RuntimeError(f"the first crawl failed ({first.returncode}): {first.stderr[-2000:]}")
+        for flags in ((), ("--full",)):  # the first snapshot, then the unkilled twin of the runs to kill
+            started = time.perf_counter()
+            done = crawl(server.base_url, out, *flags, fork=fork)
+            expected = time.perf_counter() - started
+            if done.returncode not in PUBLISHED_CODES:
+                raise RuntimeError(f"an unkilled crawl failed ({done.returncode}): {done.stderr[-2000:]}")
         trials = []
         for number in numbers:
             delay = random.Random(f"{seed}:{number}").uniform(0, expected)
-            trials.append(kill_trial(server.base_url, out, number, delay))
+            trials.append(kill_trial(server.base_url, out, number, delay, fork))
     return expected, trials
 
 
-def run_trials(n: int, seed: int, *, workers: int = 1, briefs: int = BRIEFS) -> dict[str, Any]:
-    """``n`` kill trials (in ``workers`` output directories crawled side by side); counts and failures."""
+def run_trials(
+    n: int, seed: int, *, workers: int = 1, briefs: int = BRIEFS, fork: bool = True
+) -> dict[str, Any]:
+    """``n`` kill trials (in ``workers`` output directories crawled side by side); counts and failures.
+    ``fork``: crawls forked from an interpreter that has imported the crawler (see crawl_processes)."""
     workers = max(1, min(workers, n))
     with tempfile.TemporaryDirectory(prefix="kei-kill-") as tmp, ThreadPoolExecutor(workers) as pool:
         chains = [list(range(chain, n, workers)) for chain in range(workers)]
-        results = list(pool.map(lambda c: _chain(c, chains[c], seed, Path(tmp), briefs), range(workers)))
+        results = list(
+            pool.map(lambda c: _chain(c, chains[c], seed, Path(tmp), briefs, fork), range(workers))
+        )
     trials = sorted((t for _, ts in results for t in ts), key=lambda t: t.number)
     phases: dict[str, int] = {}
     for trial in trials:
@@ -328,12 +363,22 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--workers", type=int, default=1, help="output directories crawled side by side")
     parser.add_argument("--briefs", type=int, default=BRIEFS, help="the replica's size")
+    parser.add_argument(
+        "--exec",
+        action="store_true",
+        help="a new interpreter per crawl (default: forked, see crawl_processes)",
+    )
     args = parser.parse_args(argv)
     started = time.perf_counter()
-    result = run_trials(args.trials, args.seed, workers=args.workers, briefs=args.briefs)
+    result = run_trials(args.trials, args.seed, workers=args.workers, briefs=args.briefs, fork=not args.exec)
     took = time.perf_counter() - started
+    how = (
+        "kei-crawler crawl processes"
+        if args.exec
+        else "crawls forked from an interpreter that imported the crawler"
+    )
     print(f"kill -9 trials: {result['passed']} of {result['trials']} passed "
-          f"(seed {args.seed}, {args.briefs}-brief replica, {took:.0f} s)")  # fmt: skip
+          f"(seed {args.seed}, {args.briefs}-brief replica, {how}, {took:.0f} s)")  # fmt: skip
     print(
         f"an unkilled crawl took {', '.join(f'{s:.1f}' for s in result['unkilled_seconds'])} s; kills landed:"
     )

@@ -9,7 +9,6 @@ of one group run side by side (each in its own copy of a first crawl's output) t
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import signal
 import subprocess
@@ -24,19 +23,12 @@ from typing import Any
 
 import pytest
 
-from benchmarks.kill_trials import (
-    completed,
-    crawl,
-    crawl_command,
-    problems,
-    published,
-    run_trials,
-)
+from benchmarks.kill_trials import completed, crawl, finished, problems, published, run_trials, start
 from kei_crawler import failpoints
 from kei_crawler.archive.parts import unindexed_parts
 from kei_crawler.crawl_command import prepare_jobdir
 from kei_crawler.demo import PUBLISHED_CODES
-from kei_crawler.outcomes import EXIT_ABORTED, EXIT_NOT_PUBLISHED, EXIT_USAGE
+from kei_crawler.outcomes import EXIT_ABORTED, EXIT_NOT_PUBLISHED, EXIT_USAGE, os_error_line
 from kei_crawler.replica import ReplicaServer, Site, build_site
 from kei_crawler.snapshot import store
 from tests.test_crawl_interrupted import brief_requests
@@ -102,6 +94,21 @@ def test_a_job_directory_a_killed_run_half_cleared_is_cleared_by_the_next(tmp_pa
     (jobdir / left).write_bytes(b"what rmtree had not reached yet")
     assert prepare_jobdir(jobdir, resume=False, base_url="http://127.0.0.1:9") == jobdir
     assert not jobdir.exists()
+
+
+@pytest.mark.parametrize(
+    ("error", "path", "line"),
+    [
+        (OSError(28, "No space left on device", "/o/x.json"), "/o", "[Errno 28] No space left on device: '/o/x.json'"),
+        # pyarrow's wording, and no file name: the path being written is added
+        (OSError(28, "Error writing bytes to file. Detail: [errno 28] No space left on device"), "/o/b.parquet",
+         "[Errno 28] No space left on device: '/o/b.parquet'"),
+        (OSError(28, "No space left on device"), None, "[Errno 28] No space left on device"),
+        (FileExistsError("/o/warc/x.warc.gz already exists"), None, "/o/warc/x.warc.gz already exists"),
+    ],
+)  # fmt: skip
+def test_os_error_line_names_the_error_and_the_path(error: OSError, path: str | None, line: str) -> None:
+    assert os_error_line(error, path) == line
 
 
 # --- a first crawl, shared --------------------------------------------------------------------
@@ -206,18 +213,16 @@ def killed_at(kill: Kill, base_url: str, out: Path) -> list[str]:
 # --- kill -9 while an interrupted crawl saves its state, and while a resumed crawl runs ------------
 
 
-def stop_slow_crawl(out: Path, server: ReplicaServer, env: dict[str, str]) -> subprocess.Popen[str]:
-    """A --full crawl of a slow replica, sent SIGTERM once it is fetching briefs; the process, ended."""
-    command = crawl_command(server.base_url, out, "--full", "-s", "CONCURRENT_REQUESTS=2")
-    proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
-                            env={**os.environ, **env})  # fmt: skip
+def stop_slow_crawl(out: Path, server: ReplicaServer, env: dict[str, str]) -> int | None:
+    """A --full crawl of a slow replica, sent SIGTERM once it is fetching briefs; its exit code."""
+    running, stem = start(server.base_url, out, "--full", "-s", "CONCURRENT_REQUESTS=2", env=env)
     deadline = time.monotonic() + 120
-    while brief_requests(server) < 4 and proc.poll() is None and time.monotonic() < deadline:
+    while brief_requests(server) < 4 and running.poll() is None and time.monotonic() < deadline:
         time.sleep(0.05)
-    proc.send_signal(signal.SIGTERM)
-    proc.communicate(timeout=120)
+    running.signal(signal.SIGTERM)
+    stopped = finished(running, stem)
     server.delay = 0  # the rest of the story at full speed, from the same address (--resume needs it)
-    return proc
+    return stopped.returncode
 
 
 def refused_resume(server: ReplicaServer, out: Path) -> list[str]:
@@ -238,9 +243,9 @@ def resume_killed_while_saving(site: Site, out: Path) -> list[str]:
     plain run completes."""
     before = published(out)
     with ReplicaServer(site, delay=0.2) as server:
-        proc = stop_slow_crawl(out, server, {failpoints.ENV: "resume.save"})
-        if proc.returncode != KILLED:
-            return [f"not killed while saving the resume state (exit {proc.returncode})"]
+        code = stop_slow_crawl(out, server, {failpoints.ENV: "resume.save"})
+        if code != KILLED:
+            return [f"not killed while saving the resume state (exit {code})"]
         found = problems(out, before, settled=False)
         found += refused_resume(server, out)
         found += completed(crawl(server.base_url, out))
@@ -251,9 +256,9 @@ def resume_after_kill_past_saving(site: Site, out: Path) -> list[str]:
     """SIGTERM, then kill -9 once the resume state is saved (writing the manifest): --resume completes."""
     before = published(out)
     with ReplicaServer(site, delay=0.2) as server:
-        proc = stop_slow_crawl(out, server, {failpoints.ENV: "manifest.write"})
-        if proc.returncode != KILLED:
-            return [f"not killed while writing the manifest (exit {proc.returncode})"]
+        code = stop_slow_crawl(out, server, {failpoints.ENV: "manifest.write"})
+        if code != KILLED:
+            return [f"not killed while writing the manifest (exit {code})"]
         found = problems(out, before, settled=False)
         interrupted = json.loads((out / ".job" / "kei-resume.json").read_text())["crawl_id"]
         found += completed(crawl(server.base_url, out, "--resume"))
@@ -267,9 +272,9 @@ def resumed_run_killed(site: Site, out: Path) -> list[str]:
     """SIGTERM, --resume killed -9 while writing its WARC: the half-consumed job is not resumed again."""
     before = published(out)
     with ReplicaServer(site, delay=0.2) as server:
-        proc = stop_slow_crawl(out, server, {})
-        if proc.returncode != EXIT_ABORTED:
-            return [f"SIGTERM should stop the crawl cleanly (exit {proc.returncode})"]
+        code = stop_slow_crawl(out, server, {})
+        if code != EXIT_ABORTED:
+            return [f"SIGTERM should stop the crawl cleanly (exit {code})"]
         done = crawl(server.base_url, out, "--resume", env={failpoints.ENV: "warc.record@6"})
         if done.returncode != KILLED:
             return [f"the resumed crawl was not killed (exit {done.returncode}): {done.stderr[-1500:]}"]

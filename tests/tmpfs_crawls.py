@@ -2,7 +2,8 @@
 --map-root-user --mount``), mount a tmpfs, crawl into it, fill it, crawl again, free it, crawl again.
 
 The tmpfs is only visible inside the namespace, so after each crawl the output directory is copied to
-``<results>/<step>/`` (with the crawl's exit code, stdout and stderr) for the test to inspect.
+``<results>/<step>/`` (with the crawl's exit code, stdout and stderr) for the test to inspect. The
+crawls are forked as in the kill tests (``benchmarks.crawl_processes``), their output kept off the tmpfs.
 
     python -m tests.tmpfs_crawls BASE_URL MOUNTPOINT RESULTS
 """
@@ -15,6 +16,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from benchmarks.crawl_processes import Launcher
 from kei_crawler.demo import crawl_argv
 
 TMPFS_SIZE = "8m"
@@ -44,20 +46,19 @@ def fill(mountpoint: Path, leave: int) -> None:
 def main(base_url: str, mountpoint: Path, results: Path) -> int:
     subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={TMPFS_SIZE}", "tmpfs", str(mountpoint)], check=True)
     out = mountpoint / "out"
+    launcher = Launcher()
     for step, leave, flags in STEPS:
-        (mountpoint / "filler").unlink(missing_ok=True)
+        saved = results / step
+        saved.mkdir()
         if leave is not None:
             fill(mountpoint, leave)
-        done = subprocess.run(
-            crawl_argv(base_url, out, *flags, KEI_SNAPSHOT_BATCH_ROWS=5, LOG_LEVEL="INFO", CONCURRENT_REQUESTS=2),
-            capture_output=True, text=True, timeout=300,
-        )  # fmt: skip
+        command = crawl_argv(
+            base_url, out, *flags, KEI_SNAPSHOT_BATCH_ROWS=5, LOG_LEVEL="INFO", CONCURRENT_REQUESTS=2
+        )
+        code = launcher.start(command, saved / "stdout", saved / "stderr").wait(300)
         (mountpoint / "filler").unlink(missing_ok=True)  # room to copy what the crawl left
-        saved = results / step
         shutil.copytree(out, saved / "out", symlinks=True)
-        (saved / "rc").write_text(str(done.returncode))
-        (saved / "stdout").write_text(done.stdout)
-        (saved / "stderr").write_text(done.stderr)
+        (saved / "rc").write_text(str(code))
     return 0
 
 
