@@ -14,6 +14,7 @@ import signal
 import subprocess
 import sys
 import time
+import traceback
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -303,8 +304,16 @@ def kill_results(
     for name, scenario in RESUMES.items():
         jobs[name] = partial(scenario, site, copy_of(baseline, root / name.replace(" ", "-")))
     with ThreadPoolExecutor(WORKERS) as pool:
-        futures = {name: pool.submit(job) for name, job in jobs.items()}
+        futures = {name: pool.submit(reported, job) for name, job in jobs.items()}
         return {name: future.result() for name, future in futures.items()}
+
+
+def reported(job: Callable[[], list[str]]) -> list[str]:
+    """A scenario's problems; one that raised fails its own test only, with the traceback."""
+    try:
+        return job()
+    except Exception:
+        return [traceback.format_exc()]
 
 
 def test_every_failure_point_is_killed_at() -> None:
