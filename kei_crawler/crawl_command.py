@@ -23,6 +23,7 @@ from kei_crawler.outcomes import (
     EXIT_OK,
     EXIT_QUALITY_ALERT,
     UsageError,
+    check_crawl_id,
     check_output_dir,
     parse_setting,
 )
@@ -50,6 +51,7 @@ def crawl_overrides(args: argparse.Namespace) -> dict[str, Any]:
         overrides["KEI_MODE"] = args.mode
     if "KEI_MODE" in overrides:
         check_mode(overrides["KEI_MODE"])
+    check_crawl_id(overrides.get("KEI_CRAWL_ID", ""))
     return overrides
 
 
