@@ -126,10 +126,8 @@ def canonical_brief_url(url: str, origin: str = DEFAULT_ORIGIN) -> str:
 def fetch_url(canonical_url: str, base_url: str) -> str:
     """Where to request a canonical brief URL: its path on ``base_url`` (the site or a mirror).
     ValueError when ``canonical_url`` is no brief URL: only a brief's own path may follow the origin."""
-    path = urlsplit(canonical_url).path
-    if brief_slug(canonical_url) is None or not _BRIEF_PATH.match(path):
-        raise ValueError(f"not a brief URL: {canonical_url!r}")
-    return origin_of(base_url) + path
+    # Canonicalizing a canonical URL changes nothing; any other brief URL gets its canonical path.
+    return origin_of(base_url) + urlsplit(canonical_brief_url(canonical_url)).path
 
 
 def rebase(url: str, fetched_from: str, origin: str = DEFAULT_ORIGIN) -> str:
