@@ -24,6 +24,7 @@ from kei_crawler.outcomes import (
     EXIT_QUALITY_ALERT,
     WRITE_FAILED,
     UsageError,
+    check_crawl_id,
     check_output_dir,
     parse_setting,
 )
@@ -51,6 +52,7 @@ def crawl_overrides(args: argparse.Namespace) -> dict[str, Any]:
         overrides["KEI_MODE"] = args.mode
     if "KEI_MODE" in overrides:
         check_mode(overrides["KEI_MODE"])
+    check_crawl_id(overrides.get("KEI_CRAWL_ID", ""))
     return overrides
 
 

@@ -31,6 +31,17 @@ def parse_setting(text: str) -> tuple[str, str]:
     return name.strip(), value
 
 
+def check_crawl_id(value: str) -> str:
+    """A KEI_CRAWL_ID names folders and files under the output directory: a plain name, never a path."""
+    from kei_crawler.snapshot.store import is_safe_crawl_id
+
+    if value and not is_safe_crawl_id(value):
+        raise UsageError(
+            f"KEI_CRAWL_ID must be a plain name of letters, digits, '.', '_' and '-' (no '/' or '..'), got {value!r}"
+        )
+    return value
+
+
 def check_output_dir(path: str) -> Path:
     out = Path(path)
     if out.exists() and not out.is_dir():

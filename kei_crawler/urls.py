@@ -2,13 +2,16 @@
 
 Canonical brief URLs are built on the site's own origin (``https://keia.org``) even when the crawl runs
 against a mirror, so that ``brief_id`` stays the same whichever copy of the site served the page.
+
+Every URL here may come from a hostile page: no function raises on one (except where its docstring says
+ValueError), and none lets a link name another host, another scheme or a path outside the section.
 """
 
 from __future__ import annotations
 
 import hashlib
 import re
-from urllib.parse import parse_qsl, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, unquote, urljoin, urlsplit, urlunsplit
 
 from w3lib.url import canonicalize_url, safe_url_string
 
@@ -17,7 +20,13 @@ DEFAULT_ORIGIN = "https://keia.org"
 
 # /the-peninsula/<slug>/ — one segment; "page" is the path-style pagination, not a slug.
 _BRIEF_PATH = re.compile(r"^/the-peninsula/(?!page/?$)([A-Za-z0-9][A-Za-z0-9._~%-]*)/?$")
-_LISTING_PATH = re.compile(r"^/the-peninsula(?:/|/page/(\d+)/?)?$")
+# ASCII digits only, and few of them: int() refuses more than 4,300 digits, and no listing has a billion pages.
+_LISTING_PATH = re.compile(r"^/the-peninsula(?:/|/page/([0-9]{1,9})/?)?$")
+_PAGE_NUMBER = re.compile(r"^[0-9]{1,9}$")
+# A slug is one path segment once decoded too: an encoded "/" or "\\" (a%2F..%2Fadmin) would be a second
+# segment, or a way up, to a server that decodes before routing.
+_NOT_IN_SLUG = re.compile(r"[/\\?#\x00-\x1f\x7f]")
+_WEB_SCHEMES = ("http", "https")
 # The listing's own block counter; other blocks on the page (podcasts[paged], …) page other content.
 _POST_PAGED = "post[paged]"
 
@@ -29,8 +38,31 @@ def origin_of(url: str) -> str:
 
 
 def same_site(url: str, base_url: str) -> bool:
-    """True when ``url`` is served by the same scheme-less host and port as ``base_url``."""
-    return urlsplit(url).netloc.lower() == urlsplit(base_url).netloc.lower()
+    """True when ``url`` is an http(s) URL on the same host and port as ``base_url`` (either scheme: old
+    pages link to http://). Userinfo counts as part of the host, so ``https://keia.org@evil.example/``
+    is never the site; the URL is read both as Python and as Scrapy (w3lib, WHATWG rules for ``\\``)
+    read it, and both must agree, so no parser difference can carry a request elsewhere."""
+    try:
+        want = urlsplit(base_url).netloc.lower()
+        parsed = (urlsplit(url), urlsplit(safe_url_string(url)))
+    except ValueError:
+        return False
+    return bool(want) and all(p.scheme in _WEB_SCHEMES and p.netloc.lower() == want for p in parsed)
+
+
+def join(base: str, href: str) -> str | None:
+    """``href`` resolved against ``base`` as a browser would; None when it cannot be (``http://[::1``)."""
+    try:
+        return urljoin(base, href.strip())
+    except ValueError:
+        return None
+
+
+def page_base(page_url: str, base_href: str | None) -> str:
+    """What a page's relative links resolve against: its ``<base href>`` only while that stays on the
+    page's own site; a base on another host (or scheme) would carry every relative link off-site."""
+    base = join(page_url, base_href) if base_href else None
+    return base if base is not None and same_site(base, page_url) else page_url
 
 
 def brief_slug(url: str) -> str | None:
@@ -40,7 +72,9 @@ def brief_slug(url: str) -> str | None:
     except ValueError:
         return None
     match = _BRIEF_PATH.match(path)
-    return match.group(1).lower() if match else None
+    if not match or _NOT_IN_SLUG.search(unquote(match.group(1))):
+        return None
+    return match.group(1).lower()
 
 
 def is_brief_url(url: str) -> bool:
@@ -60,7 +94,7 @@ def listing_page_number(url: str) -> int | None:
         return int(match.group(1))
     for key, value in parse_qsl(parts.query, keep_blank_values=True):
         if key == _POST_PAGED:
-            return int(value) if value.isdigit() else None
+            return int(value) if _PAGE_NUMBER.match(value) else None
     return 1
 
 
@@ -69,10 +103,15 @@ def is_listing_url(url: str) -> bool:
 
 
 def canonical_listing_url(url: str) -> str:
-    """A listing URL with only the post counter kept, so the same page is fetched once."""
+    """A listing URL with only the post counter kept, so the same page is fetched once; on the URL's own
+    host. ValueError when ``url`` is no listing page."""
+    number = listing_page_number(url)
+    if number is None:
+        raise ValueError(f"not a listing URL: {url!r}")
     parts = urlsplit(safe_url_string(url))
-    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k == _POST_PAGED]
-    kept = "&".join(f"post%5Bpaged%5D={v}" for _, v in query)
+    by_path = "/page/" in parts.path
+    has_counter = any(k == _POST_PAGED for k, _ in parse_qsl(parts.query, keep_blank_values=True))
+    kept = f"post%5Bpaged%5D={number}" if has_counter and not by_path else ""
     return urlunsplit((parts.scheme, parts.netloc.lower(), parts.path, kept, ""))
 
 
@@ -85,9 +124,10 @@ def canonical_brief_url(url: str, origin: str = DEFAULT_ORIGIN) -> str:
 
 
 def fetch_url(canonical_url: str, base_url: str) -> str:
-    """Where to request a canonical brief URL: its path on ``base_url`` (the site or a mirror)."""
-    path = urlsplit(canonical_url).path
-    return origin_of(base_url) + path
+    """Where to request a canonical brief URL: its path on ``base_url`` (the site or a mirror).
+    ValueError when ``canonical_url`` is no brief URL: only a brief's own path may follow the origin."""
+    # Canonicalizing a canonical URL changes nothing; any other brief URL gets its canonical path.
+    return origin_of(base_url) + urlsplit(canonical_brief_url(canonical_url)).path
 
 
 def rebase(url: str, fetched_from: str, origin: str = DEFAULT_ORIGIN) -> str:

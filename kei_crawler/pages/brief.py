@@ -8,8 +8,11 @@ from __future__ import annotations
 from functools import cached_property
 from typing import Any
 
+from kei_crawler.normalize import clean_body, clean_text
 from kei_crawler.pages.reader import Reader
-from kei_crawler.pages.text import parse_document
+from kei_crawler.pages.text import NOT_IN_XML, parse_document
+
+_OPTIONAL = {"section", "series", "credits", "photo_caption", "photo_url"}
 
 # Exactly RawBrief's page fields: the spider passes ``**page.fields()`` into it.
 FIELD_NAMES = ("section", "title", "published_raw", "updated_raw", "authors", "categories", "series", "body",
@@ -112,9 +115,27 @@ class BriefPage:
         root = parse_document(self._html, self._encoding)
         if root is None:
             return empty, {}
-        reader = Reader(self.url, root)
         try:
-            return {**empty, **reader.read()}, reader.provenance
+            reader = Reader(self.url, root)
+            return {**empty, **_without_controls(reader.read())}, reader.provenance
         except RecursionError:
-            # Pathologically nested markup; lxml already caps depth, this is the last guard.
+            # Pathologically nested markup; lxml caps depth at 255 and the walkers at 300, this is the last
+            # guard: the page reads as empty and the validator drops it with its reason.
             return empty, {}
+
+
+def _without_controls(fields: dict[str, Any]) -> dict[str, Any]:
+    """The fields without a character an XML 1.0 document may not hold (the Atom feed is one; a page's
+    "&#1;" parses to one), white space tidied again where one was (seldom: no page of the site has one)."""
+
+    def clean(name: str, value: Any) -> Any:
+        if isinstance(value, list):
+            return [kept for kept in (clean(name, item) for item in value) if kept]
+        if not isinstance(value, str) or not NOT_IN_XML.search(value):
+            return value
+        text = NOT_IN_XML.sub(" ", value)
+        if name == "body":
+            return clean_body(text)
+        return clean_text(text) or (None if name in _OPTIONAL else "")
+
+    return {name: clean(name, value) for name, value in fields.items()}

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from functools import cached_property
-from urllib.parse import urldefrag, urljoin
+from urllib.parse import urldefrag
 
 from lxml.html import HtmlElement
 
@@ -17,7 +17,8 @@ from kei_crawler import urls
 from kei_crawler.normalize import clean_text
 from kei_crawler.pages.text import parse_document
 
-_POSTS_LOCATED = re.compile(r"(\d[\d,.\u00a0 ]*)\s+Posts?\s+located", re.IGNORECASE)
+# The number's run is bounded: unbounded, a page of "1 1 1 1 …" costs quadratic backtracking.
+_POSTS_LOCATED = re.compile(r"(\d[\d,.\u00a0 ]{0,24}?)\s+Posts?\s+located", re.IGNORECASE)
 
 
 class IndexPage:
@@ -37,18 +38,17 @@ class IndexPage:
         if root is None:
             return []
         base_el = root.find(".//base[@href]")
-        base = urljoin(self.url, base_el.get("href") or "") if base_el is not None else self.url
+        base = urls.page_base(self.url, base_el.get("href") if base_el is not None else None)
         found: list[str] = []
         for anchor in root.iter("a"):
             href = (anchor.get("href") or "").strip()
             if not href or href.startswith(("mailto:", "javascript:", "tel:", "#")):
                 continue
-            try:
-                absolute = urldefrag(urljoin(base, href)).url
-            except ValueError:
-                continue
-            if urls.same_site(absolute, self.url):
-                found.append(absolute)
+            absolute = urls.join(base, href)
+            # Only http(s) links to this very host: javascript:, file:, data:, other hosts and userinfo
+            # tricks all fail here (urls.same_site).
+            if absolute is not None and urls.same_site(absolute, self.url):
+                found.append(urldefrag(absolute).url)
         return found
 
     def brief_links(self) -> list[str]:

@@ -63,8 +63,12 @@ def _confirmed_title(blocks: list[Block], structured: Structured) -> tuple[int, 
     """The first metadata title that a visible block shows too, headings preferred; a section label
     ("The Peninsula" from a bare <title>) is never the title."""
     titles = structured.titles()
-    # Each block's title form once, not once per metadata source.
-    keys = [clean_title(b.text).casefold() for b in blocks] if titles else []
+    # Each block's title form once, not once per metadata source; a block far longer than every title
+    # cannot show one (a site-name suffix is short), and is not worth clean_title's suffix passes.
+    if not titles:
+        return None
+    longest = max(len(title) for _, title in titles) + 200
+    keys = [clean_title(b.text).casefold() if len(b.text) <= longest else "" for b in blocks]
     for via, title in titles:
         key = title.casefold()
         matches = [b for b, k in zip(blocks, keys, strict=True) if k == key and section_label(b) is None]

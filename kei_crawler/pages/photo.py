@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlsplit
 
 from lxml.html import HtmlElement
 
+from kei_crawler import urls
 from kei_crawler.normalize import clean_text, is_caption_sentence
 from kei_crawler.pages.text import Block, Image
 
@@ -32,23 +33,26 @@ def image_source(img: HtmlElement) -> str | None:
 
 
 def _side(value: str | None) -> int | None:
-    match = re.match(r"\s*(\d+)", value or "")
+    # At most 6 digits: int() refuses a number of 4,300 digits, and no image is a million pixels wide.
+    match = re.match(r"\s*([0-9]{1,6})", value or "")
     return int(match.group(1)) if match else None
 
 
 def is_content_image(img: HtmlElement, page_url: str) -> bool:
-    """False for logos, icons and pixels: tiny, SVG, data: URLs, or an image linking to the home page."""
+    """False for logos, icons and pixels: tiny, SVG, data: URLs, or an image linking to the home page; and
+    for any image whose address is not http(s) (javascript:, file:) or cannot be resolved."""
     src = image_source(img)
-    if not src or src.lower().split("?")[0].endswith(".svg"):
+    if not src or src.lower().split("?")[0].endswith(".svg") or absolute_src(img, page_url) is None:
         return False
     sides = [s for s in (_side(img.get("width")), _side(img.get("height"))) if s is not None]
     if any(side < _MIN_SIDE for side in sides):
         return False
     for ancestor in img.iterancestors():
         if ancestor.tag == "a":
-            target = urlsplit(urljoin(page_url, ancestor.get("href") or ""))
-            if target.path in ("", "/") and not target.query:
-                return False  # the site logo, linking home
+            href = urls.join(page_url, ancestor.get("href") or "")
+            target = urlsplit(href) if href is not None else None
+            if target is None or (target.path in ("", "/") and not target.query):
+                return False  # the site logo, linking home (or a link no browser could follow)
             break
     return True
 
@@ -116,5 +120,7 @@ def caption_after_image(image: Image, blocks: list[Block], forbidden: set[int]) 
 
 
 def absolute_src(img: HtmlElement, base_url: str) -> str | None:
+    """The image's absolute http(s) URL, else None."""
     src = image_source(img)
-    return urljoin(base_url, src) if src else None
+    absolute = urls.join(base_url, src) if src else None
+    return absolute if absolute is not None and urlsplit(absolute).scheme in ("http", "https") else None

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import re
 from typing import Any
-from urllib.parse import urljoin
 
 from lxml.html import HtmlElement
 
+from kei_crawler import urls
 from kei_crawler.dates import parse_published
 from kei_crawler.normalize import (
     SERIES,
@@ -43,7 +43,7 @@ class Reader:
 
     def __init__(self, url: str, root: HtmlElement) -> None:
         base = root.find(".//base[@href]")
-        self.base_url = urljoin(url, base.get("href") or "") if base is not None else url
+        self.base_url = urls.page_base(url, base.get("href") if base is not None else None)
         self.structured = structured_data(root)
         strip_chrome(root)
         self.root = root
@@ -253,13 +253,17 @@ class Reader:
             and image.before_block <= stop
             and is_content_image(image.element, self.base_url)
         ]
-        for image in zone:
+        # Looking for an image's caption reads every block: fine for the few images a brief holds, hours
+        # for a page of 50,000 <img>s.
+        for image in zone[:_MAX_CAPTIONED_IMAGES]:
             caption = structural_caption(image, self.blocks, forbidden, container)
             caption = caption or caption_after_image(image, self.blocks, forbidden)
             if caption:
                 return image, caption
         return (zone[0] if zone else None), None
 
+
+_MAX_CAPTIONED_IMAGES = 20
 
 # What a CMS files a post under when nobody chose anything: no category a reader would recognise.
 _PLACEHOLDER_CATEGORIES = {"uncategorized", "uncategorised", "blog", "general", "post", "posts", "none"}

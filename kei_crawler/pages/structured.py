@@ -39,15 +39,30 @@ class Structured:
         return [(via, title) for via, title in found if title]
 
 
+# A brief's JSON-LD is a few kilobytes; a script far larger is no metadata worth reading, and parsing
+# it would cost the time and memory a hostile page wants spent.
+MAX_JSON_LD_CHARS = 1_000_000
+
+
 def _names(value: object) -> list[str]:
-    """Names of a schema.org author value: a string, a Person/Organization, or a list of them."""
-    if isinstance(value, str):
-        return [value]
-    if isinstance(value, dict):
-        return _names(value.get("name"))
-    if isinstance(value, list):
-        return [name for item in value for name in _names(item)]
-    return []
+    """Names of a schema.org author value: a string, a Person/Organization, or a list of them (nested as
+    deep as a page likes: walked with a stack, not by recursion)."""
+    names: list[str] = []
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            names.append(item)
+        elif isinstance(item, dict):
+            stack.append(item.get("name"))
+        elif isinstance(item, list):
+            stack.extend(reversed(item))
+    return names
+
+
+def _text(value: object) -> str:
+    """A scalar JSON value as text; "" for objects and arrays (``str()`` of a deeply nested one recurses)."""
+    return str(value) if isinstance(value, str | int | float) and not isinstance(value, bool) else ""
 
 
 def _strings(value: object) -> list[str]:
@@ -68,10 +83,12 @@ def iter_json_ld(root: HtmlElement) -> Iterator[dict[str, object]]:
     for script in root.iter("script"):
         if (script.get("type") or "").lower() != "application/ld+json" or not script.text:
             continue
+        if len(script.text) > MAX_JSON_LD_CHARS:
+            continue
         try:
             data = json.loads(script.text)
-        except ValueError:
-            continue
+        except (ValueError, RecursionError):
+            continue  # broken, or nested deeper than the parser's stack ("[[[[…" × 100,000)
         stack = [data]
         while stack:
             item = stack.pop()
@@ -88,13 +105,13 @@ def structured_data(root: HtmlElement) -> Structured:
     found = Structured()
     for item in iter_json_ld(root):
         types = item.get("@type")
-        type_names = {str(t).lower() for t in (types if isinstance(types, list) else [types])}
+        type_names = {_text(t).lower() for t in (types if isinstance(types, list) else [types])}
         if not type_names & _ARTICLE_TYPES:
             continue
         found.jsonld_title = found.jsonld_title or clean_title(
-            str(item.get("headline") or item.get("name") or "")
+            _text(item.get("headline")) or _text(item.get("name"))
         )
-        found.jsonld_published = found.jsonld_published or clean_text(str(item.get("datePublished") or ""))
+        found.jsonld_published = found.jsonld_published or clean_text(_text(item.get("datePublished")))
         names = [clean_text(n) for n in _names(item.get("author"))]
         found.jsonld_authors = found.jsonld_authors or [n for n in names if _is_name(n)]
         sections = [clean_text(s) for s in _strings(item.get("articleSection"))]

@@ -16,6 +16,7 @@ from lxml import etree
 from lxml.html import HtmlElement
 
 from kei_crawler.normalize import clean_text, is_caption_sentence, is_credit_line, is_series_blurb
+from kei_crawler.pages.flatten import flatten
 
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_:.-]+)""", re.IGNORECASE)
 # Browsers read these labels as windows-1252; so must we, or curly quotes turn into control characters.
@@ -50,8 +51,8 @@ def _decode(data: str | bytes, encoding: str | None) -> tuple[str, str | None]:
     if label.replace("_", "-") not in ("utf-8", "utf8"):
         try:
             return data.decode(label, errors="replace"), None
-        except LookupError:
-            pass
+        except (LookupError, UnicodeError):
+            pass  # no such codec, or one that is no charset (idna, undefined): read as utf-8 below
     try:
         return data.decode("utf-8"), None
     except UnicodeDecodeError:
@@ -66,13 +67,22 @@ def _decode(data: str | bytes, encoding: str | None) -> tuple[str, str | None]:
 # lxml.html's own parser chooses each element's Python class in a Python callback (form, input, label… get
 # classes of their own), and the reader creates thousands of element proxies per page. Nothing here uses
 # those classes' extras, so a C-level lookup giving every element HtmlElement builds the same tree faster.
-_PARSER = etree.HTMLParser()
-_PARSER.set_element_class_lookup(
-    etree.ElementDefaultClassLookup(
-        element=HtmlElement, comment=lxml.html.HtmlComment, pi=lxml.html.HtmlProcessingInstruction,
-        entity=lxml.html.HtmlEntity,
-    )
-)  # fmt: skip
+def _parser(huge_tree: bool) -> etree.HTMLParser:
+    parser = etree.HTMLParser(huge_tree=huge_tree)
+    parser.set_element_class_lookup(
+        etree.ElementDefaultClassLookup(
+            element=HtmlElement, comment=lxml.html.HtmlComment, pi=lxml.html.HtmlProcessingInstruction,
+            entity=lxml.html.HtmlEntity,
+        )
+    )  # fmt: skip
+    return parser
+
+
+# libxml2's limits stay on for the first parse: where it stops at one (nesting past 256 levels, a text,
+# comment or attribute value past 10 MB) it drops the rest of the page, so the page is parsed once more,
+# flattened (pages.flatten) and without the size limits. Its size is bounded already: DOWNLOAD_MAXSIZE.
+_PARSER = _parser(huge_tree=False)
+_UNLIMITED = _parser(huge_tree=True)
 
 
 def parse_document(data: str | bytes, encoding: str | None = None) -> HtmlElement | None:
@@ -82,15 +92,22 @@ def parse_document(data: str | bytes, encoding: str | None = None) -> HtmlElemen
         return None
     try:
         root = lxml.html.document_fromstring(text, parser=_PARSER)
+        if _stopped_at_a_limit(_PARSER):
+            root = lxml.html.document_fromstring(flatten(text, breaks=BLOCK_TAGS), parser=_UNLIMITED)
     except (etree.ParserError, ValueError):
         return None
     return root if isinstance(root, HtmlElement) else None
+
+
+def _stopped_at_a_limit(parser: etree.HTMLParser) -> bool:
+    return any(error.type_name == "ERR_RESOURCE_LIMIT" for error in parser.error_log)
 
 
 # Site chrome by tag and ARIA role: navigation, footers, sidebars, forms (search, mailing-list sign-up).
 _NOISE_TAGS = {
     "script", "style", "noscript", "template", "nav", "footer", "aside", "form", "iframe", "svg", "button",
     "select", "textarea", "input", "label", "object", "embed", "canvas", "dialog", "head", "menu", "link",
+    "title",  # a stray <title> in the body is invisible too, and unclosed it swallows the rest as text
 }  # fmt: skip
 _NOISE_ROLES = {"navigation", "contentinfo", "complementary", "search", "menu", "menubar", "dialog"}
 _DATE_HINT = re.compile(r"\b(?:Published|Posted)\b", re.IGNORECASE)
@@ -128,10 +145,27 @@ def _is_hidden(el: HtmlElement) -> bool:
 
 
 def _drop_keeping_tail(el: HtmlElement) -> None:
+    """``el.drop_tree()``: the element goes, its tail text (which belongs to the parent) stays. The text
+    is joined here, not by lxml's drop_tree, because lxml refuses to set a text holding a character an
+    XML document may not (a page's "&#1;" parses to one): those are left out."""
     parent = el.getparent()
     if parent is None:
         return
-    el.drop_tree()  # keeps the tail text, which belongs to the parent
+    if el.tail:
+        previous = el.getprevious()
+        if previous is None:
+            parent.text = xml_safe((parent.text or "") + el.tail)
+        else:
+            previous.tail = xml_safe((previous.tail or "") + el.tail)
+    parent.remove(el)
+
+
+# Characters no XML 1.0 document may hold, and that no reader sees (lxml refuses them in a text it is given).
+NOT_IN_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def xml_safe(text: str) -> str:
+    return NOT_IN_XML.sub("", text) if NOT_IN_XML.search(text) else text
 
 
 BLOCK_TAGS = {

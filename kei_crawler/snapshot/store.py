@@ -25,6 +25,9 @@ SNAPSHOTS = "snapshots"
 TMP = ".tmp"
 FILENAME = "briefs.parquet"
 _CRAWL_ID = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{6}(?:\.\d{1,6})?Z$")
+# A crawl id names a folder and files (snapshot=<id>/, .tmp/<id>/, runs/<id>.json, warc/<id>.warc.gz): one
+# plain name, never a path ("../../x", "a/b", NUL), whatever a -s setting or a scheduler passed.
+_SAFE_CRAWL_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}")
 
 
 class SnapshotError(Exception):
@@ -40,8 +43,19 @@ def is_crawl_id(text: str) -> bool:
     return bool(_CRAWL_ID.match(text))
 
 
+def is_safe_crawl_id(text: str) -> bool:
+    """True when ``text`` can name a crawl's folder and files: letters, digits, ".", "_", "-"."""
+    return _SAFE_CRAWL_ID.fullmatch(text) is not None
+
+
+def _plain(crawl_id: str) -> str:
+    if not is_safe_crawl_id(crawl_id):
+        raise ValueError(f"crawl id {crawl_id!r} is not a plain name (letters, digits, '.', '_', '-')")
+    return crawl_id
+
+
 def snapshot_dir(output_dir: str | os.PathLike[str], crawl_id: str) -> Path:
-    return Path(output_dir) / SNAPSHOTS / f"snapshot={crawl_id}"
+    return Path(output_dir) / SNAPSHOTS / f"snapshot={_plain(crawl_id)}"
 
 
 def snapshot_path(output_dir: str | os.PathLike[str], crawl_id: str) -> Path:
@@ -49,7 +63,7 @@ def snapshot_path(output_dir: str | os.PathLike[str], crawl_id: str) -> Path:
 
 
 def tmp_dir(output_dir: str | os.PathLike[str], crawl_id: str) -> Path:
-    return Path(output_dir) / TMP / crawl_id
+    return Path(output_dir) / TMP / _plain(crawl_id)
 
 
 @dataclass(frozen=True)
