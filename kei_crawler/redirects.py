@@ -78,4 +78,9 @@ class SiteMetaRefreshMiddleware(MetaRefreshMiddleware):
             result = super().process_response(request, response)
         except IgnoreRequest as exc:
             raise _too_many(exc, request, self.max_redirect_times) from None
+        except ValueError as exc:
+            # Scrapy cannot build a request for the target (``javascript:``, ``data:``): not on the site.
+            raise OffsiteRedirect(
+                f"{request.url}: refreshes to a URL that is not on the site ({exc})"
+            ) from None
         return checked_hop(request, result, self.crawler)

@@ -158,17 +158,13 @@ def test_the_crawl_command_refuses_a_path_as_crawl_id(tmp_path: Path, value: str
     assert _files(tmp_path) == {tmp_path / "a", work}  # nothing written, not even the output directory
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Scrapy's OffsiteMiddleware drops a redirect or meta refresh to another host in its "
-    "request_scheduled handler, where no errback runs: the brief is lost, counted only in offsite/filtered "
-    "(docs/reliability.md, Hostile input)",
-)
-def test_a_brief_that_refreshes_to_another_host_is_reported(tmp_path: Path) -> None:
+@pytest.mark.parametrize("target", ["other-host", "other-port", "javascript"])
+def test_a_brief_that_refreshes_off_the_site_is_reported(tmp_path: Path, target: str) -> None:
     site = build_site(12, theme="classic")
     brief = site.briefs[3]
-    with ReplicaServer(build_site(5), host="127.0.0.2") as other:
-        refresh = f'<meta http-equiv="refresh" content="0;url={other.base_url}/the-peninsula/">'.encode()
+    with ReplicaServer(build_site(5), host="127.0.0.1" if target == "other-port" else "127.0.0.2") as other:
+        url = "javascript:alert(1)" if target == "javascript" else f"{other.base_url}/the-peninsula/"
+        refresh = f'<meta http-equiv="refresh" content="0;url={url}">'.encode()
 
         def refreshing(path: str, base: str) -> Rendered:
             code, headers, body = site.render(path, base)
@@ -181,4 +177,6 @@ def test_a_brief_that_refreshes_to_another_host_is_reported(tmp_path: Path) -> N
     ref = store.latest(tmp_path / "out")
     assert ref is not None
     counts = json.loads(store.metadata(ref.path)["counts"])
-    assert brief.slug in {e["url"].split("/")[-2] for e in counts["errors"]}
+    assert {e["url"].split("/")[-2]: e["reason"] for e in counts["errors"]} == {
+        brief.slug: "offsite_redirect"
+    }
