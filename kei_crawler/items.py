@@ -98,6 +98,12 @@ class Brief:
     warc_offset: int | None = None
     """Byte offset of that record in ``warc_file``: a reader seeks there and reads one gzip member."""
 
+    refresh_error: str | None = None
+    """On a row carried forward from the previous snapshot: why this crawl tried to fetch the brief
+    again and could not — the fetch error (``http_503``, ``TimeoutError``) or the drop reason and its
+    detail (``MissingDate: no publication date (published_raw: tried …)``). None when this crawl
+    captured the row fresh or did not try to fetch it, so an old failure never lingers."""
+
 
 @dataclass
 class RawBrief:

@@ -60,17 +60,33 @@ def fill_rate_table(counts: dict[str, Any]) -> Table:
     return table
 
 
+SHOWN = 20
+"""Failed briefs listed by URL in the summary, per list; the run manifest holds them all."""
+
+
 def print_summary(console: Console, result: CrawlResult) -> None:
+    counts = result.counts
     console.print(summary_table(result))
     for alert in result.alerts:
         console.print(f"[bold red]QUALITY ALERT[/]: {alert}")
-    if result.counts["briefs_written"]:
-        console.print(fill_rate_table(result.counts))
-    for error in result.counts["errors"][:20]:
+    if counts["briefs_not_refreshed"]:
+        console.print(
+            f"[bold yellow]not refreshed[/]: {counts['briefs_not_refreshed']} (kept from the previous snapshot)"
+        )
+    if counts.get("briefs_outstanding"):
+        console.print(
+            f"[bold yellow]outstanding[/]: {counts['briefs_outstanding']} listed but never captured "
+            "(asked for again by every crawl)"
+        )
+    if counts["briefs_written"]:
+        console.print(fill_rate_table(counts))
+    for error in counts["errors"][:SHOWN]:
         console.print(f"  error: {error['kind']} {error['url']} — {error['reason']}", highlight=False)
-    hidden = len(result.counts["errors"]) - 20
-    if hidden > 0:
-        console.print(f"  … and {hidden} more errors (see the log)")
+    for drop in counts["drops"][:SHOWN]:
+        console.print(f"  dropped: {drop['reason']} {drop['url']} — {drop['detail']}", highlight=False)
+    for name, listed in (("errors", counts["errors"]), ("drops", counts["drops"])):
+        if len(listed) > SHOWN:
+            console.print(f"  … and {len(listed) - SHOWN} more {name} (see the run manifest)")
 
 
 def newest_briefs_table(table: pa.Table, limit: int = 10, *, width: int = 120) -> Table:

@@ -16,7 +16,8 @@ from typing import Any
 
 RESUME_FILE = "kei-resume.json"
 SPOOL_DIR = "kei-spool"
-# Counters that must add up over the interrupted and the resumed part of one crawl.
+# Counters that must add up over the interrupted and the resumed part of one crawl, and the lists of
+# briefs that failed (kei/error_list, kei/drop_list): the resumed part does not request those again.
 CARRIED_STATS = ("kei/", "item_dropped_reasons_count/", "item_dropped_count", "item_scraped_count")
 
 

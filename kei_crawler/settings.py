@@ -54,6 +54,7 @@ ITEM_PIPELINES = {
 }
 EXTENSIONS = {
     "kei_crawler.fillrates.FieldFillRates": 400,
+    "kei_crawler.pipelines.drops.DropList": 410,  # every dropped brief listed with its reason
     "kei_crawler.archive.warc.WarcWriter": 450,  # publishes the WARC before SnapshotWriter its rows
     "kei_crawler.snapshot.writer.SnapshotWriter": 500,
     "kei_crawler.manifest.RunManifest": 600,

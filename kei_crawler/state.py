@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 
+from kei_crawler import outstanding
 from kei_crawler.snapshot import store
 
 logger = logging.getLogger(__name__)
@@ -42,7 +43,9 @@ class ArchiveState:
     not_modified: set[str] = field(default_factory=set)
     """Known URLs the site answered 304 for."""
     gone: dict[str, datetime] = field(default_factory=dict)
-    """Known URLs the site answered 404/410 for, with when."""
+    """Known or outstanding URLs the site answered 404/410 for, with when."""
+    outstanding: dict[str, outstanding.Outstanding] = field(default_factory=dict)
+    """Briefs listed before but never captured: every crawl asks for them again (``outstanding``)."""
 
     @classmethod
     def empty(cls) -> ArchiveState:
@@ -62,7 +65,8 @@ class ArchiveState:
                 logger.error("Skipping unreadable snapshot %s: %s", ref.path, exc)
                 continue
             known = {row["url"]: KnownBrief(**row) for row in table.to_pylist()}
-            return cls(snapshot=ref, known=known)
+            pending = outstanding.decode(store.metadata(ref.path).get(outstanding.METADATA_KEY))
+            return cls(snapshot=ref, known=known, outstanding=pending)
         return cls.empty()
 
     @property

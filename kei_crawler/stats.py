@@ -8,6 +8,10 @@ from kei_crawler.fillrates import fill_rates
 
 _DROPPED = "item_dropped_reasons_count/"
 _STATUS = "downloader/response_status_count/"
+ERROR_LIST = "kei/error_list"
+"""Requests that failed for good: ``{kind, url, fetched_url, reason}`` (the spider's errbacks)."""
+DROP_LIST = "kei/drop_list"
+"""Briefs the pipelines dropped: ``{kind, url, fetched_url, reason, detail}`` (``pipelines.drops``)."""
 
 
 def run_counts(stats: dict[str, Any], briefs_written: int | None = None) -> dict[str, Any]:
@@ -15,12 +19,15 @@ def run_counts(stats: dict[str, Any], briefs_written: int | None = None) -> dict
 
     ``briefs_written`` are the briefs this crawl fetched and wrote; ``snapshot_rows`` the whole archive
     as published, carried-forward rows included. new + changed + unchanged + carried = snapshot_rows.
+    ``briefs_not_refreshed`` are the carried rows of briefs this crawl tried and failed to fetch again;
+    ``errors`` and ``drops`` list every brief that failed, each with its URL and reason.
+    ``briefs_outstanding`` are briefs listed but never captured, which every crawl asks for again.
     """
 
     def prefixed(prefix: str) -> dict[str, int]:
         return {k[len(prefix) :]: int(v) for k, v in sorted(stats.items()) if k.startswith(prefix)}
 
-    errors = list(stats.get("kei/error_list") or [])
+    errors = list(stats.get(ERROR_LIST) or [])
     written = int(briefs_written if briefs_written is not None else stats.get("item_scraped_count", 0))
     return {
         "briefs_written": written,
@@ -31,6 +38,8 @@ def run_counts(stats: dict[str, Any], briefs_written: int | None = None) -> dict
         "briefs_carried": int(stats.get("kei/briefs_carried", 0)),
         "briefs_removed": int(stats.get("kei/briefs_removed", 0)),
         "briefs_not_modified": int(stats.get("kei/briefs_not_modified", 0)),
+        "briefs_not_refreshed": int(stats.get("kei/briefs_not_refreshed", 0)),
+        "briefs_outstanding": int(stats.get("kei/briefs_outstanding", 0)),
         "fill_rates": fill_rates(stats, written),
         "briefs_dropped": prefixed(_DROPPED),
         "listing_pages": int(stats.get("kei/listing_pages", 0)),
@@ -43,4 +52,13 @@ def run_counts(stats: dict[str, Any], briefs_written: int | None = None) -> dict
         "listing_errors": prefixed("kei/listing_errors/"),
         "spider_exceptions": prefixed("spider_exceptions/"),
         "errors": errors,
+        "drops": list(stats.get(DROP_LIST) or []),
     }
+
+
+def refresh_failures(stats: dict[str, Any]) -> dict[str, str]:
+    """Canonical brief URL → why this crawl could not refresh it: the fetch error's reason, or the drop
+    reason with its detail (``MissingDate: no publication date (published_raw: tried …)``)."""
+    failed = {e["url"]: e["reason"] for e in stats.get(ERROR_LIST) or [] if e.get("kind") == "brief"}
+    failed.update({d["url"]: f"{d['reason']}: {d['detail']}" for d in stats.get(DROP_LIST) or []})
+    return failed

@@ -153,6 +153,19 @@ def test_an_older_schema_without_newer_columns_still_diffs(briefs: dict[str, Bri
     assert back.counts == {"added": 0, "removed": 1, "changed": 1, "moved": 0}
 
 
+def test_a_brief_that_could_not_be_refreshed_is_not_a_change(briefs: dict[str, Brief]) -> None:
+    before = to_table(briefs.values())
+    # The next crawl failed to fetch a and b and carried their rows; then one where they answered again.
+    failed = {"a": "http_503", "b": "MissingDate: no publication date (published_raw: tried text-layout)"}
+    not_refreshed = to_table(
+        dataclasses.replace(b, last_seen=T1, refresh_error=failed.get(slug)) for slug, b in briefs.items()
+    )
+    assert diff(before, not_refreshed).empty
+    assert diff(not_refreshed, before).empty
+    older = before.drop_columns(["refresh_error"])  # a schema v2 snapshot
+    assert diff(older, not_refreshed).empty
+
+
 def test_a_table_without_the_key_columns_is_refused(briefs: dict[str, Brief]) -> None:
     table = to_table(briefs.values())
     with pytest.raises(SnapshotError, match="no brief_id column"):

@@ -5,10 +5,13 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 import pytest
+from scrapy import signals
 from scrapy.exceptions import DropItem
+from scrapy.utils.test import get_crawler
 
 from kei_crawler.items import Brief, RawBrief
 from kei_crawler.pipelines.dedupe import DedupePipeline, DuplicateContent, DuplicateUrl
+from kei_crawler.pipelines.drops import DropList, drop_entry
 from kei_crawler.pipelines.normalize import NormalizePipeline, to_brief
 from kei_crawler.pipelines.validate import (
     EmptyBody,
@@ -18,6 +21,7 @@ from kei_crawler.pipelines.validate import (
     UnparseableDate,
     ValidatePipeline,
 )
+from kei_crawler.spiders.peninsula import PeninsulaSpider
 
 NOW = datetime(2026, 11, 29, 4, 35, 12, tzinfo=UTC)
 
@@ -136,3 +140,48 @@ def test_pipelines_pass_other_items_through() -> None:
     thing = {"not": "a brief"}
     for pipeline in (ValidatePipeline(), NormalizePipeline(), DedupePipeline()):
         assert pipeline.process_item(thing) is thing
+
+
+@pytest.mark.parametrize(
+    ("changes", "reason", "detail"),
+    [
+        ({"section": "KEI Spotlight"}, "NotABrief", "section is 'KEI Spotlight', not 'The Peninsula'"),
+        ({"title": "  "}, "MissingTitle", "no title (title: tried json-ld, meta, title-tag, heading)"),
+        ({"published_raw": ""}, "MissingDate", "no publication date (published_raw: tried text-layout, "),
+        ({"published_raw": "Published sometime"}, "UnparseableDate", "published_raw 'Published sometime' is"),
+        ({"body": " \n\n "}, "EmptyBody", "empty body (body: tried density, page-density)"),
+    ],
+)
+def test_each_drop_is_listed_with_its_canonical_url_reason_and_field(
+    changes: dict[str, object], reason: str, detail: str
+) -> None:
+    crawler = get_crawler(PeninsulaSpider)
+    recorder = DropList.from_crawler(crawler)  # noqa: F841 — signals hold weak references
+    item = raw(**changes)
+    with pytest.raises(DropItem) as caught:
+        ValidatePipeline().process_item(item)
+    crawler.signals.send_catch_log(
+        signals.item_dropped, item=item, response=None, exception=caught.value, spider=None
+    )
+    assert crawler.stats is not None
+    [entry] = crawler.stats.get_value("kei/drop_list")
+    assert entry.keys() == {"kind", "url", "fetched_url", "reason", "detail"}
+    assert entry["kind"] == "brief" and entry["reason"] == reason
+    assert entry["url"] == item.url and entry["fetched_url"] == item.fetched_url
+    assert entry["detail"].startswith(detail)
+    assert str(caught.value) == f"{item.fetched_url}: {entry['detail']}"  # the log line names the page
+
+
+def test_a_drop_entry_without_a_fetch_url_names_the_canonical_url_alone() -> None:
+    dedupe = DedupePipeline()
+    dedupe.process_item(to_brief(raw()))
+    copy = to_brief(raw(url="https://keia.org/the-peninsula/erosion-of-data-privacy-2/"))
+    with pytest.raises(DuplicateContent) as caught:
+        dedupe.process_item(copy)
+    assert drop_entry(copy, caught.value) == {
+        "kind": "brief",
+        "url": copy.url,
+        "reason": "DuplicateContent",
+        "detail": "same content as https://keia.org/the-peninsula/erosion-of-data-privacy/"
+        " (title, published, body, photo_caption)",
+    }

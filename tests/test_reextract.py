@@ -52,6 +52,7 @@ def test_reextract_reproduces_the_crawls_snapshot_exactly(
     counts = json.loads(meta["counts"])
     crawl_counts = json.loads(store.metadata(crawled.snapshot)["counts"])
     assert counts["briefs_dropped"] == crawl_counts["briefs_dropped"]  # the copied brief, again
+    assert counts["drops"] == crawl_counts["drops"] and counts["drops"]  # listed with its reason and detail
     assert counts["fill_rates"] == crawl_counts["fill_rates"]
 
 

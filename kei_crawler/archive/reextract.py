@@ -35,6 +35,7 @@ from kei_crawler.archive.reader import ArchivedResponse, WarcReadError, WarcSour
 from kei_crawler.fillrates import filled_fields
 from kei_crawler.items import Brief
 from kei_crawler.lock import OutputLock
+from kei_crawler.pipelines.drops import record_drop
 from kei_crawler.snapshot import store
 from kei_crawler.snapshot.schema import BRIEF_SCHEMA, SCHEMA_VERSION, encode_metadata, to_table
 from kei_crawler.snapshot.writer import unused_crawl_id
@@ -141,6 +142,7 @@ def _scrapy_response(archived: ArchivedResponse) -> Response:
 
 
 def _through(item: Any, pipelines: list[Any], spider: PeninsulaSpider, stats: Any) -> Any:
+    scraped = item
     try:
         for pipeline in pipelines:
             method = pipeline.process_item
@@ -149,6 +151,7 @@ def _through(item: Any, pipelines: list[Any], spider: PeninsulaSpider, stats: An
     except DropItem as exc:
         stats.inc_value("item_dropped_count")
         stats.inc_value(f"item_dropped_reasons_count/{type(exc).__name__}")
+        record_drop(stats, scraped, exc)  # as the crawl's DropList does: the item the spider yielded
         return None
     return item
 

@@ -4,16 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from scrapy.exceptions import DropItem
-
 from kei_crawler.items import Brief
+from kei_crawler.pipelines.drops import BriefDropped
 
 
-class DuplicateUrl(DropItem):
+class DuplicateUrl(BriefDropped):
     """A second response for a canonical URL already captured this crawl (e.g. two links, one redirect)."""
 
 
-class DuplicateContent(DropItem):
+class DuplicateContent(BriefDropped):
     """Another URL already carried exactly this content (same title, date, body and caption)."""
 
 
@@ -26,9 +25,11 @@ class DedupePipeline:
         if not isinstance(item, Brief):
             return item
         if item.url in self.urls:
-            raise DuplicateUrl(f"{item.url}: already captured")
+            raise DuplicateUrl(item.url, "url already captured in this crawl")
         self.urls.add(item.url)
         first = self.hashes.setdefault(item.content_hash, item.url)
         if first != item.url:
-            raise DuplicateContent(f"{item.url}: same content as {first}")
+            raise DuplicateContent(
+                item.url, f"same content as {first} (title, published, body, photo_caption)"
+            )
         return item

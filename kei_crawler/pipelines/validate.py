@@ -8,33 +8,32 @@ from __future__ import annotations
 
 from typing import Any
 
-from scrapy.exceptions import DropItem
-
 from kei_crawler.dates import parse_published
 from kei_crawler.items import RawBrief
 from kei_crawler.normalize import clean_body, clean_text
 from kei_crawler.pages import missing_reason
+from kei_crawler.pipelines.drops import BriefDropped
 
 SECTION_LABEL = "The Peninsula"
 
 
-class NotABrief(DropItem):
+class NotABrief(BriefDropped):
     """The page shows another section's label (news, podcasts…), though its URL looked like a brief."""
 
 
-class MissingTitle(DropItem):
+class MissingTitle(BriefDropped):
     """No title could be read from the page."""
 
 
-class MissingDate(DropItem):
+class MissingDate(BriefDropped):
     """No publication date line, <time> or structured date was found."""
 
 
-class UnparseableDate(DropItem):
+class UnparseableDate(BriefDropped):
     """A date text was found but is not a date."""
 
 
-class EmptyBody(DropItem):
+class EmptyBody(BriefDropped):
     """The page has no text of its own once chrome, blurb, credits and caption are removed."""
 
 
@@ -44,14 +43,14 @@ class ValidatePipeline:
             return item
         where = item.fetched_url
         if item.section and clean_text(item.section).casefold() != SECTION_LABEL.casefold():
-            raise NotABrief(f"{where}: section is {item.section!r}, not {SECTION_LABEL!r}")
+            raise NotABrief(where, f"section is {item.section!r}, not {SECTION_LABEL!r}")
         # Each reason names the field and the strategies tried, so a redesign shows where it bit.
         if not clean_text(item.title):
-            raise MissingTitle(f"{where}: no title ({missing_reason('title')})")
+            raise MissingTitle(where, f"no title ({missing_reason('title')})")
         if not clean_text(item.published_raw):
-            raise MissingDate(f"{where}: no publication date ({missing_reason('published_raw')})")
+            raise MissingDate(where, f"no publication date ({missing_reason('published_raw')})")
         if parse_published(item.published_raw) is None:
-            raise UnparseableDate(f"{where}: {item.published_raw!r} is not a date")
+            raise UnparseableDate(where, f"published_raw {item.published_raw!r} is not a date")
         if not clean_body(item.body):
-            raise EmptyBody(f"{where}: empty body ({missing_reason('body')})")
+            raise EmptyBody(where, f"empty body ({missing_reason('body')})")
         return item

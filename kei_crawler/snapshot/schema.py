@@ -15,7 +15,7 @@ import pyarrow as pa
 
 from kei_crawler.items import Brief
 
-SCHEMA_VERSION = 2  # 2: warc_file, warc_record_id, warc_offset
+SCHEMA_VERSION = 3  # 2: warc_file, warc_record_id, warc_offset; 3: refresh_error
 
 _UTC = pa.timestamp("us", tz="UTC")
 
@@ -47,6 +47,7 @@ BRIEF_SCHEMA = pa.schema(
         pa.field("warc_file", pa.string()),
         pa.field("warc_record_id", pa.string()),
         pa.field("warc_offset", pa.int64()),
+        pa.field("refresh_error", pa.string()),
     ]
 )
 

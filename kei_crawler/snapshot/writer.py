@@ -24,7 +24,7 @@ from scrapy import Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 
-from kei_crawler import __version__
+from kei_crawler import __version__, outstanding
 from kei_crawler.fillrates import fill_rates
 from kei_crawler.items import Brief
 from kei_crawler.lock import OutputLock
@@ -35,7 +35,7 @@ from kei_crawler.snapshot.carry import CrawlFacts, carried_batches
 from kei_crawler.snapshot.schema import BRIEF_SCHEMA, SCHEMA_VERSION, encode_metadata
 from kei_crawler.snapshot.spool import RowSpool
 from kei_crawler.state import ArchiveState
-from kei_crawler.stats import run_counts
+from kei_crawler.stats import refresh_failures, run_counts
 
 logger = logging.getLogger(__name__)
 
@@ -211,17 +211,27 @@ class SnapshotWriter:
             seen=frozenset(self.archive.listed | self.archive.not_modified),
             gone=dict(self.archive.gone),
             seen_at=self.started_at,
+            failed=refresh_failures(self._stats().get_stats()),
         )
         stats = self._stats()
-        for table, removed in carried_batches(self.archive.path, facts, self.batch_rows):
+        for table, removed, not_refreshed in carried_batches(self.archive.path, facts, self.batch_rows):
             self.writer.write_table(table)
             self.rows += table.num_rows
             stats.inc_value("kei/briefs_carried", table.num_rows)
             stats.inc_value("kei/briefs_removed", removed)
+            stats.inc_value("kei/briefs_not_refreshed", not_refreshed)
 
     def _publish(self, reason: str) -> Path:
         assert self.writer is not None
         finished_at = datetime.now(UTC)
+        pending = outstanding.carry(
+            self.archive.outstanding,
+            refresh_failures(self._stats().get_stats()),
+            archived=self.captured | self.archive.known.keys(),
+            gone=self.archive.gone,
+            now=self.started_at,
+        )
+        self._stats().set_value("kei/briefs_outstanding", len(pending))
         self.writer.add_key_value_metadata(
             encode_metadata(
                 {
@@ -236,6 +246,7 @@ class SnapshotWriter:
                     "previous_snapshot": self.archive.snapshot.crawl_id if self.archive.snapshot else None,
                     "counts": run_counts(self._stats().get_stats()),
                     "alerts": self._stats().get_value("kei/quality_alerts", []),
+                    outstanding.METADATA_KEY: outstanding.encode(pending),
                 }
             )
         )

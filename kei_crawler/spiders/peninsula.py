@@ -77,6 +77,8 @@ class PeninsulaSpider(scrapy.Spider):
         assert self.crawler.stats is not None
         self.crawler.stats.set_value("kei/mode", self.mode.value)
         yield scrapy.Request(self.listing_url, callback=self.parse_listing, errback=self.listing_failed)
+        for url in sorted(self.archive.outstanding):
+            yield self.brief_request(url)  # failed in an earlier crawl, never archived: try again
         if self.mode is Mode.REVALIDATE:
             for url in self.archive.live_urls():
                 yield self.revalidation_request(url)
@@ -128,8 +130,8 @@ class PeninsulaSpider(scrapy.Spider):
 
     def brief_request(self, canonical: str, **kwargs: Any) -> scrapy.Request:
         meta = kwargs.pop("meta", {})
-        if self.archive.is_known(canonical):
-            # A brief the archive holds that now answers 404/410 is marked removed, not reported as an error.
+        if self.archive.is_known(canonical) or canonical in self.archive.outstanding:
+            # A brief the archive holds (or has been trying to) that now answers 404/410 is gone, not an error.
             meta.setdefault("handle_httpstatus_list", list(GONE))
         return scrapy.Request(
             urls.fetch_url(canonical, self.base_url),
@@ -197,7 +199,12 @@ class PeninsulaSpider(scrapy.Spider):
         stats.inc_value(f"kei/{kind}_errors")
         logger.warning("Could not fetch %s %s: %s", kind, url, reason)
         errors: list[dict[str, str]] = stats.get_value("kei/error_list", []) or []
-        errors.append({"kind": kind, "url": url, "reason": reason})
+        # Keyed by the brief's canonical URL, as its snapshot row is, so the row carried forward is found.
+        canonical = request.cb_kwargs.get("canonical_url", url) if request is not None else url
+        entry = {"kind": kind, "url": canonical, "reason": reason}
+        if canonical != url:
+            entry["fetched_url"] = url
+        errors.append(entry)
         stats.set_value("kei/error_list", errors)
 
 

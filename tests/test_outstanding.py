@@ -1,0 +1,101 @@
+"""Briefs listed but never captured are asked for again by every crawl until captured or gone."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pyarrow.parquet as pq
+import pytest
+
+from kei_crawler import outstanding
+from kei_crawler.outcomes import EXIT_OK
+from kei_crawler.outstanding import Outstanding
+from kei_crawler.replica import ReplicaServer, build_site
+from kei_crawler.snapshot import store
+from tests.conftest import run_crawl
+from tests.test_crawl_bad_input import FaultySite, status
+
+T0 = datetime(2026, 1, 1, tzinfo=UTC)
+T1 = datetime(2026, 1, 2, tzinfo=UTC)
+A = Outstanding("a", "http_500", T0.isoformat(), 1)
+
+
+@pytest.mark.parametrize(
+    ("previous", "failures", "archived", "gone", "expected"),
+    [
+        ({}, {}, [], [], {}),
+        # A new failure starts its record; a second failure keeps the first date and counts the attempt.
+        ({}, {"a": "http_500"}, [], [], {"a": A}),
+        ({"a": A}, {"a": "timeout"}, [], [], {"a": Outstanding("a", "timeout", T0.isoformat(), 2)}),
+        # Captured now, or gone: no longer outstanding.
+        ({"a": A}, {}, ["a"], [], {}),
+        ({"a": A}, {}, [], ["a"], {}),
+        # Not tried this time (an interrupted crawl resumed): kept as it was.
+        ({"a": A}, {}, [], [], {"a": A}),
+        # A failure of an archived brief is its row's refresh_error, not outstanding.
+        ({}, {"b": "http_503"}, ["b"], [], {}),
+    ],
+)
+def test_carry(
+    previous: dict[str, Outstanding],
+    failures: dict[str, str],
+    archived: list[str],
+    gone: list[str],
+    expected: dict[str, Outstanding],
+) -> None:
+    now = T0 if not previous else T1
+    assert outstanding.carry(previous, failures, archived=archived, gone=gone, now=now) == expected
+
+
+@pytest.mark.parametrize("raw", [None, "", "not json", "[{}]", '{"a": 1}'])
+def test_a_missing_or_damaged_record_means_none(raw: str | None) -> None:
+    assert outstanding.decode(raw) == {}
+
+
+def test_encode_decode_round_trip() -> None:
+    records = {"b": Outstanding("b", "x", T1.isoformat(), 3), "a": A}
+    assert outstanding.decode(json.dumps(outstanding.encode(records))) == records
+
+
+def pending(out: Path) -> dict[str, Outstanding]:
+    ref = store.latest(out)
+    assert ref is not None
+    return outstanding.decode(store.metadata(ref.path).get(outstanding.METADATA_KEY))
+
+
+def test_a_new_brief_that_failed_is_retried_by_later_incremental_crawls(tmp_path: Path) -> None:
+    site = build_site(30, theme="flat")
+    # On the listing's second page: an incremental crawl stops after the first, all known.
+    failing, vanishing = site.briefs[14], site.briefs[16]
+    faulty = FaultySite(site, {failing.path: status(500), vanishing.path: status(503)})
+    out = tmp_path / "out"
+    url = f"https://keia.org{failing.path}"
+    with ReplicaServer(faulty) as server:  # type: ignore[arg-type]
+        first = run_crawl(server.base_url, out, "-s", "RETRY_TIMES=0")
+        assert first.returncode == EXIT_OK, first.stderr[-2000:]
+        recorded = pending(out)
+        assert set(recorded) == {url, f"https://keia.org{vanishing.path}"}
+        assert recorded[url].reason == "http_500" and recorded[url].attempts == 1
+        assert "outstanding: 2 listed but never captured" in first.stdout
+
+        site.remove(vanishing.slug)
+        del faulty.faults[vanishing.path]
+        server.clear_log()
+        second = run_crawl(server.base_url, out, "-s", "RETRY_TIMES=0")
+        asked = [r.path for r in server.requests]
+        assert failing.path in asked and vanishing.path in asked
+        assert asked.count("/the-peninsula/") == 1 and len(asked) <= 5  # still incremental
+        assert second.returncode in (EXIT_OK, 6), second.stderr[-2000:]
+        assert pending(out) == {url: Outstanding(url, "http_500", recorded[url].first_failed, 2)}
+
+        del faulty.faults[failing.path]
+        third = run_crawl(server.base_url, out)
+        assert third.returncode == EXIT_OK, third.stderr[-2000:]
+    assert pending(out) == {}
+    ref = store.latest(out)
+    assert ref is not None
+    urls = pq.read_table(ref.path, columns=["url"]).column("url").to_pylist()
+    assert url in urls and len(urls) == 30 - 1
+    assert json.loads(store.metadata(ref.path)["counts"])["briefs_outstanding"] == 0
