@@ -28,6 +28,7 @@ LOCAL_SPEED = {
     "AUTOTHROTTLE_ENABLED": False,
     "CONCURRENT_REQUESTS": 16,
     "CONCURRENT_REQUESTS_PER_DOMAIN": 16,
+    "KEI_RETRY_BACKOFF_BASE": 0.1,  # a retry of a local error need not wait seconds
     "LOG_LEVEL": "WARNING",
 }
 MARKER = ".kei-demo"  # the demo only ever clears a directory it made itself

@@ -21,12 +21,18 @@ KEI_WARC_ENABLED = True  # keep every request and response in output/warc/<crawl
 KEI_WARC_DEDUPE_PREVIOUS = True  # a payload an earlier crawl's WARC in warc/ holds is written as a revisit
 KEI_MODE = "auto"  # auto (incremental once a snapshot exists) | incremental | revalidate | full
 KEI_OVERLAP_PAGES = 1  # incremental: stop after this many listing pages holding only known briefs
-KEI_MAX_LISTING_PAGES = 2000
+KEI_MAX_LISTING_PAGES = 2000  # a hard stop for a listing that never ends (the real one has ~700)
 KEI_QUALITY_MIN_BRIEFS = (
     5  # quality alert: compare fill rates only when at least this many briefs were fetched
 )
 KEI_QUALITY_RATE_DROP = 0.5  # quality alert: a field filled on less than this share of its archive rate
-KEI_QUALITY_BODY_RATIO = 2.0  # quality alert: mean body length this many times longer (or shorter)  # a hard stop for a listing that never ends (the real one has ~700)
+KEI_QUALITY_BODY_RATIO = 2.0  # quality alert: mean body length this many times longer (or shorter)
+# Retries (kei_crawler/retry.py): retry n waits between half and all of BASE·2^(n-1) seconds, at most MAX;
+# a Retry-After holds every request to the host for as long as it says, up to MAX_WAIT; longer, and the
+# host's requests fail as retry_after_too_long instead of waiting (README "When the site misbehaves").
+KEI_RETRY_BACKOFF_BASE = 2.0
+KEI_RETRY_BACKOFF_MAX = 60.0
+KEI_RETRY_MAX_WAIT = 300.0
 
 # --- politeness, for the real site ------------------------------------------------------------
 USER_AGENT = f"kei-crawler/{__version__} (+https://github.com/kei-crawler/kei-crawler; archival crawler)"
@@ -39,14 +45,27 @@ AUTOTHROTTLE_START_DELAY = 1.0
 AUTOTHROTTLE_MAX_DELAY = 30.0
 AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
 RETRY_ENABLED = True
-RETRY_TIMES = 3
+RETRY_TIMES = 3  # RETRY_HTTP_CODES (5xx, 408, 429), timeouts, resets, truncated bodies
 DOWNLOAD_TIMEOUT = 60
 DOWNLOAD_MAXSIZE = 16 * 1024 * 1024  # a brief is ~50 KB; anything this large is not a brief
+REDIRECT_MAX_TIMES = 5  # the site moves a brief once; RFC 9309 follows robots.txt this far
 COOKIES_ENABLED = False  # the site needs none; cookies would only make runs differ
 
 # --- items ----------------------------------------------------------------------------------
-# Nearest the download handler: sees raw bodies, redirects, 304s, errors and retries (archive/warc.py).
-DOWNLOADER_MIDDLEWARES = {"kei_crawler.archive.warc.WarcRecorder": 950}
+# Scrapy's robots, retry and redirect middlewares replaced, at their places, by ones that report every
+# refusal with its reason (README "When the site misbehaves"); the WARC recorder sits nearest the download
+# handler: it sees raw bodies, redirects, 304s, errors and retries (archive/warc.py).
+DOWNLOADER_MIDDLEWARES = {
+    "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+    "kei_crawler.robots.Rfc9309RobotsMiddleware": 100,
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "kei_crawler.retry.BackoffRetryMiddleware": 550,
+    "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
+    "kei_crawler.redirects.SiteMetaRefreshMiddleware": 580,
+    "scrapy.downloadermiddlewares.redirect.RedirectMiddleware": None,
+    "kei_crawler.redirects.SiteRedirectMiddleware": 600,
+    "kei_crawler.archive.warc.WarcRecorder": 950,
+}
 ITEM_PIPELINES = {
     "kei_crawler.pipelines.validate.ValidatePipeline": 100,
     "kei_crawler.pipelines.normalize.NormalizePipeline": 200,

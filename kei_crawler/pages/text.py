@@ -26,27 +26,41 @@ _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
 
 def decode_html(data: str | bytes, encoding: str | None = None) -> str:
     """Text of an HTML document: the given or declared charset, utf-8 failing over to windows-1252."""
+    return _decode(data, encoding)[0]
+
+
+def charset_note(data: str | bytes, encoding: str | None = None) -> str | None:
+    """How ``decode_html`` read bytes that are not in the charset they declare, for provenance
+    (``"windows-1252 (declared utf-8)"``); None when they are what they say."""
+    return _decode(data, encoding)[1]
+
+
+def _decode(data: str | bytes, encoding: str | None) -> tuple[str, str | None]:
     if isinstance(data, str):
-        return data
+        return data, None
     if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8", errors="replace")
+        return data[3:].decode("utf-8", errors="replace"), None
     declared = encoding
     if declared is None:
         match = _META_CHARSET.search(data[:4096])
         declared = match.group(1).decode("ascii", errors="ignore") if match else None
     label = (declared or "utf-8").strip().lower()
     if label in _WINDOWS_1252_ALIASES:
-        return data.decode("cp1252", errors="replace")
+        return data.decode("cp1252", errors="replace"), None
     if label.replace("_", "-") not in ("utf-8", "utf8"):
         try:
-            return data.decode(label, errors="replace")
+            return data.decode(label, errors="replace"), None
         except LookupError:
             pass
     try:
-        return data.decode("utf-8")
+        return data.decode("utf-8"), None
     except UnicodeDecodeError:
-        # Pages saved from an old CMS claim utf-8 but hold windows-1252 bytes (’ as 0x92).
-        return data.decode("cp1252", errors="replace")
+        # Pages saved from an old CMS claim utf-8 but hold windows-1252 bytes (’ as 0x92); so does a
+        # server that labels everything utf-8. Read as windows-1252, curly quotes and accents survive.
+        note = (
+            f"windows-1252 (declared {declared.strip().lower()})" if declared else "windows-1252 (not utf-8)"
+        )
+        return data.decode("cp1252", errors="replace"), note
 
 
 # lxml.html's own parser chooses each element's Python class in a Python callback (form, input, label… get

@@ -97,6 +97,9 @@ class _Handler(BaseHTTPRequestHandler):
 
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
+    # socketserver's default listen backlog is 5: a crawler opening 16 connections at once overflows it,
+    # and the kernel drops the extra SYNs, which the client resends only after a second.
+    request_queue_size = 128
     owner: ReplicaServer
 
     def handle_error(self, request: Any, client_address: Any) -> None:

@@ -143,10 +143,12 @@ class SnapshotWriter:
                 if self.jobdir:
                     self._keep_for_resume(spider)
                 self._discard(f"the crawl did not finish (reason: {reason})")
-            elif not stats.get_value("kei/listing_pages"):
+            elif not stats.get_value("kei/listing_pages") or stats.get_value("kei/listing_unreadable"):
                 # Without the listing nothing is known about the site: carrying the archive forward
-                # would publish a snapshot that claims to have looked.
-                self._discard("could not read The Peninsula's listing")
+                # would publish a snapshot that claims to have looked. The spider says why when it knows.
+                self._discard(
+                    stats.get_value("kei/listing_unreadable") or "could not read The Peninsula's listing"
+                )
             elif stats.get_value("kei/warc_skipped"):
                 # Rows would name captures that are not there: the archive and its index go together.
                 self._discard(f"the raw archive was not written ({stats.get_value('kei/warc_skipped')})")

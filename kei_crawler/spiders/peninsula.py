@@ -8,10 +8,11 @@ those the archive does not hold yet (see ``kei_crawler.modes``) — and turns ea
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import urlsplit, urlunsplit
 
 import scrapy
 from scrapy.crawler import Crawler
@@ -20,9 +21,11 @@ from twisted.python.failure import Failure
 
 from kei_crawler import urls
 from kei_crawler.archive.link import fetched_at, warc_link
+from kei_crawler.failures import RobotsUnavailable, reason_of
 from kei_crawler.items import RawBrief
 from kei_crawler.modes import Mode, resolve_mode
 from kei_crawler.pages import BriefPage, IndexPage
+from kei_crawler.pages.text import charset_note
 from kei_crawler.resume import ResumeState
 from kei_crawler.state import ArchiveState
 
@@ -44,6 +47,7 @@ class PeninsulaSpider(scrapy.Spider):
         self.archive = ArchiveState.empty()
         self.mode = Mode.FULL
         self.known_only_pages = 0  # consecutive listing pages holding only known briefs
+        self.last_listing_page = 1  # the highest listing page number linked so far
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> PeninsulaSpider:
@@ -92,6 +96,9 @@ class PeninsulaSpider(scrapy.Spider):
         if not links:
             # An empty page past the end is how some listings end; anything else deserves a look.
             logger.info("Listing page lists no briefs: %s", response.url)
+            if (urls.listing_page_number(response.url) or 1) == 1 and not page.listing_links():
+                # An empty 200, a sign-in wall, a "page not found" page: whatever it is, not the listing.
+                self._listing_unreadable(f"{response.url} lists no briefs and links to no listing page")
         unknown = 0
         for link in links:
             canonical = urls.canonical_brief_url(link, self.origin)
@@ -118,6 +125,8 @@ class PeninsulaSpider(scrapy.Spider):
             number = urls.listing_page_number(link)
             if not urls.same_site(link, self.base_url) or number is None:
                 continue
+            if number <= self.max_listing_pages:
+                self.last_listing_page = max(self.last_listing_page, number)
             if number > self.max_listing_pages:
                 stats.inc_value("kei/listing_pages_skipped")
                 continue
@@ -168,6 +177,9 @@ class PeninsulaSpider(scrapy.Spider):
         if response.meta.get("redirect_urls") and urls.is_brief_url(response.url):
             canonical_url = urls.canonical_brief_url(response.url, self.origin)
         page = BriefPage(response.url, response.body)
+        provenance = page.provenance()
+        if note := charset_note(response.body):
+            provenance["encoding"] = note  # bytes that lied about their charset, and how they were read
         archived = warc_link(response.meta)  # set by the WARC middleware, or by `reextract`
         yield RawBrief(
             url=canonical_url,
@@ -175,7 +187,7 @@ class PeninsulaSpider(scrapy.Spider):
             fetched_at=fetched_at(response.meta),
             http_etag=_header(response, b"ETag"),
             http_last_modified=_header(response, b"Last-Modified"),
-            provenance=page.provenance(),
+            provenance=provenance,
             warc_file=archived["file"] if archived else None,
             warc_record_id=archived["record_id"] if archived else None,
             warc_offset=archived["offset"] if archived else None,
@@ -185,13 +197,39 @@ class PeninsulaSpider(scrapy.Spider):
     def brief_failed(self, failure: Failure) -> None:
         self._count_failure(failure, "brief")
 
-    def listing_failed(self, failure: Failure) -> None:
+    def listing_failed(self, failure: Failure) -> Iterator[scrapy.Request]:
         self._count_failure(failure, "listing")
+        request = getattr(failure, "request", None)
+        url = request.url if request is not None else self.listing_url
+        number = urls.listing_page_number(url) or 1
+        if number == 1:
+            # Without page 1 nothing is known about the site: the run must not publish (SnapshotWriter).
+            if isinstance(failure.value, RobotsUnavailable):
+                self._listing_unreadable(str(failure.value), whole=True)
+            else:
+                self._listing_unreadable(f"{url} failed: {reason_of(failure)}")
+            return
+        # The pages after a broken one may be linked only from it: ask for the next by the same pattern,
+        # unless this one is past the end (404/410) or the next was never linked (bounded by the listing).
+        response = getattr(failure.value, "response", None)
+        if (response is not None and response.status in GONE) or number >= self.last_listing_page:
+            return
+        logger.info("Listing page %d failed; reading on at page %d", number, number + 1)
+        yield scrapy.Request(
+            _listing_page_url(url, number + 1), callback=self.parse_listing, errback=self.listing_failed
+        )
+
+    def _listing_unreadable(self, why: str, *, whole: bool = False) -> None:
+        stats = self.crawler.stats
+        assert stats is not None
+        if not stats.get_value("kei/listing_unreadable"):
+            stats.set_value(
+                "kei/listing_unreadable", why if whole else f"could not read The Peninsula's listing: {why}"
+            )
 
     def _count_failure(self, failure: Failure, kind: str) -> None:
         request = getattr(failure, "request", None)
-        response = getattr(failure.value, "response", None)
-        reason = f"http_{response.status}" if response is not None else type(failure.value).__name__
+        reason = reason_of(failure)
         url = request.url if request is not None else "?"
         stats = self.crawler.stats
         assert stats is not None
@@ -206,6 +244,14 @@ class PeninsulaSpider(scrapy.Spider):
             entry["fetched_url"] = url
         errors.append(entry)
         stats.set_value("kei/error_list", errors)
+
+
+def _listing_page_url(url: str, number: int) -> str:
+    """Listing page ``number`` in the pagination style of ``url`` (a page other than the first)."""
+    parts = urlsplit(url)
+    if re.search(r"/page/\d+/?$", parts.path):
+        return urlunsplit(parts._replace(path=re.sub(r"/page/\d+/?$", f"/page/{number}/", parts.path)))
+    return urlunsplit(parts._replace(query=f"post%5Bpaged%5D={number}"))
 
 
 def _header(response: Response, name: bytes) -> str | None:
