@@ -22,6 +22,7 @@ from kei_crawler.outcomes import (
     EXIT_NOTHING_NEW,
     EXIT_OK,
     EXIT_QUALITY_ALERT,
+    WRITE_FAILED,
     UsageError,
     check_output_dir,
     parse_setting,
@@ -85,7 +86,8 @@ def run(args: argparse.Namespace, console: Console) -> int:
         settings.set("JOBDIR", str(jobdir), priority="cmdline")
         settings.set("KEI_LOCK_HELD", True, priority="cmdline")
         result = run_crawl(settings)
-        if result.finish_reason == "finished":
+        if result.finish_reason in ("finished", WRITE_FAILED):
+            # Nothing left to resume; after a write failure this also gives the full disk its space back.
             shutil.rmtree(jobdir, ignore_errors=True)
         return finish(console, result)
     finally:
@@ -94,9 +96,11 @@ def run(args: argparse.Namespace, console: Console) -> int:
 
 def _looks_like_jobdir(path: Path) -> bool:
     """Only a directory a crawl made (Scrapy's queue files or ours) may be cleared."""
+    from kei_crawler.archive.warc import SPOOL_DIR as WARC_SPOOL
     from kei_crawler.resume import RESUME_FILE, SPOOL_DIR
 
-    names = {"requests.seen", "requests.queue", "spider.state", RESUME_FILE, SPOOL_DIR}
+    # Any one of them will do: a run killed while it cleared the directory may have left just one.
+    names = {"requests.seen", "requests.queue", "spider.state", RESUME_FILE, SPOOL_DIR, WARC_SPOOL}
     return path.is_dir() and (not any(path.iterdir()) or any((path / name).exists() for name in names))
 
 
@@ -140,7 +144,9 @@ def finish(console: Console, result: Any) -> int:
         )
         return EXIT_LOCKED
     print_summary(console, result)
-    if result.finish_reason != "finished":
+    if result.stats.get("kei/manifest_skipped"):
+        print(f"kei-crawler: {result.stats['kei/manifest_skipped']}", file=sys.stderr)
+    if result.finish_reason not in ("finished", WRITE_FAILED):
         print(f"kei-crawler: crawl aborted ({result.finish_reason}); no snapshot published", file=sys.stderr)
         return EXIT_ABORTED
     if not result.published:

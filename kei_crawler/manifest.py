@@ -2,12 +2,15 @@
 
 The manifest is what a scheduler or an archivist reads to learn what a run did: its mode, times,
 finish reason, whether and where it published, the counts (the same as in the snapshot's metadata) and
-any quality alerts. Written to a temporary name and renamed, like the snapshot.
+any quality alerts. Written to a temporary name and renamed, like the snapshot. When it cannot be written
+(a full disk), the run says so in one line (``kei/manifest_skipped``) and what it published stands.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
+import logging
 import os
 from datetime import UTC, datetime
 from pathlib import Path
@@ -16,10 +19,12 @@ from typing import Any
 from scrapy import Spider, signals
 from scrapy.crawler import Crawler
 
-from kei_crawler import __version__
+from kei_crawler import __version__, failpoints
+from kei_crawler.outcomes import os_error_line
 from kei_crawler.stats import run_counts
 
 RUNS = "runs"
+logger = logging.getLogger(__name__)
 
 
 def manifest_path(output_dir: str | os.PathLike[str], crawl_id: str) -> Path:
@@ -66,8 +71,17 @@ class RunManifest:
             return  # the snapshot writer never opened: nothing ran
         manifest = build_manifest(stats, reason=reason, base_url=self.base_url, finished_at=datetime.now(UTC))
         path = manifest_path(self.output_dir, manifest["crawl_id"])
-        path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(".json.tmp")
-        tmp.write_text(json.dumps(manifest, indent=2, sort_keys=False, default=str) + "\n")
-        os.replace(tmp, path)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp.write_text(json.dumps(manifest, indent=2, sort_keys=False, default=str) + "\n")
+            failpoints.hit("manifest.write", tmp)
+            os.replace(tmp, path)
+        except OSError as exc:
+            with contextlib.suppress(OSError):
+                tmp.unlink(missing_ok=True)
+            why = f"could not write the run manifest: {os_error_line(exc, path)}"
+            self.crawler.stats.set_value("kei/manifest_skipped", why)
+            logger.error("%s", why[0].upper() + why[1:])
+            return
         self.crawler.stats.set_value("kei/manifest_path", str(path))

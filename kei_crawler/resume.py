@@ -3,7 +3,9 @@
 Scrapy's JOBDIR keeps the request queue and the requests already seen; this keeps the rest: the crawl
 id, the counters, and what the run learned about archived briefs. It is written only when a crawl
 stops cleanly (Ctrl-C, SIGTERM), which is also the only kind of stop Scrapy's own queue survives: a
-job directory without it (after kill -9 or a crash) cannot be resumed, and the crawl starts afresh.
+job directory without it (after kill -9 or a crash) cannot be resumed, and the crawl starts afresh. A
+resumed run removes it as it starts, so that a resumed run killed in turn is not resumed again from a
+queue it has since consumed.
 """
 
 from __future__ import annotations
@@ -13,6 +15,8 @@ import os
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
+
+from kei_crawler import failpoints
 
 RESUME_FILE = "kei-resume.json"
 SPOOL_DIR = "kei-spool"
@@ -36,7 +40,12 @@ class ResumeState:
         path = Path(jobdir) / RESUME_FILE
         tmp = path.with_suffix(".tmp")
         tmp.write_text(json.dumps(asdict(self), default=str))
+        failpoints.hit("resume.save", tmp)
         os.replace(tmp, path)
+
+    @staticmethod
+    def remove(jobdir: str | os.PathLike[str]) -> None:
+        (Path(jobdir) / RESUME_FILE).unlink(missing_ok=True)
 
     @classmethod
     def load(cls, jobdir: str | os.PathLike[str]) -> ResumeState | None:

@@ -52,7 +52,7 @@ REDIRECT_MAX_TIMES = 5  # the site moves a brief once; RFC 9309 follows robots.t
 COOKIES_ENABLED = False  # the site needs none; cookies would only make runs differ
 
 # --- items ----------------------------------------------------------------------------------
-# Scrapy's robots, retry and redirect middlewares replaced, at their places, by ones that report every
+# Scrapy's robots, retry, decompression and redirect middlewares replaced, at their places, by ones that report every
 # refusal with its reason (README "When the site misbehaves"); the WARC recorder sits nearest the download
 # handler: it sees raw bodies, redirects, 304s, errors and retries (archive/warc.py).
 DOWNLOADER_MIDDLEWARES = {
@@ -60,6 +60,8 @@ DOWNLOADER_MIDDLEWARES = {
     "kei_crawler.robots.Rfc9309RobotsMiddleware": 100,
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "kei_crawler.retry.BackoffRetryMiddleware": 550,
+    "scrapy.downloadermiddlewares.httpcompression.HttpCompressionMiddleware": None,
+    "kei_crawler.compression.RetryingHttpCompressionMiddleware": 590,
     "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
     "kei_crawler.redirects.SiteMetaRefreshMiddleware": 580,
     "scrapy.downloadermiddlewares.redirect.RedirectMiddleware": None,

@@ -10,6 +10,7 @@ own gzip member, so a reader seeks straight to one by offset. WARC 1.1: WARC-Dat
 
 from __future__ import annotations
 
+import contextlib
 import http
 import os
 import shutil
@@ -25,6 +26,7 @@ from warcio.statusandheaders import StatusAndHeaders
 from warcio.timeutils import datetime_to_iso_date, timestamp_to_iso_date
 from warcio.warcwriter import WARCWriter
 
+from kei_crawler import failpoints
 from kei_crawler.archive.cdx import SUFFIX, CdxEntry, mime_of, read_cdxj, write_cdxj
 from kei_crawler.archive.link import WarcLink
 
@@ -162,37 +164,13 @@ class WarcParts:
     def _write(self, record: Any) -> tuple[int, int]:
         assert self._file is not None
         offset = self._file.tell()
+        failpoints.hit("warc.record", self.path)
         self._writer.write_record(record)
         return offset, self._file.tell() - offset
 
     def _index_earlier_part(self, part: Path) -> None:
         """What a resumed crawl needs from the parts its interrupted run wrote: index lines, first captures."""
-        with open(part, "rb") as stream:
-            records = ArchiveIterator(stream)
-            for record in records:
-                kind = record.rec_type
-                headers = record.rec_headers
-                offset = records.get_record_offset()
-                records.read_to_end(record)
-                if kind not in INDEXED:
-                    continue
-                url = headers.get_header("WARC-Target-URI")
-                date = headers.get_header("WARC-Date")
-                digest = headers.get_header("WARC-Payload-Digest")
-                http_headers = record.http_headers
-                status = int(http_headers.get_statuscode()) if http_headers else None
-                self.entries.append(
-                    CdxEntry(
-                        url=url, date=date,
-                        mime=mime_of(http_headers.get_header("Content-Type") if http_headers else None, kind),
-                        status=status, digest=digest, length=records.get_record_length(), offset=offset,
-                        filename=part.name,
-                    )
-                )  # fmt: skip
-                if kind == "response" and record.length and digest:
-                    self.first.setdefault(
-                        digest, FirstCapture(url, date, headers.get_header("WARC-Record-ID"))
-                    )
+        self.entries.extend(index_part(part, self.first))
 
     def close(self) -> None:
         if self._file is None:
@@ -207,22 +185,90 @@ class WarcParts:
 
     def publish(self, destination: Path) -> list[Path]:
         """Close, index, and move every part and then the index into ``destination``: readers find whole
-        files only (each moved by one rename), and an index only once the files it names are there."""
+        files only (each moved by one rename), and an index only once the files it names are there. The
+        index is the WARC's commit record: parts a crash left without one are indexed by the next crawl
+        (``complete_interrupted_publish``)."""
         self.close()
         write_cdxj(self.cdxj_path, self.entries)
         destination.mkdir(parents=True, exist_ok=True)
-        sources = [*self.parts(), self.cdxj_path]
-        clashes = [destination / src.name for src in sources if (destination / src.name).exists()]
+        parts = self.parts()
+        clashes = [
+            destination / src.name for src in [*parts, self.cdxj_path] if (destination / src.name).exists()
+        ]
         if clashes:
             raise FileExistsError(f"{clashes[0]} already exists")
-        moved = [_move(src, destination / src.name) for src in sources]
+        failpoints.hit("warc.before_publish", destination)
+        moved = [_move(src, destination / src.name) for src in parts]
+        _fsync_dir(destination)  # the parts are there before the index that names them, even after a crash
+        failpoints.hit("warc.before_index_rename", destination)
+        moved.append(_move(self.cdxj_path, destination / self.cdxj_path.name))
         _fsync_dir(destination)
+        failpoints.hit("warc.after_publish")
         shutil.rmtree(self.directory, ignore_errors=True)
         return moved
 
     def discard(self) -> None:
-        self.close()
+        file, self._file = self._file, None
+        if file is not None:
+            with contextlib.suppress(OSError):  # a full disk fails the last flush; the file goes anyway
+                file.close()
         shutil.rmtree(self.directory, ignore_errors=True)
+
+
+def index_part(part: Path, first: dict[str, FirstCapture] | None = None) -> list[CdxEntry]:
+    """The index lines of a whole WARC file; each payload's first capture is added to ``first``."""
+    entries: list[CdxEntry] = []
+    with open(part, "rb") as stream:
+        records = ArchiveIterator(stream)
+        for record in records:
+            kind = record.rec_type
+            headers = record.rec_headers
+            offset = records.get_record_offset()
+            records.read_to_end(record)
+            if kind not in INDEXED:
+                continue
+            url = headers.get_header("WARC-Target-URI")
+            date = headers.get_header("WARC-Date")
+            digest = headers.get_header("WARC-Payload-Digest")
+            http_headers = record.http_headers
+            status = int(http_headers.get_statuscode()) if http_headers else None
+            entries.append(
+                CdxEntry(
+                    url=url, date=date,
+                    mime=mime_of(http_headers.get_header("Content-Type") if http_headers else None, kind),
+                    status=status, digest=digest, length=records.get_record_length(), offset=offset,
+                    filename=part.name,
+                )
+            )  # fmt: skip
+            if first is not None and kind == "response" and record.length and digest:
+                first.setdefault(digest, FirstCapture(url, date, headers.get_header("WARC-Record-ID")))
+    return entries
+
+
+def unindexed_parts(warc_dir: Path) -> dict[str, list[Path]]:
+    """WARC parts in ``warc_dir`` whose crawl has no CDXJ index, by crawl id: what a crawl killed while
+    it published its WARC left (the parts are moved in first, the index last)."""
+    found: dict[str, list[Path]] = {}
+    for path in sorted(warc_dir.glob(f"*{WARC_SUFFIX}")):
+        stem = path.name.removesuffix(WARC_SUFFIX)
+        base, _, number = stem.rpartition("-")
+        # A later part's crawl is the one whose first part is here (crawl ids may hold dashes too).
+        crawl_id = base if number.isdigit() and (warc_dir / part_name(base, 0)).is_file() else stem
+        if not (warc_dir / f"{crawl_id}{SUFFIX}").is_file():
+            found.setdefault(crawl_id, []).append(path)
+    return found
+
+
+def complete_interrupted_publish(warc_dir: Path) -> list[Path]:
+    """Index the parts of any WARC whose publishing was interrupted, so that the next crawl's revisits
+    and readers find them; the new CDXJ paths. The parts themselves are whole: they were closed and
+    synced before they were moved."""
+    written = []
+    for crawl_id, parts in unindexed_parts(warc_dir).items():
+        entries = [entry for part in parts for entry in index_part(part)]
+        write_cdxj(warc_dir / f"{crawl_id}{SUFFIX}", entries)
+        written.append(warc_dir / f"{crawl_id}{SUFFIX}")
+    return written
 
 
 def earlier_captures(warc_dir: Path) -> dict[str, FirstCapture]:
@@ -257,8 +303,12 @@ def _move(source: Path, target: Path) -> Path:
     except OSError:
         # Another file system (a JOBDIR elsewhere): copy under a hidden name, then rename.
         hidden = target.with_name(f".{target.name}.part")
-        shutil.copyfile(source, hidden)
-        os.replace(hidden, target)
+        try:
+            shutil.copyfile(source, hidden)
+            os.replace(hidden, target)
+        except OSError:
+            hidden.unlink(missing_ok=True)  # a full disk: no half copy left where readers look
+            raise
         source.unlink()
     return target
 

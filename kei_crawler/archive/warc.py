@@ -16,8 +16,11 @@ Responses HttpCacheMiddleware (900) serves from its cache were not downloaded an
 the snapshot whose rows point at them is published. Until then the file is written in the job
 directory (``<JOBDIR>/kei-warc/``, kept when a crawl is interrupted, so ``--resume`` adds a second part
 ``<crawl_id>-1.warc.gz`` and both are published) or, without one, in ``<output>/.tmp/<crawl_id>.warc/``.
-An interrupted crawl therefore leaves nothing in ``warc/``. The file is opened at the first response,
-once SnapshotWriter has fixed the crawl id, so a run that finds the output directory locked writes nothing.
+An interrupted crawl therefore leaves nothing in ``warc/``; one killed while it moved the files leaves
+whole parts whose CDXJ index (moved last) is missing, and the next crawl writes that index. The file is
+opened at the first response, once SnapshotWriter has fixed the crawl id, so a run that finds the
+output directory locked writes nothing. A record that cannot be written (a full disk) stops the crawl
+(close reason ``write_failed``): nothing fetched after it could be archived.
 """
 
 from __future__ import annotations
@@ -36,7 +39,8 @@ from scrapy.http import Headers, Response
 
 from kei_crawler import __version__
 from kei_crawler.archive.link import WARC_META, WarcLink
-from kei_crawler.archive.parts import Exchange, WarcParts, earlier_captures
+from kei_crawler.archive.parts import Exchange, WarcParts, complete_interrupted_publish, earlier_captures
+from kei_crawler.outcomes import os_error_line, stop_crawl
 from kei_crawler.snapshot import store
 
 logger = logging.getLogger(__name__)
@@ -71,10 +75,16 @@ class WarcWriter:
                 self.parts = self._open()
             return self.parts.capture(exchange)
         except OSError as exc:
-            # Disk full, permissions: the crawl goes on, but this WARC is incomplete and is not published.
-            self.failed = f"could not write the WARC: {exc}"
+            # Disk full, permissions: this WARC is incomplete and is not published, and neither is a
+            # snapshot whose rows would name its captures, so the crawl stops rather than fetch on.
+            where = self.parts.path if self.parts is not None else self.output_dir
+            self.failed = f"could not write the WARC: {os_error_line(exc, where)}"
             self._stats().set_value("kei/warc_skipped", self.failed)
-            logger.error("%s; no WARC will be published for this crawl", self.failed)
+            logger.error("%s; stopping the crawl, no WARC or snapshot will be published", self.failed)
+            if self.parts is not None:
+                self.parts.discard()  # it will never be published: its space goes back to the disk now
+                self.parts = None
+            stop_crawl(self.crawler)
             return None
 
     def _open(self) -> WarcParts:
@@ -89,6 +99,7 @@ class WarcWriter:
         else:
             directory = store.tmp_dir(self.output_dir, f"{crawl_id}.warc")
         settings = self.crawler.settings
+        self._finish_interrupted_publish()
         earlier = (
             earlier_captures(self.output_dir / WARC_DIR)
             if settings.getbool("KEI_WARC_DEDUPE_PREVIOUS", True)
@@ -97,6 +108,16 @@ class WarcWriter:
         parts = WarcParts(directory, crawl_id, self._warcinfo(crawl_id), earlier)
         logger.info("Writing WARC %s", parts.path)
         return parts
+
+    def _finish_interrupted_publish(self) -> None:
+        warc_dir = self.output_dir / WARC_DIR
+        if not warc_dir.is_dir():
+            return
+        try:
+            for index in complete_interrupted_publish(warc_dir):
+                logger.warning("Indexed %s, whose publishing a killed crawl left unfinished", index.name)
+        except Exception as exc:  # a damaged file left in warc/ must not stop every crawl from now on
+            logger.error("Could not index the WARC parts left without an index in %s: %s", warc_dir, exc)
 
     def _warcinfo(self, crawl_id: str) -> dict[str, str]:
         settings = self.crawler.settings
@@ -125,20 +146,22 @@ class WarcWriter:
         if self.failed:
             parts.discard()
             return
-        if reason != "finished":
-            if self.jobdir:
-                parts.close()  # whole records only: the resumed run writes the next part beside it
-                logger.info("WARC kept in %s for --resume", parts.directory)
-            else:
-                parts.discard()
-            return
         try:
+            if reason != "finished":
+                if self.jobdir:
+                    parts.close()  # whole records only: the resumed run writes the next part beside it
+                    logger.info("WARC kept in %s for --resume", parts.directory)
+                else:
+                    parts.discard()
+                return
             parts.close()
             stats.set_value("kei/warc_bytes", parts.size())
             moved = parts.publish(self.output_dir / WARC_DIR)
         except OSError as exc:
-            stats.set_value("kei/warc_skipped", f"could not publish the WARC: {exc}")
-            logger.error("Could not publish the WARC: %s", exc)
+            doing = "publish" if reason == "finished" else "keep"
+            failed = f"could not {doing} the WARC: {os_error_line(exc, parts.path)}"
+            stats.set_value("kei/warc_skipped", failed)
+            logger.error("%s", failed[0].upper() + failed[1:])
             parts.discard()
             return
         stats.set_value("kei/warc_path", str(moved[0]))

@@ -14,6 +14,7 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from kei_crawler import failpoints
 from kei_crawler.items import Brief
 from kei_crawler.snapshot.schema import to_table
 
@@ -40,6 +41,7 @@ class RowSpool:
         final = self.directory / f"part-{self.next_part:06d}.parquet"
         tmp = final.with_suffix(".tmp")
         pq.write_table(to_table(self.buffer), tmp, compression="zstd")
+        failpoints.hit("spool.part", tmp)
         os.replace(tmp, final)
         self.next_part += 1
         self.buffer.clear()

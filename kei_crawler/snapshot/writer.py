@@ -24,10 +24,11 @@ from scrapy import Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 
-from kei_crawler import __version__, outstanding
+from kei_crawler import __version__, failpoints, outstanding
 from kei_crawler.fillrates import fill_rates
 from kei_crawler.items import Brief
 from kei_crawler.lock import OutputLock
+from kei_crawler.outcomes import os_error_line, stop_crawl
 from kei_crawler.quality import Profile, Thresholds, alerts, profile_of_snapshot
 from kei_crawler.resume import SPOOL_DIR, ResumeState, carried_stats
 from kei_crawler.snapshot import store
@@ -55,6 +56,7 @@ class SnapshotWriter:
         self.spool: RowSpool | None = None
         self.writer: pq.ParquetWriter | None = None
         self.rows = 0
+        self.failed: str | None = None
         self.started_at = datetime.now(UTC)
         self.archive = ArchiveState.empty()
         self.captured: set[str] = set()
@@ -96,6 +98,8 @@ class SnapshotWriter:
             )
             self.lock = None
             return
+        if resumed:
+            ResumeState.remove(self.jobdir)  # a kill from here on leaves nothing --resume could trust
         remove_stale_tmp_dirs(self.output_dir)
         self.crawl_id = crawl_id if resumed else unused_crawl_id(self.output_dir, crawl_id)
         self.tmp_dir.mkdir(parents=True, exist_ok=True)
@@ -112,7 +116,7 @@ class SnapshotWriter:
         stats.set_value("kei/started_at", self.started_at.isoformat())
 
     def item_scraped(self, item: Any, spider: Spider) -> None:
-        if not isinstance(item, Brief) or self.spool is None:
+        if not isinstance(item, Brief) or self.spool is None or self.failed:
             return
         known = self.archive.known.get(item.url)
         if known is None:
@@ -123,7 +127,13 @@ class SnapshotWriter:
             self._stats().inc_value("kei/briefs_unchanged")
         self._stats().inc_value("kei/body_chars", len(item.body))
         self.captured.add(item.url)
-        self.spool.add(item)
+        try:
+            self.spool.add(item)
+        except OSError as exc:
+            self.failed = f"could not write the snapshot: {os_error_line(exc, self.spool.directory)}"
+            logger.error("%s; stopping the crawl", self.failed)
+            shutil.rmtree(self.spool.directory, ignore_errors=True)  # useless now; give the disk its space
+            stop_crawl(self.crawler)
 
     def spider_closed(self, spider: Spider, reason: str) -> None:
         if self.spool is None:
@@ -138,6 +148,13 @@ class SnapshotWriter:
         stats = self._stats()
         assert self.spool is not None
         try:
+            if self.failed:
+                self._discard(self.failed)  # its rows are not all on disk: nothing to resume either
+                return
+            if stats.get_value("kei/warc_skipped") and reason != "finished":
+                # Stopped because the WARC could not be written: its rows would name captures that are gone.
+                self._discard(f"the raw archive was not written ({stats.get_value('kei/warc_skipped')})")
+                return
             self.spool.flush()
             if reason != "finished":
                 if self.jobdir:
@@ -163,7 +180,7 @@ class SnapshotWriter:
                     logger.info("Published snapshot %s (%d briefs)", path, self.rows)
         except OSError as exc:
             # Disk full, permissions: the published snapshots stay as they were.
-            self._discard(f"could not write the snapshot: {exc}")
+            self._discard(f"could not write the snapshot: {os_error_line(exc, self.tmp_path)}")
         except Exception as exc:
             # Scrapy would log and swallow this; the run must still say why nothing was published.
             logger.exception("Snapshot writing failed")
@@ -176,6 +193,7 @@ class SnapshotWriter:
         self._check_quality(fresh)
         self.writer = pq.ParquetWriter(self.tmp_path, BRIEF_SCHEMA, compression="zstd")
         for table in self.spool.tables():
+            failpoints.hit("snapshot.row_group", self.tmp_path)
             self.writer.write_table(table)
             self.rows += table.num_rows
         self._carry_forward()
@@ -217,6 +235,7 @@ class SnapshotWriter:
         )
         stats = self._stats()
         for table, removed, not_refreshed in carried_batches(self.archive.path, facts, self.batch_rows):
+            failpoints.hit("snapshot.carry", self.tmp_path)
             self.writer.write_table(table)
             self.rows += table.num_rows
             stats.inc_value("kei/briefs_carried", table.num_rows)
@@ -261,8 +280,11 @@ class SnapshotWriter:
         final = store.snapshot_dir(self.output_dir, self.crawl_id)
         final.parent.mkdir(parents=True, exist_ok=True)
         # A directory rename is atomic on one file system: readers see all of briefs.parquet or nothing.
+        failpoints.hit("snapshot.before_rename", final)
         os.rename(self.tmp_dir, final)
-        _fsync(final.parent)
+        with contextlib.suppress(OSError):  # published by the rename: a failed sync does not undo that
+            _fsync(final.parent)
+        failpoints.hit("snapshot.after_rename")
         return final / store.FILENAME
 
     def _discard(self, why: str) -> None:
@@ -281,7 +303,11 @@ class SnapshotWriter:
 
 def unused_crawl_id(output_dir: Path, crawl_id: str) -> str:
     """``crawl_id``, moved on a second at a time while a snapshot or a run already holds that id."""
-    while store.snapshot_dir(output_dir, crawl_id).exists() or store.tmp_dir(output_dir, crawl_id).exists():
+    while (
+        store.snapshot_dir(output_dir, crawl_id).exists()
+        or store.tmp_dir(output_dir, crawl_id).exists()
+        or (output_dir / "warc" / f"{crawl_id}.warc.gz").exists()  # a killed run published its WARC only
+    ):
         if not store.is_crawl_id(crawl_id):
             raise ValueError(f"crawl id {crawl_id!r} is already used in {output_dir}")
         when = datetime.strptime(crawl_id, "%Y-%m-%dT%H%M%SZ").replace(tzinfo=UTC)

@@ -1,0 +1,46 @@
+"""Imported by the forkserver of ``benchmarks.crawl_processes``: every module a crawl imports, so that the
+crawls forked from it start at once. Scrapy loads its components by dotted path while the crawler is
+built; they are found in its default settings and in ours, and imported here the same way.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Iterator
+
+from scrapy.settings import default_settings
+
+import kei_crawler.cli
+import kei_crawler.crawl_command
+import kei_crawler.report
+import kei_crawler.runner
+from kei_crawler import settings as kei_settings
+
+
+def dotted_paths() -> Iterator[str]:
+    for module in (default_settings, kei_settings):
+        for name in dir(module):
+            value = getattr(module, name)
+            if isinstance(value, dict):
+                yield from (key for key in value if isinstance(key, str))
+                yield from (item for item in value.values() if isinstance(item, str))
+            elif isinstance(value, str):
+                yield value
+
+
+def import_components() -> int:
+    """Import the module of every dotted path that names one; how many were imported."""
+    imported = 0
+    for path in set(dotted_paths()):
+        module = path.rpartition(".")[0]
+        if module.startswith(("scrapy.", "twisted.", "kei_crawler.")):
+            try:
+                importlib.import_module(module)
+            except ImportError:
+                continue  # an optional component (e.g. brotli decoding) whose library is not installed
+            imported += 1
+    return imported
+
+
+assert kei_crawler.cli and kei_crawler.crawl_command and kei_crawler.report and kei_crawler.runner
+import_components()
