@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup demo test crawl lint bench clean
+.PHONY: setup demo test crawl lint bench reliability clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -30,6 +30,9 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks.run
+
+reliability: $(STAMP)
+	$(BIN)/python -m benchmarks.reliability
 
 clean:
 	rm -rf $(VENV) build *.egg-info
