@@ -180,6 +180,8 @@ def test_brief_faults_are_retried_or_reported(tmp_path: Path) -> None:
     for reason in ("offsite_redirect", "redirect_loop", "robots_disallowed", "too_large", "timeout"):
         assert f"brief errors: {reason}" in shown
     assert f"to another host: {elsewhere.base_url}{b[12]}" in done.stderr  # the log names the target
+    offsite = next(e for e in data["counts"]["errors"] if e["url"].endswith(f"{slug(b[12])}/"))
+    assert f"{elsewhere.base_url}{b[12]}" in offsite["detail"]  # so does the manifest
 
     # Never a request outside the site: the other host was not asked, this one only for the section.
     assert elsewhere.requests == []

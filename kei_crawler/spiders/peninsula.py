@@ -242,8 +242,20 @@ class PeninsulaSpider(scrapy.Spider):
         entry = {"kind": kind, "url": canonical, "reason": reason}
         if canonical != url:
             entry["fetched_url"] = url
+        detail = _detail(failure)
+        if detail:
+            entry["detail"] = detail  # e.g. where an offsite redirect pointed, how long a timeout was
         errors.append(entry)
         stats.set_value("kei/error_list", errors)
+
+
+def _detail(failure: Failure) -> str | None:
+    """The exception's own words, one line; none for an HTTP status (the reason says it all)."""
+    exc = getattr(failure, "value", failure)
+    if getattr(exc, "response", None) is not None:
+        return None
+    lines = str(exc).strip().splitlines()
+    return lines[0][:300] if lines else None
 
 
 def _listing_page_url(url: str, number: int) -> str:
