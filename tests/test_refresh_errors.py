@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import pyarrow.parquet as pq
 import pytest
 
 from kei_crawler.outcomes import EXIT_ABORTED, EXIT_NOTHING_NEW, EXIT_OK
@@ -21,6 +20,7 @@ from kei_crawler.snapshot import store
 from tests.conftest import run_crawl
 from tests.test_crawl_bad_input import FaultySite, Rendered, status
 from tests.test_crawl_interrupted import start_slow_crawl
+from tests.test_incremental import snapshot_rows
 
 ORIGIN = "https://keia.org"
 FAST_FAIL = ("-s", "RETRY_TIMES=0")  # a 500 is final at once: these tests are about what follows
@@ -44,12 +44,6 @@ def undated(site: Site) -> Callable[[str, str], Rendered]:
         return code, headers, re.sub(rb"Published\s+\w+\s+\d{1,2},\s+\d{4}", b"", body)
 
     return render
-
-
-def rows_of(out: Path) -> dict[str, dict[str, Any]]:
-    ref = store.latest(out)
-    assert ref is not None
-    return {row["url"]: row for row in pq.read_table(ref.path).to_pylist()}
 
 
 def manifest_of(out: Path) -> dict[str, Any]:
@@ -87,7 +81,7 @@ def test_a_brief_that_cannot_be_refreshed_keeps_its_row_marked_not_refreshed(
     archived: Archived, mode: str
 ) -> None:
     site, out = archived.site, archived.out
-    before = rows_of(out)
+    before = snapshot_rows(out)
     victims = [b.path for b in site.briefs[2:7]]
     failing, not_a_brief, lost_date = victims[:3], victims[3], victims[4]
     archived.faulty.faults.update({path: status(500) for path in failing})
@@ -96,7 +90,7 @@ def test_a_brief_that_cannot_be_refreshed_keeps_its_row_marked_not_refreshed(
 
     second = run_crawl(archived.server.base_url, out, mode, *FAST_FAIL)
     assert second.returncode == EXIT_NOTHING_NEW, second.stderr[-2000:]  # published; nothing changed
-    rows = rows_of(out)
+    rows = snapshot_rows(out)
     assert rows.keys() == before.keys() == {canonical(b.path) for b in site.briefs}  # every brief
     expected = {canonical(path): "http_500" for path in failing}
     expected[canonical(not_a_brief)] = "NotABrief: section is "
@@ -133,7 +127,7 @@ def test_a_brief_that_cannot_be_refreshed_keeps_its_row_marked_not_refreshed(
     archived.faulty.faults.clear()
     third = run_crawl(archived.server.base_url, out, "--revalidate", *FAST_FAIL)
     assert third.returncode == EXIT_NOTHING_NEW, third.stderr[-2000:]
-    rows = rows_of(out)
+    rows = snapshot_rows(out)
     assert len(rows) == 24 and all(row["refresh_error"] is None for row in rows.values())
     counts = manifest_of(out)["counts"]
     assert counts["briefs_not_refreshed"] == 0 and counts["errors"] == [] and counts["drops"] == []
@@ -148,7 +142,7 @@ def test_every_listed_brief_is_in_the_snapshot_or_reported(archived: Archived) -
     faulty.faults.update({new[5]: news_page(site), new[7]: undated(site)})
     done = run_crawl(archived.server.base_url, out, *FAST_FAIL)  # incremental: only the new briefs
     assert done.returncode == EXIT_OK, done.stderr[-2000:]
-    rows = rows_of(out)
+    rows = snapshot_rows(out)
     counts = manifest_of(out)["counts"]
     errors = {e["url"]: e["reason"] for e in counts["errors"]}
     drops = {d["url"]: d["reason"] for d in counts["drops"]}
@@ -186,4 +180,4 @@ def test_the_error_and_drop_lists_survive_resume(tmp_path: Path) -> None:
     counts = manifest_of(out)["counts"]
     assert {e["url"] for e in counts["errors"]} == {canonical(path) for path in gone}
     assert {d["url"] for d in counts["drops"]} == {canonical(path) for path in not_briefs}
-    assert len(rows_of(out)) == 40 - len(gone) - len(not_briefs)
+    assert len(snapshot_rows(out)) == 40 - len(gone) - len(not_briefs)
