@@ -23,7 +23,7 @@ logger = logging.getLogger(__name__)
 _COLUMNS = ["url", "content_hash", "http_etag", "http_last_modified", "first_seen", "removed_at"]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # one per archived brief: slots keep a million of them small
 class KnownBrief:
     url: str
     content_hash: str
@@ -61,7 +61,9 @@ class ArchiveState:
             except (OSError, ValueError) as exc:
                 logger.error("Skipping unreadable snapshot %s: %s", ref.path, exc)
                 continue
-            known = {row["url"]: KnownBrief(**row) for row in table.to_pylist()}
+            # Column by column: to_pylist() would first build a dict for every row of the archive.
+            columns = [table.column(name).to_pylist() for name in _COLUMNS]
+            known = {values[0]: KnownBrief(*values) for values in zip(*columns, strict=True)}
             return cls(snapshot=ref, known=known)
         return cls.empty()
 
