@@ -27,6 +27,7 @@ KEI_QUALITY_MIN_BRIEFS = (
 )
 KEI_QUALITY_RATE_DROP = 0.5  # quality alert: a field filled on less than this share of its archive rate
 KEI_QUALITY_BODY_RATIO = 2.0  # quality alert: mean body length this many times longer (or shorter)  # a hard stop for a listing that never ends (the real one has ~700)
+KEI_EXTRACT_WORKERS = 0  # brief pages read in this many worker processes (0: in the crawl's process; see extraction.py)
 
 # --- politeness, for the real site ------------------------------------------------------------
 USER_AGENT = f"kei-crawler/{__version__} (+https://github.com/kei-crawler/kei-crawler; archival crawler)"
@@ -43,6 +44,10 @@ RETRY_TIMES = 3
 DOWNLOAD_TIMEOUT = 60
 DOWNLOAD_MAXSIZE = 16 * 1024 * 1024  # a brief is ~50 KB; anything this large is not a brief
 COOKIES_ENABLED = False  # the site needs none; cookies would only make runs differ
+# A callback's output (one brief, or a listing page's ~12 requests) is processed by CONCURRENT_ITEMS
+# asyncio tasks, all created for every response however little it yields: at Scrapy's 100 that was a
+# quarter of a crawl's CPU (BENCHMARKS.md). Our pipelines never wait on anything, so one is as fast.
+CONCURRENT_ITEMS = 1
 
 # --- items ----------------------------------------------------------------------------------
 # Nearest the download handler: sees raw bodies, redirects, 304s, errors and retries (archive/warc.py).
