@@ -27,7 +27,7 @@ KEI_QUALITY_MIN_BRIEFS = (
 )
 KEI_QUALITY_RATE_DROP = 0.5  # quality alert: a field filled on less than this share of its archive rate
 KEI_QUALITY_BODY_RATIO = 2.0  # quality alert: mean body length this many times longer (or shorter)  # a hard stop for a listing that never ends (the real one has ~700)
-KEI_EXTRACT_WORKERS = 0  # brief pages read in this many worker processes (0: in the crawl's process; see extraction.py)
+KEI_EXTRACT_WORKERS = 0  # read brief pages in this many worker processes (0: the crawl itself)
 
 # --- politeness, for the real site ------------------------------------------------------------
 USER_AGENT = f"kei-crawler/{__version__} (+https://github.com/kei-crawler/kei-crawler; archival crawler)"
