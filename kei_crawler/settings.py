@@ -48,6 +48,10 @@ COOKIES_ENABLED = False  # the site needs none; cookies would only make runs dif
 # asyncio tasks, all created for every response however little it yields: at Scrapy's 100 that was a
 # quarter of a crawl's CPU (BENCHMARKS.md). Our pipelines never wait on anything, so one is as fast.
 CONCURRENT_ITEMS = 1
+# The JOBDIR queues (--resume): requests held in memory, written in Scrapy's own format when the crawl stops.
+# Scrapy's disk queues wrote a file per request and remade emptied queues: twice its CPU per request.
+SCHEDULER_DISK_QUEUE = "kei_crawler.queues.HeldLifoQueue"
+SCHEDULER_START_DISK_QUEUE = "kei_crawler.queues.HeldFifoQueue"
 
 # --- items ----------------------------------------------------------------------------------
 # Nearest the download handler: sees raw bodies, redirects, 304s, errors and retries (archive/warc.py).
