@@ -28,8 +28,9 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
+# BENCH_ARGS narrows it, e.g. make bench BENCH_ARGS="--only crawl --only extraction"
 bench: $(STAMP)
-	$(BIN)/python -m benchmarks.run
+	$(BIN)/python -m benchmarks.run $(BENCH_ARGS)
 
 reliability: $(STAMP)
 	$(BIN)/python -m benchmarks.reliability

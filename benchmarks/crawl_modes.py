@@ -1,55 +1,49 @@
-"""Full, incremental and revalidating crawls of a 6,384-brief replica: requests and wall time each.
+"""Full, incremental and revalidating crawls of the 6,384-brief replica: requests and wall time each.
 
-The replica is served in this process (so its own log counts the requests); each crawl runs as
-``kei-crawler crawl`` in a child process, as a scheduler would run it, with politeness off. Between the
-full crawl and the others the replica publishes 3 briefs, edits one and removes one.
+The full crawl is the crawl section's first run (or one made here); then the replica publishes 3
+briefs, edits one and removes one, and an incremental and a revalidating crawl follow into the same
+output directory. Requests are counted by the replica's own log. The site is changed here, so this
+section runs after every other that crawls the unchanged replica.
 """
 
 from __future__ import annotations
 
-import subprocess
-import tempfile
-import time
+import json
+from collections import Counter
 from pathlib import Path
 
+from benchmarks.child import Measured, run
+from benchmarks.session import BRIEFS, OUR_FLAGS, SESSION
 from kei_crawler.demo import PUBLISHED_CODES, crawl_argv
-from kei_crawler.replica import ReplicaServer, build_site
-
-BRIEFS = 6384
-
-
-def crawl(base_url: str, output_dir: Path, *flags: str) -> tuple[float, int]:
-    command = crawl_argv(base_url, output_dir, *flags)
-    started = time.perf_counter()
-    done = subprocess.run(command, capture_output=True, text=True, check=False)
-    elapsed = time.perf_counter() - started
-    if done.returncode not in PUBLISHED_CODES:
-        raise RuntimeError(f"crawl {flags} exited {done.returncode}: {done.stderr[-1000:]}")
-    return elapsed, done.returncode
 
 
 def section() -> str:
-    site = build_site(BRIEFS, theme="modern")
-    rows = []
-    with tempfile.TemporaryDirectory() as tmp, ReplicaServer(site) as server:
-        out = Path(tmp) / "out"
-        plan: list[tuple[str, tuple[str, ...]]] = [("full (first crawl)", ())]
-        plan += [("incremental", ()), ("revalidate", ("--revalidate",))]
-        for number, (name, flags) in enumerate(plan):
-            if number == 1:
-                site.publish(3)
-                site.edit(site.briefs[100].slug)
-                site.remove(site.briefs[200].slug)
-            server.clear_log()
-            elapsed, code = crawl(server.base_url, out, *flags)
-            statuses: dict[int, int] = {}
-            for record in server.requests:
-                statuses[record.status] = statuses.get(record.status, 0) + 1
-            by_status = ", ".join(f"{n}×{status}" for status, n in sorted(statuses.items()))
-            rows.append(f"| {name} | {len(server.requests):,} | {by_status} | {elapsed:.1f} | {code} |")
+    output = SESSION.first_crawl()
+    replica = SESSION.take_replica()  # about to be changed: no later section may take it as it was
+    first = json.loads(max((output / "runs").glob("*.json")).read_text())
+    runs = SESSION.results.get("crawl")
+    first_wall = runs["ours"][0].measured.wall if runs else None
+    statuses = first["counts"]["responses_by_status"]
+    rows = [
+        f"| full (first crawl) | {first['counts']['requests']:,} "
+        f"| {', '.join(f'{n}×{s}' for s, n in sorted(statuses.items()))} "
+        f"| {f'{first_wall:.1f}' if first_wall else '—'} | 0 |"
+    ]
+    replica.command("publish", n=3)
+    replica.command("edit", index=100)
+    replica.command("remove", index=200)
+    for name, flags in (("incremental", ()), ("revalidate", ("--revalidate",))):
+        replica.command("clear")
+        done = _crawl(replica.base_url, output, *flags)
+        by_status = Counter(status for _m, _t, status in replica.requests())
+        rows.append(f"| {name} | {sum(by_status.values()):,} "
+                    f"| {', '.join(f'{n}×{s}' for s, n in sorted(by_status.items()))} | {done.wall:.1f} "
+                    f"| {done.returncode} |")  # fmt: skip
+    replica.close()
     return "\n".join([
-        f"A {BRIEFS:,}-brief replica (theme `modern`), politeness off (`DOWNLOAD_DELAY=0`, 16 concurrent "
-        "requests), each crawl one run of `kei-crawler crawl` in a child process; after the full crawl the "
+        f"A {BRIEFS:,}-brief replica (theme `modern`, pre-rendered in its own process), politeness off "
+        f"(`DOWNLOAD_DELAY=0`, 16 concurrent requests, `{' '.join(OUR_FLAGS)}`), each crawl one run of "
+        "`kei-crawler crawl` in a child process; after the full crawl (the crawl section's first run) the "
         "replica publishes 3 briefs, edits 1 and removes 1. Requests are counted by the replica's server. "
         "At the real site's polite pace (1 request/s) the full crawl's requests would take about two hours; "
         "the incremental one, seconds.",
@@ -58,3 +52,17 @@ def section() -> str:
         "| --- | ---: | --- | ---: | ---: |",
         *rows,
     ])  # fmt: skip
+
+
+def _crawl(base_url: str, output: Path, *flags: str) -> Measured:
+    done = run(crawl_argv(base_url, output, *OUR_FLAGS, *flags))
+    if done.returncode not in PUBLISHED_CODES:
+        raise RuntimeError(f"crawl {flags} exited {done.returncode}: {done.stderr[-2000:]}")
+    return done
+
+
+if __name__ == "__main__":
+    try:
+        print(section())
+    finally:
+        SESSION.close()

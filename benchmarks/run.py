@@ -13,19 +13,31 @@ import platform
 import re
 import subprocess
 import sys
+import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
-from benchmarks import crawl_modes, diff, extraction, warc
+from benchmarks import crawl, crawl_modes, diff, extraction, memory, reextract, snapshot, warc
+from benchmarks.session import SESSION
 
-# key → (heading, function returning the section's markdown). Order here is order in the file.
+# key → (heading, function returning the section's markdown). Order here is the order they run in and
+# their order in the file: sections that crawl share the session's replica and first crawl
+# (benchmarks/session.py), and crawl_modes, which changes the replica, comes after every other user.
 SECTIONS: dict[str, tuple[str, Callable[[], str]]] = {
+    "crawl": (
+        "Full crawl of 6,384 briefs: ours vs a bare Scrapy spider fetching the same URLs",
+        crawl.section,
+    ),
     "extraction": ("Extraction throughput: ours vs trafilatura", extraction.section),
-    "crawl_modes": ("Full, incremental and revalidating crawls of 6,384 briefs", crawl_modes.section),
+    "memory": ("Peak memory as the archive grows: 6,384 and 50,000 briefs", memory.section),
+    "reextract": ("Re-extracting a full crawl's WARC", reextract.section),
+    "warc": ("The raw archive: WARC size per brief, CPU per response", warc.section),
+    "snapshot": ("Snapshot writing and loading: 6,384 and 1,000,000 rows", snapshot.section),
     "diff": ("Diffing two snapshots of 1,000,000 briefs: ours vs DuckDB", diff.section),
-    "warc": ("The raw archive: WARC size per brief, crawl time with WARC on and off", warc.section),
+    "crawl_modes": ("Full, incremental and revalidating crawls of 6,384 briefs", crawl_modes.section),
 }
+OPTIMIZATIONS = "optimizations"  # the hand-written section on what issue 8 changed, kept as it is
 
 ROOT = Path(__file__).resolve().parent.parent
 OUTPUT = ROOT / "BENCHMARKS.md"
@@ -59,7 +71,7 @@ def commit() -> str:
     return f"{head} (with uncommitted changes)" if dirty else head
 
 
-def header(key: str) -> str:
+def header(key: str, seconds: float) -> str:
     versions = []
     for package in ("trafilatura", "htmldate", "lxml"):
         try:
@@ -71,7 +83,8 @@ def header(key: str) -> str:
         f"- command: `python -m benchmarks.run --only {key}`",
         f"- machine: {os.cpu_count()} CPUs (nproc), {cpu_model()}, Python {platform.python_version()}, "
         f"{', '.join(versions)}",
-        f"- date: {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, commit {commit()}",
+        f"- date: {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, commit {commit()}; this section took {seconds:.0f} s "
+        f"(load average {os.getloadavg()[0]:.1f} when it ended)",
     ])  # fmt: skip
 
 
@@ -95,16 +108,31 @@ def update_section(document: str, key: str, body: str) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.run", description=__doc__.splitlines()[0])
     parser.add_argument("--only", action="append", choices=list(SECTIONS), help="run just this (repeatable)")
+    parser.add_argument("--skip", action="append", choices=list(SECTIONS), default=[], help="leave this out")
     parser.add_argument("--output", type=Path, default=OUTPUT, help="markdown file to update")
     args = parser.parse_args(argv)
     document = args.output.read_text("utf-8") if args.output.exists() else PREAMBLE
-    for key in args.only or list(SECTIONS):
-        heading, run = SECTIONS[key]
-        print(f"benchmark {key}: running…", file=sys.stderr, flush=True)
-        body = f"## {heading}\n\n{header(key)}\n\n{run()}"
-        document = update_section(document, key, body)
-        args.output.write_text(document, "utf-8")  # after each, so a later failure keeps earlier figures
-        print(body)
+    started = time.perf_counter()
+    chosen = set(args.only or SECTIONS) - set(args.skip)
+    try:
+        for key in (key for key in SECTIONS if key in chosen):
+            heading, run = SECTIONS[key]
+            print(f"benchmark {key}: running…", file=sys.stderr, flush=True)
+            began = time.perf_counter()
+            text = run()
+            took = time.perf_counter() - began
+            body = f"## {heading}\n\n{header(key, took)}\n\n{text}"
+            document = update_section(document, key, body)
+            args.output.write_text(document, "utf-8")  # after each, so a later failure keeps earlier figures
+            print(body, flush=True)
+    finally:
+        SESSION.close()
+    total = time.perf_counter() - started
+    if not args.only and not args.skip:
+        document = update_section(document, "total", f"`make bench` took **{total / 60:.1f} minutes** "
+                                  f"({total:.0f} s) on this machine, {datetime.now(UTC):%Y-%m-%d %H:%M} UTC.")  # fmt: skip
+        args.output.write_text(document, "utf-8")
+    print(f"benchmarks took {total:.0f} s", file=sys.stderr)
     return 0
 
 

@@ -7,14 +7,19 @@ with the same shares over the previous snapshot catches that on the first run af
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import json
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from kei_crawler.fillrates import EXTRACTED_FIELDS
+from kei_crawler.snapshot.store import metadata
+
+PROFILE_METADATA = "quality_profile"  # the snapshot metadata key holding ProfileCounts.to_metadata()
 
 
 @dataclass(frozen=True)
@@ -38,21 +43,60 @@ class Thresholds:
     """Alert when the mean body length grows or shrinks by this factor."""
 
 
+@dataclass
+class ProfileCounts:
+    """The exact counts a :class:`Profile` is made of, added up table by table as rows are written."""
+
+    rows: int = 0
+    filled: dict[str, int] = field(default_factory=lambda: dict.fromkeys(EXTRACTED_FIELDS, 0))
+    body_chars: int = 0
+
+    def add(self, table: pa.Table | pa.RecordBatch) -> None:
+        self.rows += table.num_rows
+        for name in EXTRACTED_FIELDS:
+            if name not in table.column_names:
+                continue  # a snapshot from before the field existed: never filled
+            column = table.column(name)
+            if name == "body":
+                self.body_chars += int(pc.sum(pc.utf8_length(column)).as_py() or 0)
+            self.filled[name] += int(pc.sum(_is_filled(column)).as_py() or 0)
+
+    def profile(self) -> Profile:
+        rows = self.rows
+        rates = {name: round(self.filled[name] / rows, 4) if rows else 0.0 for name in EXTRACTED_FIELDS}
+        return Profile(rows, rates, self.body_chars / rows if rows else 0.0)
+
+    def to_metadata(self) -> dict[str, Any]:
+        return {"rows": self.rows, "filled": dict(self.filled), "body_chars": self.body_chars}
+
+    @classmethod
+    def from_metadata(cls, text: str) -> ProfileCounts | None:
+        """The counts a snapshot's ``quality_profile`` metadata holds; None when absent or unreadable."""
+        try:
+            value = json.loads(text)
+            filled = {name: int(value["filled"].get(name, 0)) for name in EXTRACTED_FIELDS}
+            return cls(int(value["rows"]), filled, int(value["body_chars"]))
+        except (ValueError, TypeError, KeyError, AttributeError):
+            return None
+
+
 def profile_of_snapshot(path: Path) -> Profile:
     """The profile of a published snapshot, read column-wise in batches (bodies never all in memory)."""
     parquet = pq.ParquetFile(path)
     names = [name for name in EXTRACTED_FIELDS if name in parquet.schema_arrow.names]
-    filled = dict.fromkeys(EXTRACTED_FIELDS, 0)
-    rows = body_chars = 0
+    counts = ProfileCounts()
     for batch in parquet.iter_batches(columns=names, batch_size=4096):
-        rows += batch.num_rows
-        for name in names:
-            column = batch.column(name)
-            if name == "body":
-                body_chars += int(pc.sum(pc.utf8_length(column)).as_py() or 0)
-            filled[name] += int(pc.sum(_is_filled(column)).as_py() or 0)
-    rates = {name: round(filled[name] / rows, 4) if rows else 0.0 for name in EXTRACTED_FIELDS}
-    return Profile(rows, rates, body_chars / rows if rows else 0.0)
+        counts.add(batch)
+    return counts.profile()
+
+
+def baseline_profile(path: Path) -> Profile:
+    """The profile of the snapshot a crawl extends: from its metadata, where the crawl that published it
+    stored the counts as it wrote the rows (``quality_profile``), else read from its columns (snapshots
+    from before that, or from ``reextract``) — one read of every body fewer per crawl."""
+    stored = metadata(path).get(PROFILE_METADATA)
+    counts = ProfileCounts.from_metadata(stored) if stored else None
+    return counts.profile() if counts is not None else profile_of_snapshot(path)
 
 
 def _is_filled(column: pa.Array | pa.ChunkedArray) -> pa.Array:

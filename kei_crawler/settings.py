@@ -33,6 +33,7 @@ KEI_QUALITY_BODY_RATIO = 2.0  # quality alert: mean body length this many times 
 KEI_RETRY_BACKOFF_BASE = 2.0
 KEI_RETRY_BACKOFF_MAX = 60.0
 KEI_RETRY_MAX_WAIT = 300.0
+KEI_EXTRACT_WORKERS = 0  # read brief pages in this many worker processes (0: the crawl itself)
 
 # --- politeness, for the real site ------------------------------------------------------------
 USER_AGENT = f"kei-crawler/{__version__} (+https://github.com/kei-crawler/kei-crawler; archival crawler)"
@@ -50,6 +51,14 @@ DOWNLOAD_TIMEOUT = 60
 DOWNLOAD_MAXSIZE = 16 * 1024 * 1024  # a brief is ~50 KB; anything this large is not a brief
 REDIRECT_MAX_TIMES = 5  # the site moves a brief once; RFC 9309 follows robots.txt this far
 COOKIES_ENABLED = False  # the site needs none; cookies would only make runs differ
+# A callback's output (one brief, or a listing page's ~12 requests) is processed by CONCURRENT_ITEMS
+# asyncio tasks, all created for every response however little it yields: at Scrapy's 100 that was a
+# quarter of a crawl's CPU (BENCHMARKS.md). Our pipelines never wait on anything, so one is as fast.
+CONCURRENT_ITEMS = 1
+# The JOBDIR queues (--resume): requests held in memory, written in Scrapy's own format when the crawl stops.
+# Scrapy's disk queues wrote a file per request and remade emptied queues: twice its CPU per request.
+SCHEDULER_DISK_QUEUE = "kei_crawler.queues.HeldLifoQueue"
+SCHEDULER_START_DISK_QUEUE = "kei_crawler.queues.HeldFifoQueue"
 
 # --- items ----------------------------------------------------------------------------------
 # Scrapy's robots, retry, decompression and redirect middlewares replaced, at their places, by ones that report every

@@ -24,7 +24,7 @@ logger = logging.getLogger(__name__)
 _COLUMNS = ["url", "content_hash", "http_etag", "http_last_modified", "first_seen", "removed_at"]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # one per archived brief: slots keep a million of them small
 class KnownBrief:
     url: str
     content_hash: str
@@ -64,7 +64,9 @@ class ArchiveState:
             except (OSError, ValueError) as exc:
                 logger.error("Skipping unreadable snapshot %s: %s", ref.path, exc)
                 continue
-            known = {row["url"]: KnownBrief(**row) for row in table.to_pylist()}
+            # Column by column: to_pylist() would first build a dict for every row of the archive.
+            columns = [table.column(name).to_pylist() for name in _COLUMNS]
+            known = {values[0]: KnownBrief(*values) for values in zip(*columns, strict=True)}
             pending = outstanding.decode(store.metadata(ref.path).get(outstanding.METADATA_KEY))
             return cls(snapshot=ref, known=known, outstanding=pending)
         return cls.empty()

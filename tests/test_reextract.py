@@ -56,6 +56,20 @@ def test_reextract_reproduces_the_crawls_snapshot_exactly(
     assert counts["fill_rates"] == crawl_counts["fill_rates"]
 
 
+def test_reextract_with_a_worker_process_writes_the_same_rows(
+    crawled: Crawled,  # noqa: F811
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    inline = reextract(tmp_path / "inline", crawled.warc, capsys=capsys)
+    out = tmp_path / "pooled"
+    code = main(["reextract", str(crawled.warc), "--output-dir", str(out), "-s", "KEI_EXTRACT_WORKERS=1"])
+    stdout = capsys.readouterr().out
+    assert code == EXIT_OK, stdout
+    pooled = Path(stdout.strip().splitlines()[-1])
+    assert snapshot_rows(pooled) == snapshot_rows(inline) == snapshot_rows(crawled.snapshot)
+
+
 def test_reextract_rejects_what_is_not_a_warc(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     not_warc = tmp_path / "page.warc.gz"
     not_warc.write_bytes(b"<html>not a warc</html>")

@@ -62,3 +62,21 @@ def test_a_redesign_that_loses_captions_raises_the_quality_alert(tmp_path: Path)
     alerts = manifest(out, ref.crawl_id)["alerts"]
     assert len(alerts) == 1 and alerts[0].startswith("photo_caption filled on 0% of 40 fetched briefs")
     assert json.loads(store.metadata(ref.path)["alerts"]) == alerts
+
+
+def test_each_snapshot_stores_its_quality_baseline(tmp_path: Path) -> None:
+    """The profile a crawl stores while writing equals the one read back from the file's columns."""
+    from kei_crawler.quality import PROFILE_METADATA, ProfileCounts, profile_of_snapshot
+
+    out = tmp_path / "out"
+    site = build_site(30)
+    with ReplicaServer(site) as server:
+        run_crawl(server.base_url, out)
+        site.publish(2)
+        site.remove(site.briefs[10].slug)
+        run_crawl(server.base_url, out, "--revalidate")  # fresh rows, carried rows, a removed one
+    refs = store.list_snapshots(out)
+    assert len(refs) == 2
+    for ref in refs:
+        stored = ProfileCounts.from_metadata(store.metadata(ref.path)[PROFILE_METADATA])
+        assert stored is not None and stored.profile() == profile_of_snapshot(ref.path)

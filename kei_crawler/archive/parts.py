@@ -14,6 +14,7 @@ import contextlib
 import http
 import os
 import shutil
+import zlib
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from io import BytesIO
@@ -94,7 +95,11 @@ class WarcParts:
             self._index_earlier_part(part)
         self.path = directory / part_name(crawl_id, len(earlier))
         self._file: BinaryIO | None = open(self.path, "xb")  # noqa: SIM115 — closed in close()
-        self._writer = WARCWriter(self._file, gzip=True, warc_version="1.1")
+        # warcio serializes each record into this buffer uncompressed, and _write compresses it in one
+        # call: warcio's own gzip mode compressed every header line apart and flushed the file after
+        # each record, a third of the recorder's time per response. The members are the same gzip.
+        self._plain = BytesIO()
+        self._writer = WARCWriter(self._plain, gzip=False, warc_version="1.1")
         warcinfo = self._writer.create_warcinfo_record(self.path.name, info)
         self.warcinfo_id = warcinfo.rec_headers.get_header("WARC-Record-ID")
         self._write(warcinfo)
@@ -162,11 +167,16 @@ class WarcParts:
         self.counts.requests += 1
 
     def _write(self, record: Any) -> tuple[int, int]:
+        """Append ``record`` as one gzip member; its offset and length in the file."""
         assert self._file is not None
-        offset = self._file.tell()
         failpoints.hit("warc.record", self.path)
+        self._plain.seek(0)
+        self._plain.truncate()
         self._writer.write_record(record)
-        return offset, self._file.tell() - offset
+        member = _gzip_member(self._plain.getvalue())
+        offset = self._file.tell()
+        self._file.write(member)
+        return offset, len(member)
 
     def _index_earlier_part(self, part: Path) -> None:
         """What a resumed crawl needs from the parts its interrupted run wrote: index lines, first captures."""
@@ -281,6 +291,12 @@ def earlier_captures(warc_dir: Path) -> dict[str, FirstCapture]:
             if digest and fields.get("mime") != "warc/revisit" and digest not in found:
                 found[digest] = FirstCapture(fields["url"], timestamp_to_iso_date(timestamp), None)
     return found
+
+
+def _gzip_member(data: bytes) -> bytes:
+    """``data`` as one gzip member, compressed as warcio's GzippingWrapper does (level 9)."""
+    compressor = zlib.compressobj(9, zlib.DEFLATED, zlib.MAX_WBITS + 16)
+    return compressor.compress(data) + compressor.flush()
 
 
 def _reason(status: int) -> str:

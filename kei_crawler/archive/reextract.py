@@ -32,6 +32,7 @@ from scrapy.utils.misc import load_object
 from kei_crawler import __version__, urls
 from kei_crawler.archive.link import WARC_META
 from kei_crawler.archive.reader import ArchivedResponse, WarcReadError, WarcSource, describe, read_responses
+from kei_crawler.extraction import BriefReader
 from kei_crawler.fillrates import filled_fields
 from kei_crawler.items import Brief
 from kei_crawler.lock import OutputLock
@@ -89,6 +90,7 @@ def reextract(warcs: list[Path], settings: Settings, output_dir: Path) -> Reextr
         briefs = _briefs(read_responses(warcs), spider, _pipelines(crawler), crawler.stats)
         return _publish(output_dir, briefs, sources, crawler.stats)
     finally:
+        spider.reader.close()
         lock.release()
 
 
@@ -98,6 +100,7 @@ def _spider(crawler: _OfflineCrawler, sources: list[WarcSource]) -> PeninsulaSpi
     spider.origin = urls.origin_of(crawler.settings.get("KEI_CANONICAL_ORIGIN") or urls.DEFAULT_ORIGIN)
     spider.base_url = next((s.base_url for s in sources if s.base_url), "") or spider.origin
     spider.archive = ArchiveState.empty()
+    spider.reader = BriefReader(crawler.settings.getint("KEI_EXTRACT_WORKERS", 0))
     crawler.spider = spider
     return spider
 
@@ -115,18 +118,28 @@ def _pipelines(crawler: _OfflineCrawler) -> list[Any]:
 def _briefs(
     responses: Iterable[ArchivedResponse], spider: PeninsulaSpider, pipelines: list[Any], stats: Any
 ) -> Iterator[Brief]:
-    for archived in responses:
-        stats.inc_value("kei/reextract/responses")
-        if not 200 <= archived.status < 300 or not urls.is_brief_url(archived.requested_url):
-            continue
-        canonical = urls.canonical_brief_url(archived.requested_url, spider.origin)
-        for item in spider.parse_brief(_scrapy_response(archived), canonical_url=canonical):
-            brief = _through(item, pipelines, spider, stats)
+    steps = [_step(pipeline, spider) for pipeline in pipelines]
+    pages = ((pair, pair[0].url, pair[0].body) for pair in _brief_responses(responses, spider, stats))
+    # With KEI_EXTRACT_WORKERS, pages are read in worker processes while the ones before go through the
+    # pipelines here; they come back in order either way.
+    for (response, canonical), read in spider.reader.imap(pages):
+        for item in spider.parse_brief(response, canonical_url=canonical, read=read):
+            brief = _through(item, steps, stats)
             if isinstance(brief, Brief):
                 stats.inc_value("item_scraped_count")
                 for name in filled_fields(brief):
                     stats.inc_value(f"kei/filled/{name}")
                 yield brief
+
+
+def _brief_responses(
+    responses: Iterable[ArchivedResponse], spider: PeninsulaSpider, stats: Any
+) -> Iterator[tuple[Response, str]]:
+    for archived in responses:
+        stats.inc_value("kei/reextract/responses")
+        if not 200 <= archived.status < 300 or not urls.is_brief_url(archived.requested_url):
+            continue
+        yield _scrapy_response(archived), urls.canonical_brief_url(archived.requested_url, spider.origin)
 
 
 def _scrapy_response(archived: ArchivedResponse) -> Response:
@@ -141,13 +154,19 @@ def _scrapy_response(archived: ArchivedResponse) -> Response:
     return cls(url=archived.url, status=archived.status, headers=headers, body=archived.body, request=request)
 
 
-def _through(item: Any, pipelines: list[Any], spider: PeninsulaSpider, stats: Any) -> Any:
+def _step(pipeline: Any, spider: PeninsulaSpider) -> Any:
+    """``process_item`` as a one-argument function (whether or not the pipeline also takes the spider)."""
+    method = pipeline.process_item
+    if len(inspect.signature(method).parameters) > 1:
+        return lambda item: method(item, spider)
+    return method
+
+
+def _through(item: Any, steps: list[Any], stats: Any) -> Any:
     scraped = item
     try:
-        for pipeline in pipelines:
-            method = pipeline.process_item
-            takes_spider = len(inspect.signature(method).parameters) > 1
-            item = method(item, spider) if takes_spider else method(item)
+        for step in steps:
+            item = step(item)
     except DropItem as exc:
         stats.inc_value("item_dropped_count")
         stats.inc_value(f"item_dropped_reasons_count/{type(exc).__name__}")

@@ -56,10 +56,24 @@ class Site:
         self._slugs = {brief.slug for brief in briefs}
         self._rng = random.Random(f"mutations:{seed}")
         self._index = {brief.slug: brief for brief in briefs}
+        self._positions: dict[str, int] = {}
 
     def brief(self, slug: str) -> Brief | None:
         with self.lock:
             return self._index.get(slug)
+
+    def position(self, brief: Brief) -> int:
+        """Where ``brief`` is in ``briefs`` (0: newest). A dict, not ``list.index``: that scan made serving
+        brief *k* cost O(k) dataclass comparisons, 10 ms a page at the end of a 6,384-brief site."""
+        with self.lock:
+            found = self._positions.get(brief.slug)
+            if found is None or found >= len(self.briefs) or self.briefs[found] is not brief:
+                # Rebuilt after a mutation moved the briefs (publish, remove), checked by identity.
+                self._positions = {b.slug: i for i, b in enumerate(self.briefs)}
+                found = self._positions.get(brief.slug)
+                if found is None or self.briefs[found] is not brief:
+                    raise ValueError(f"brief {brief.slug!r} is not on this site")
+            return found
 
     def expected_records(self, origin: str = "https://keia.org") -> list[dict[str, Any]]:
         with self.lock:

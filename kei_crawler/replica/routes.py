@@ -87,7 +87,7 @@ RELATED = 3
 
 def related_briefs(site: Site, brief: Brief) -> list[Brief]:
     """The next older briefs: stable while newer ones are published, as a related-posts view would be."""
-    position = site.briefs.index(brief)
+    position = site.position(brief)
     return site.briefs[position + 1 : position + 1 + RELATED]
 
 

@@ -1,7 +1,7 @@
 """Carrying the archive forward: the previous snapshot's rows that this crawl did not re-capture.
 
-Computed batch by batch with pyarrow compute, never a Python loop over rows, so a snapshot of any size
-is carried in constant memory. ``conform`` also lets a snapshot written under an older schema version
+Computed batch by batch, so a snapshot of any size is carried with one batch of rows in memory (plus the
+crawl's own sets of URLs). ``conform`` also lets a snapshot written under an older schema version
 be carried into the current one (missing columns become null, or empty for list and map columns).
 
 ``refresh_error`` is this crawl's verdict, never an inherited one: set on the rows of briefs this crawl
@@ -66,26 +66,27 @@ class Carried(NamedTuple):
 
 def carried_batches(previous: Path, facts: CrawlFacts, batch_rows: int = 4096) -> Iterator[Carried]:
     """The previous snapshot's rows to carry, updated with ``facts``, batch by batch."""
-    captured = pa.array(sorted(facts.captured), type=pa.string())
-    seen = pa.array(sorted(facts.seen), type=pa.string())
-    gone_urls = pa.array(list(facts.gone), type=pa.string())
-    gone_times = pa.array(list(facts.gone.values()), type=_UTC)
-    failed_urls = pa.array(list(facts.failed), type=pa.string())
-    failed_reasons = pa.array(list(facts.failed.values()), type=pa.string())
     seen_at = pa.scalar(facts.seen_at, type=_UTC)
     for batch in pq.ParquetFile(previous).iter_batches(batch_size=batch_rows):
         table = conform(pa.Table.from_batches([batch]))
-        table = table.filter(pc.invert(pc.is_in(table["url"], value_set=captured)))
+        # Membership is looked up in the Python sets the crawl already holds, a batch's URLs at a time:
+        # ``pc.is_in`` would hash the whole value set again for every batch, which grows as
+        # (archive size)² — minutes for a million rows.
+        urls = table["url"].to_pylist()
+        kept = [url not in facts.captured for url in urls]
+        if not all(kept):
+            table = table.filter(pa.array(kept, type=pa.bool_()))
+            urls = [url for url, keep in zip(urls, kept, strict=True) if keep]
         if table.num_rows == 0:
             continue
-        url = table["url"]
-        last_seen = pc.if_else(pc.is_in(url, value_set=seen), seen_at, table["last_seen"])
+        seen = pa.array([url in facts.seen for url in urls], type=pa.bool_())
+        last_seen = pc.if_else(seen, seen_at, table["last_seen"])
         # The 404/410 time for each gone URL (null elsewhere); a removal already recorded is kept.
-        newly_gone = pc.take(gone_times, pc.index_in(url, value_set=gone_urls))
+        newly_gone = pa.array([facts.gone.get(url) for url in urls], type=_UTC)
         removed = int(pc.sum(pc.and_(pc.is_null(table["removed_at"]), pc.is_valid(newly_gone))).as_py() or 0)
         removed_at = pc.coalesce(table["removed_at"], newly_gone)
         # This crawl's failure for each URL, null elsewhere: the previous crawl's verdict is replaced.
-        refresh_error = pc.take(failed_reasons, pc.index_in(url, value_set=failed_urls))
+        refresh_error = pa.array([facts.failed.get(url) for url in urls], type=pa.string())
         for name, column in (
             ("last_seen", last_seen),
             ("removed_at", removed_at),

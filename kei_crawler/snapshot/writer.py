@@ -29,7 +29,7 @@ from kei_crawler.fillrates import fill_rates
 from kei_crawler.items import Brief
 from kei_crawler.lock import OutputLock
 from kei_crawler.outcomes import os_error_line, stop_crawl
-from kei_crawler.quality import Profile, Thresholds, alerts, profile_of_snapshot
+from kei_crawler.quality import PROFILE_METADATA, Profile, ProfileCounts, Thresholds, alerts, baseline_profile
 from kei_crawler.resume import SPOOL_DIR, ResumeState, carried_stats
 from kei_crawler.snapshot import store
 from kei_crawler.snapshot.carry import CrawlFacts, carried_batches
@@ -60,6 +60,7 @@ class SnapshotWriter:
         self.started_at = datetime.now(UTC)
         self.archive = ArchiveState.empty()
         self.captured: set[str] = set()
+        self.written = ProfileCounts()  # of the rows written: the next crawl's quality baseline
         self.limits = Thresholds(
             min_briefs=settings.getint("KEI_QUALITY_MIN_BRIEFS", 5),
             rate_drop=settings.getfloat("KEI_QUALITY_RATE_DROP", 0.5),
@@ -194,9 +195,14 @@ class SnapshotWriter:
         self.writer = pq.ParquetWriter(self.tmp_path, BRIEF_SCHEMA, compression="zstd")
         for table in self.spool.tables():
             failpoints.hit("snapshot.row_group", self.tmp_path)
-            self.writer.write_table(table)
-            self.rows += table.num_rows
+            self._write(table)
         self._carry_forward()
+
+    def _write(self, table: Any) -> None:
+        assert self.writer is not None
+        self.writer.write_table(table)
+        self.rows += table.num_rows
+        self.written.add(table)
 
     def _keep_for_resume(self, spider: Spider) -> None:
         archive: ArchiveState = getattr(spider, "archive", None) or ArchiveState.empty()
@@ -218,7 +224,7 @@ class SnapshotWriter:
         stats = self._stats()
         body_chars = int(stats.get_value("kei/body_chars", 0))
         profile = Profile(fresh, fill_rates(stats.get_stats(), fresh), body_chars / fresh if fresh else 0.0)
-        found = alerts(profile, profile_of_snapshot(self.archive.path), self.limits)
+        found = alerts(profile, baseline_profile(self.archive.path), self.limits)
         for alert in found:
             logger.error("Quality alert — the site's layout may have changed: %s", alert)
         stats.set_value("kei/quality_alerts", found)
@@ -236,8 +242,7 @@ class SnapshotWriter:
         stats = self._stats()
         for table, removed, not_refreshed in carried_batches(self.archive.path, facts, self.batch_rows):
             failpoints.hit("snapshot.carry", self.tmp_path)
-            self.writer.write_table(table)
-            self.rows += table.num_rows
+            self._write(table)
             stats.inc_value("kei/briefs_carried", table.num_rows)
             stats.inc_value("kei/briefs_removed", removed)
             stats.inc_value("kei/briefs_not_refreshed", not_refreshed)
@@ -268,6 +273,7 @@ class SnapshotWriter:
                     "counts": run_counts(self._stats().get_stats()),
                     "alerts": self._stats().get_value("kei/quality_alerts", []),
                     outstanding.METADATA_KEY: outstanding.encode(pending),
+                    PROFILE_METADATA: self.written.to_metadata(),
                 }
             )
         )

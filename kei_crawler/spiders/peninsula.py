@@ -21,11 +21,11 @@ from twisted.python.failure import Failure
 
 from kei_crawler import urls
 from kei_crawler.archive.link import fetched_at, warc_link
+from kei_crawler.extraction import BriefReader, Read, read_brief
 from kei_crawler.failures import RobotsUnavailable, reason_of
 from kei_crawler.items import RawBrief
 from kei_crawler.modes import Mode, resolve_mode
-from kei_crawler.pages import BriefPage, IndexPage
-from kei_crawler.pages.text import charset_note
+from kei_crawler.pages import IndexPage
 from kei_crawler.resume import ResumeState
 from kei_crawler.state import ArchiveState
 
@@ -48,6 +48,7 @@ class PeninsulaSpider(scrapy.Spider):
         self.mode = Mode.FULL
         self.known_only_pages = 0  # consecutive listing pages holding only known briefs
         self.last_listing_page = 1  # the highest listing page number linked so far
+        self.reader = BriefReader()
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> PeninsulaSpider:
@@ -57,6 +58,7 @@ class PeninsulaSpider(scrapy.Spider):
         spider.origin = urls.origin_of(settings.get("KEI_CANONICAL_ORIGIN") or urls.DEFAULT_ORIGIN)
         spider.max_listing_pages = settings.getint("KEI_MAX_LISTING_PAGES", 2000)
         spider.overlap_pages = max(1, settings.getint("KEI_OVERLAP_PAGES", 1))
+        spider.reader = BriefReader(settings.getint("KEI_EXTRACT_WORKERS", 0))
         # OffsiteMiddleware's guard, on top of our own same_site checks below.
         spider.allowed_domains = [urlsplit(spider.base_url).hostname or ""]
         spider.archive = ArchiveState.load(settings.get("KEI_OUTPUT_DIR") or "output")
@@ -144,7 +146,7 @@ class PeninsulaSpider(scrapy.Spider):
             meta.setdefault("handle_httpstatus_list", list(GONE))
         return scrapy.Request(
             urls.fetch_url(canonical, self.base_url),
-            callback=self.parse_brief,
+            callback=self.parse_brief_in_worker if self.reader.pooled else self.parse_brief,
             errback=self.brief_failed,
             cb_kwargs={"canonical_url": canonical},
             meta=meta,
@@ -160,28 +162,44 @@ class PeninsulaSpider(scrapy.Spider):
             headers["If-Modified-Since"] = known.http_last_modified
         return self.brief_request(canonical, headers=headers, meta={"handle_httpstatus_list": [304, *GONE]})
 
-    def parse_brief(self, response: Response, canonical_url: str) -> Iterator[RawBrief]:
+    def parse_brief(
+        self, response: Response, canonical_url: str, read: Read | None = None
+    ) -> Iterator[RawBrief]:
+        """The brief on ``response``, read in this process unless ``reextract`` has read it already."""
+        if not self._settled(response, canonical_url):
+            yield self._raw_brief(response, canonical_url, read or read_brief(response.url, response.body))
+
+    async def parse_brief_in_worker(self, response: Response, canonical_url: str) -> list[RawBrief]:
+        """As :meth:`parse_brief`, the page read in a worker process (``KEI_EXTRACT_WORKERS``). A coroutine
+        returning a list rather than an async generator: Scrapy then takes the output down its cheaper
+        synchronous spider-middleware path."""
+        if self._settled(response, canonical_url):
+            return []
+        return [self._raw_brief(response, canonical_url, await self.reader.read(response.url, response.body))]
+
+    def _settled(self, response: Response, canonical_url: str) -> bool:
+        """True when the response is a 304 or a 404/410 for a known brief: recorded, nothing to read."""
         stats = self.crawler.stats
         assert stats is not None
         if response.status == 304:
             self.archive.not_modified.add(canonical_url)
             stats.inc_value("kei/briefs_not_modified")
-            return
+            return True
         if response.status in GONE:
             self.archive.gone[canonical_url] = datetime.now(UTC)
             stats.inc_value("kei/briefs_gone")
             logger.info("Brief is gone (%d), marked removed: %s", response.status, canonical_url)
-            return
+            return True
+        return False
+
+    def _raw_brief(self, response: Response, canonical_url: str, read: Read) -> RawBrief:
+        fields, provenance = read
         # After a redirect the final URL names the brief; two links that land on one page become one row.
         # (RedirectMiddleware leaves the hops in meta; response.request is already the last hop's request.)
         if response.meta.get("redirect_urls") and urls.is_brief_url(response.url):
             canonical_url = urls.canonical_brief_url(response.url, self.origin)
-        page = BriefPage(response.url, response.body)
-        provenance = page.provenance()
-        if note := charset_note(response.body):
-            provenance["encoding"] = note  # bytes that lied about their charset, and how they were read
         archived = warc_link(response.meta)  # set by the WARC middleware, or by `reextract`
-        yield RawBrief(
+        return RawBrief(
             url=canonical_url,
             fetched_url=response.url,
             fetched_at=fetched_at(response.meta),
@@ -191,8 +209,11 @@ class PeninsulaSpider(scrapy.Spider):
             warc_file=archived["file"] if archived else None,
             warc_record_id=archived["record_id"] if archived else None,
             warc_offset=archived["offset"] if archived else None,
-            **page.fields(),
+            **fields,
         )
+
+    def closed(self, reason: str) -> None:
+        self.reader.close()
 
     def brief_failed(self, failure: Failure) -> None:
         self._count_failure(failure, "brief")
