@@ -56,7 +56,6 @@ def origin_of(url: str) -> str:
     return urlunsplit((parts.scheme.lower(), parts.netloc.lower(), "", "", ""))
 
 
-@_cached
 def same_site(url: str, base_url: str) -> bool:
     """True when ``url`` is an http(s) URL on the same host and port as ``base_url`` (either scheme: old
     pages link to http://). Userinfo counts as part of the host, so ``https://keia.org@evil.example/``
@@ -64,10 +63,21 @@ def same_site(url: str, base_url: str) -> bool:
     read it, and both must agree, so no parser difference can carry a request elsewhere."""
     try:
         want = urlsplit(base_url).netloc.lower()
-        parsed = (urlsplit(url), urlsplit(safe_url_string(url)))
     except ValueError:
         return False
-    return bool(want) and all(p.scheme in _WEB_SCHEMES and p.netloc.lower() == want for p in parsed)
+    return bool(want) and _web_host(url) == want
+
+
+@_cached
+def _web_host(url: str) -> str | None:
+    """``url``'s lower-cased host[:port] (userinfo included) when it is http(s) and Python and w3lib
+    read the same host in it; else None. Cached per URL: a listing page asks it of every link."""
+    try:
+        parsed = (urlsplit(url), urlsplit(safe_url_string(url)))
+    except ValueError:
+        return None
+    hosts = {p.netloc.lower() for p in parsed if p.scheme in _WEB_SCHEMES}
+    return hosts.pop() if len(hosts) == 1 and all(p.scheme in _WEB_SCHEMES for p in parsed) else None
 
 
 def join(base: str, href: str) -> str | None:

@@ -453,7 +453,9 @@ def test_a_real_full_disk(site: Site, tmp_path: Path) -> None:
         assert manifest["published"] is False and "No space left" in str(manifest["not_published_because"])
         if name == "full-disk-warc":
             requests = manifest["counts"]["requests"]
-            assert requests < full_requests / 2, f"{requests} of {full_requests} requests, disk full"
+            # The disk fills about half way through the WARC (24 KB left of its ~50 KB): a crawl that went
+            # on fetching after the failed record would make every request.
+            assert requests < full_requests * 3 / 4, f"{requests} of {full_requests} requests, disk full"
 
     out, after = step("after")
     assert completed(after) == []

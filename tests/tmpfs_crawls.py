@@ -22,12 +22,13 @@ from kei_crawler.demo import crawl_argv
 TMPFS_SIZE = "8m"
 # What the filler leaves free, in bytes, before each crawl that should meet a full disk: enough for the
 # lock, the job directory and a few WARC records, far too little for a --full crawl's WARC; enough for
-# an incremental crawl's few records, too little for the snapshot it carries forward.
-STEPS: list[tuple[str, int | None, tuple[str, ...]]] = [
-    ("first", None, ()),
-    ("full-disk-warc", 48 * 1024, ("--full",)),
-    ("full-disk-snapshot", 48 * 1024, ()),
-    ("after", None, ()),
+# an incremental crawl's few records, too little for the snapshot it carries forward. The --full crawl
+# spools its rows only at the end (a batch larger than the site), so the WARC is what meets the full disk.
+STEPS: list[tuple[str, int | None, tuple[str, ...], int]] = [
+    ("first", None, (), 5),
+    ("full-disk-warc", 24 * 1024, ("--full",), 100_000),
+    ("full-disk-snapshot", 48 * 1024, (), 5),
+    ("after", None, (), 5),
 ]
 
 
@@ -47,13 +48,13 @@ def main(base_url: str, mountpoint: Path, results: Path) -> int:
     subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={TMPFS_SIZE}", "tmpfs", str(mountpoint)], check=True)
     out = mountpoint / "out"
     launcher = Launcher()
-    for step, leave, flags in STEPS:
+    for step, leave, flags, batch_rows in STEPS:
         saved = results / step
         saved.mkdir()
         if leave is not None:
             fill(mountpoint, leave)
         command = crawl_argv(
-            base_url, out, *flags, KEI_SNAPSHOT_BATCH_ROWS=5, LOG_LEVEL="INFO", CONCURRENT_REQUESTS=2
+            base_url, out, *flags, KEI_SNAPSHOT_BATCH_ROWS=batch_rows, LOG_LEVEL="INFO", CONCURRENT_REQUESTS=2
         )
         code = launcher.start(command, saved / "stdout", saved / "stderr").wait(300)
         (mountpoint / "filler").unlink(missing_ok=True)  # room to copy what the crawl left

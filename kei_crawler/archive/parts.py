@@ -176,6 +176,9 @@ class WarcParts:
         member = _gzip_member(self._plain.getvalue())
         offset = self._file.tell()
         self._file.write(member)
+        # Handed to the OS record by record: a full disk is reported by the WARC that met it, and a
+        # killed crawl leaves whole records behind (one write call each).
+        self._file.flush()
         return offset, len(member)
 
     def _index_earlier_part(self, part: Path) -> None:
