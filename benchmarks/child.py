@@ -28,6 +28,8 @@ class Measured:
     tree_peak_mb: float
     """Peak of the summed RSS of the child and its descendants, MiB (sampled)."""
     stderr: str
+    rss_samples: tuple[tuple[float, float], ...] = ()
+    """(seconds since start, RSS of the child itself in MiB), every 0.1 s: how its memory grew."""
 
 
 def _rss_kb(pid: int) -> int:
@@ -62,11 +64,13 @@ def run(argv: list[str], *, cwd: Path | None = None, env: dict[str, str] | None 
         started = time.perf_counter()
         child = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=err, cwd=cwd, env=env)
         peak = [0]
+        samples: list[tuple[float, float]] = []
         done = threading.Event()
 
         def sample() -> None:
             while not done.wait(0.1):
                 peak[0] = max(peak[0], tree_rss_kb(child.pid))
+                samples.append((time.perf_counter() - started, _rss_kb(child.pid) / 1024))
 
         sampler = threading.Thread(target=sample, daemon=True)
         sampler.start()
@@ -84,4 +88,5 @@ def run(argv: list[str], *, cwd: Path | None = None, env: dict[str, str] | None 
         peak_mb=usage.ru_maxrss / 1024,  # kilobytes on Linux
         tree_peak_mb=max(peak[0], usage.ru_maxrss) / 1024,
         stderr=stderr,
+        rss_samples=tuple(samples),
     )

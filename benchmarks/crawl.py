@@ -24,6 +24,7 @@ from kei_crawler import settings as ours
 from kei_crawler.demo import LOCAL_SPEED, speed_args
 
 ROUNDS = 3
+SIDES = ("ours", "bare", "items")  # the order of each round's runs
 
 
 def bare_settings() -> dict[str, Any]:
@@ -59,7 +60,7 @@ def one_run(side: str, number: int, urls_file: Path | None) -> tuple[Run, list[t
     else:
         assert urls_file is not None
         argv = [sys.executable, "-m", "benchmarks.bare", str(urls_file), json.dumps(bare_settings())]
-        measured = run(argv)
+        measured = run([*argv, "--items"] if side == "items" else argv)
         if measured.returncode != 0:
             raise RuntimeError(f"the bare spider exited {measured.returncode}: {measured.stderr[-2000:]}")
     after = replica.command("stats")
@@ -71,11 +72,11 @@ def one_run(side: str, number: int, urls_file: Path | None) -> tuple[Run, list[t
 
 
 def measure() -> dict[str, list[Run]]:
-    runs: dict[str, list[Run]] = {"ours": [], "bare": []}
+    runs: dict[str, list[Run]] = {"ours": [], "bare": [], "items": []}
     urls_file = SESSION.scratch / "bare-urls.txt"
     expected: Counter[tuple[str, str]] | None = None
     for number in range(ROUNDS):
-        for side in ("ours", "bare"):
+        for side in SIDES:
             result, log = one_run(side, number, urls_file if expected else None)
             requested = Counter((method, target) for method, target, _status in log)
             if expected is None:
@@ -108,6 +109,7 @@ def section() -> str:
     briefs = int(manifest["counts"]["briefs_written"])
     rows = []
     for side, label in (("bare", "bare Scrapy spider, same URLs, nothing else"),
+                        ("items", "bare spider + one item per brief through a pass-through pipeline"),
                         ("ours", "kei-crawler crawl (extraction, pipelines, WARC, snapshot)")):  # fmt: skip
         walls = [r.measured.wall for r in runs[side]]
         wall = _median(walls)
@@ -119,9 +121,11 @@ def section() -> str:
         )
     paired = [o.measured.wall / b.measured.wall for o, b in zip(runs["ours"], runs["bare"], strict=True)]
     cpu_paired = [o.measured.cpu / b.measured.cpu for o, b in zip(runs["ours"], runs["bare"], strict=True)]
-    headline = _median([r.measured.wall for r in runs["ours"]]) / _median(
-        [r.measured.wall for r in runs["bare"]]
-    )
+    medians = {side: _median([r.measured.wall for r in runs[side]]) for side in runs}
+    headline = medians["ours"] / medians["bare"]
+    items_paired = [
+        i.measured.wall / b.measured.wall for i, b in zip(runs["items"], runs["bare"], strict=True)
+    ]
     server = {side: _median([r.server_cpu for r in runs[side]]) for side in runs}
     connections = {side: max(r.connections for r in runs[side]) for side in runs}
     verdict = "met" if headline <= 1.3 else "NOT met"
@@ -129,7 +133,8 @@ def section() -> str:
                         *speed_args(), *OUR_FLAGS])  # fmt: skip
     return "\n".join([
         f"A {BRIEFS:,}-brief replica (theme `modern`) served pre-rendered from its own process "
-        f"(`benchmarks/replica_proc.py`); {ROUNDS} rounds, each a run of ours then a run of the bare spider, "
+        f"(`benchmarks/replica_proc.py`); {ROUNDS} rounds, each a run of ours, of the bare spider and of "
+        "the bare spider with items, "
         "every run a fresh process (a first crawl into an empty output directory for ours); medians "
         "(range). Wall time is the process's, start-up included; CPU time is user + system of the process "
         "and its extraction worker; peak RSS is the kernel's for the largest process, the tree's is the "
@@ -138,6 +143,8 @@ def section() -> str:
         f"- ours: `{command}`",
         "- bare: `python -m benchmarks.bare <urls> <settings>` (`benchmarks/bare.py`: Scrapy with our crawl's "
         "settings, the URL list from the replica's log of our first run, a callback that does nothing)",
+        "- bare + items: the same with `--items`: its callback yields `{\"url\": …}` for each brief page and "
+        "one item pipeline returns it — what Scrapy itself charges any spider that archives briefs as items",
         f"- both requested exactly the same {requests:,} URLs ({briefs:,} briefs, the listing pages, "
         "robots.txt) in every run, checked against the replica's log",
         "",
@@ -149,6 +156,10 @@ def section() -> str:
         f"{', '.join(f'{r:.2f}' for r in paired)}), target ≤ 1.3×: **{verdict}**. "
         f"CPU time ours / bare per round: {', '.join(f'{r:.2f}' for r in cpu_paired)} — ours does more work "
         "in all (it reads every page), spread over two processes.",
+        "",
+        f"Scrapy's own floor for a spider that yields its briefs as items: bare + items / bare, wall time "
+        f"**{medians['items'] / medians['bare']:.2f}×** (per round {', '.join(f'{r:.2f}' for r in items_paired)}), "
+        f"before reading a single page; ours / bare + items: **{medians['ours'] / medians['items']:.2f}×**.",
         "",
         f"The replica's own CPU per run: {server['ours']:.1f} s during ours, {server['bare']:.1f} s during "
         f"bare; connections opened: {connections['ours']} and {connections['bare']} (kept alive).",

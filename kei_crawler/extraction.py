@@ -159,7 +159,11 @@ class _Worker:
                 future.cancel()
             self.pending.clear()
         if self.sink is not None:
-            self.sink.close()  # the worker reads EOF and exits
+            self.sink.close()
+        if self.process.stdin is not None:
+            # The transport closes its pipe only on a later turn of the event loop, which the wait below
+            # blocks: closed here, the worker reads EOF and exits now (it waited out the whole timeout).
+            self.process.stdin.close()
         if self.source is not None:
             self.source.close()
         try:
