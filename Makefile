@@ -28,7 +28,7 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
-# BENCH_ARGS narrows it, e.g. make bench BENCH_ARGS="--only crawl --only extraction"
+# BENCH_ARGS narrows or widens it: BENCH_ARGS="--only crawl --only extraction", or BENCH_ARGS=--all
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks.run $(BENCH_ARGS)
 

@@ -139,3 +139,23 @@ def test_a_worker_exits_when_its_crawl_is_killed(tmp_path: Path) -> None:
         server.stop()
         if alive(worker):
             os.kill(worker, signal.SIGKILL)
+
+
+def test_closing_ends_a_worker_by_its_input_not_by_a_kill() -> None:
+    """close() on the event loop must let the worker see EOF and exit by itself: it once waited out the
+    whole timeout (the pipe's close was queued on the loop the wait was blocking) and then killed it."""
+    site = build_site(2)
+    brief = site.briefs[0]
+    url = f"http://127.0.0.1:1/the-peninsula/{brief.slug}/"
+    _status, _headers, body = site.render(f"/the-peninsula/{brief.slug}/", "http://127.0.0.1:1")
+
+    async def read_then_close() -> tuple[object, list[int | None]]:
+        reader = BriefReader(1)
+        read = await reader.read(url, body)
+        workers = [worker.process for worker in reader._pool]
+        reader.close()
+        return read, [process.returncode for process in workers]
+
+    read, codes = asyncio.run(read_then_close())
+    assert read == read_brief(url, body)
+    assert codes == [0]
