@@ -89,9 +89,9 @@ def step(name: str, n: int, folder: Path) -> dict[str, Any]:
         facts = CrawlFacts(frozenset(), frozenset(archive.known), {}, datetime.now(UTC))
         rows = 0
         with pq.ParquetWriter(folder / "carried.parquet", BRIEF_SCHEMA, compression="zstd") as writer:
-            for table, _removed in carried_batches(path, facts, 1000):
-                writer.write_table(table)
-                rows += table.num_rows
+            for carried in carried_batches(path, facts, 1000):
+                writer.write_table(carried.table)
+                rows += carried.table.num_rows
         assert rows == n
         result = {}
     elif name == "load":
