@@ -95,7 +95,7 @@ def section() -> str:
         f"{again.wall:.1f} s, peak RSS {again.peak_mb:,.0f} MB.",
         "",
         "The same figures for a first crawl of 50,000 briefs: `python -m benchmarks.run --only memory_50k` "
-        "(section below; about eight minutes, so not part of the default `make bench`).",
+        "(section below; about six minutes, so not part of the default `make bench`).",
     ])  # fmt: skip
 
 

@@ -42,7 +42,7 @@ SECTIONS: dict[str, tuple[str, Callable[[], str]]] = {
     "crawl_modes": ("Full, incremental and revalidating crawls of 6,384 briefs", crawl_modes.section),
 }
 # What `make bench` runs, within its ten minutes on two cores: issue 8's figures. The others (a second,
-# 50,000-brief first crawl alone takes about eight minutes) run with --all or --only; their sections
+# 50,000-brief first crawl alone takes about six minutes) run with --all or --only; their sections
 # in BENCHMARKS.md keep the figures, date and commit of their last run.
 DEFAULT = ("crawl", "extraction", "memory", "reextract", "snapshot")
 OPTIMIZATIONS = "optimizations"  # the hand-written section on what issue 8 changed, kept as it is
