@@ -25,6 +25,8 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 
 from kei_crawler import __version__, failpoints, outstanding
+from kei_crawler.archive.parts import part_name
+from kei_crawler.archive.warc import WARC_DIR
 from kei_crawler.fillrates import fill_rates
 from kei_crawler.items import Brief
 from kei_crawler.lock import OutputLock
@@ -312,7 +314,7 @@ def unused_crawl_id(output_dir: Path, crawl_id: str) -> str:
     while (
         store.snapshot_dir(output_dir, crawl_id).exists()
         or store.tmp_dir(output_dir, crawl_id).exists()
-        or (output_dir / "warc" / f"{crawl_id}.warc.gz").exists()  # a killed run published its WARC only
+        or (output_dir / WARC_DIR / part_name(crawl_id, 0)).exists()  # a killed run published its WARC only
     ):
         if not store.is_crawl_id(crawl_id):
             raise ValueError(f"crawl id {crawl_id!r} is already used in {output_dir}")
