@@ -76,8 +76,10 @@ def _web_host(url: str) -> str | None:
         parsed = (urlsplit(url), urlsplit(safe_url_string(url)))
     except ValueError:
         return None
-    hosts = {p.netloc.lower() for p in parsed if p.scheme in _WEB_SCHEMES}
-    return hosts.pop() if len(hosts) == 1 and all(p.scheme in _WEB_SCHEMES for p in parsed) else None
+    if not all(p.scheme in _WEB_SCHEMES for p in parsed):
+        return None
+    hosts = {p.netloc.lower() for p in parsed}
+    return hosts.pop() if len(hosts) == 1 else None
 
 
 def join(base: str, href: str) -> str | None:
