@@ -12,6 +12,7 @@ import json
 import re
 import unicodedata
 from datetime import date
+from functools import lru_cache
 
 SERIES = "Korea View"
 
@@ -137,10 +138,7 @@ _BLANK_LINE = re.compile(r"\n\s*\n")
 # A brief's raw body is cleaned twice on its way into a row (validate, then to_brief): the last few
 # results are kept, so the second call is a lookup. (Only under their input: "&amp;amp;" cleans to
 # "&amp;", which cleans to "&", so a result is not its own clean form.)
-_RECENT_BODIES: dict[str, str] = {}
-_RECENT_LIMIT = 64
-
-
+@lru_cache(maxsize=64)
 def clean_body(s: str) -> str:
     """A body in the body format: blocks split by one blank line, list items one per line as "- item".
 
@@ -149,17 +147,6 @@ def clean_body(s: str) -> str:
     """
     if not s:
         return ""
-    done = _RECENT_BODIES.get(s)
-    if done is not None:
-        return done
-    if len(_RECENT_BODIES) >= _RECENT_LIMIT:
-        _RECENT_BODIES.clear()
-    done = _clean_body(s)
-    _RECENT_BODIES[s] = done
-    return done
-
-
-def _clean_body(s: str) -> str:
     blocks: list[str] = []
     for chunk in _BLANK_LINE.split(s.replace("\r\n", "\n").replace("\r", "\n")):
         blocks.extend(_chunk_blocks(chunk.split("\n")))
