@@ -22,6 +22,7 @@ from benchmarks.child import Measured, run
 from benchmarks.session import BRIEFS, OUR_FLAGS, SESSION
 from kei_crawler import settings as ours
 from kei_crawler.demo import LOCAL_SPEED, speed_args
+from kei_crawler.manifest import latest_manifest
 
 ROUNDS = 3
 SIDES = ("ours", "bare", "items")  # the order of each round's runs
@@ -105,7 +106,7 @@ def _median(values: list[float]) -> float:
 def section() -> str:
     runs = measure()
     requests = runs["ours"][0].requests
-    manifest = json.loads(max((SESSION.scratch / "crawl-0" / "runs").glob("*.json")).read_text())
+    manifest = latest_manifest(SESSION.scratch / "crawl-0")
     briefs = int(manifest["counts"]["briefs_written"])
     rows = []
     for side, label in (("bare", "bare Scrapy spider, same URLs, nothing else"),

@@ -8,19 +8,19 @@ section runs after every other that crawls the unchanged replica.
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from pathlib import Path
 
 from benchmarks.child import Measured, run
 from benchmarks.session import BRIEFS, OUR_FLAGS, SESSION
 from kei_crawler.demo import PUBLISHED_CODES, crawl_argv
+from kei_crawler.manifest import latest_manifest
 
 
 def section() -> str:
     output = SESSION.first_crawl()
     replica = SESSION.take_replica()  # about to be changed: no later section may take it as it was
-    first = json.loads(max((output / "runs").glob("*.json")).read_text())
+    first = latest_manifest(output)
     runs = SESSION.results.get("crawl")
     first_wall = runs["ours"][0].measured.wall if runs else None
     statuses = first["counts"]["responses_by_status"]

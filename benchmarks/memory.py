@@ -9,7 +9,6 @@ replica renders its pages on request (pre-rendering them would take longer than 
 
 from __future__ import annotations
 
-import json
 import shutil
 import statistics
 from pathlib import Path
@@ -18,6 +17,7 @@ from benchmarks.child import Measured, run
 from benchmarks.replica_proc import ReplicaProcess
 from benchmarks.session import BRIEFS, OUR_FLAGS, SCALE, SESSION
 from kei_crawler.demo import PUBLISHED_CODES, crawl_argv
+from kei_crawler.manifest import latest_manifest
 
 LARGE = round(50_000 * SCALE)
 
@@ -26,7 +26,7 @@ def crawl(base_url: str, output: Path, *flags: str) -> tuple[Measured, dict[str,
     done = run(crawl_argv(base_url, output, *OUR_FLAGS, *flags))
     if done.returncode not in PUBLISHED_CODES:
         raise RuntimeError(f"crawl exited {done.returncode}: {done.stderr[-2000:]}")
-    manifest = json.loads(max((output / "runs").glob("*.json"), key=lambda p: p.stat().st_mtime).read_text())
+    manifest = latest_manifest(output)
     counts = manifest["counts"]
     assert isinstance(counts, dict)
     return done, counts
@@ -46,7 +46,7 @@ def _small_archive() -> tuple[list[Measured], dict[str, object], Measured, dict[
     the archive the first one published."""
     runs = SESSION.results.get("crawl")
     source = SESSION.first_crawl()
-    first_counts = json.loads(max((source / "runs").glob("*.json")).read_text())["counts"]
+    first_counts = latest_manifest(source)["counts"]
     firsts = [r.measured for r in runs["ours"]] if runs else [SESSION.crawl(SESSION.new_dir("memory-small"))]
     copy = SESSION.new_dir("memory-small-again")
     shutil.copytree(source, copy)

@@ -6,7 +6,6 @@ each run is a fresh child process into a fresh output directory, measured from o
 
 from __future__ import annotations
 
-import json
 import shutil
 import statistics
 import sys
@@ -15,6 +14,7 @@ import pyarrow.parquet as pq
 
 from benchmarks.child import Measured, run
 from benchmarks.session import BRIEFS, SESSION
+from kei_crawler.manifest import latest_manifest
 
 WORKERS = ("-s", "KEI_EXTRACT_WORKERS=1")  # pages read in a worker process, as the crawl benchmark runs
 
@@ -22,7 +22,7 @@ WORKERS = ("-s", "KEI_EXTRACT_WORKERS=1")  # pages read in a worker process, as 
 def section() -> str:
     crawl = SESSION.first_crawl()
     warcs = sorted((crawl / "warc").glob("*.warc.gz"))
-    manifest = json.loads(max((crawl / "runs").glob("*.json")).read_text())
+    manifest = latest_manifest(crawl)
     crawled_rows = int(manifest["counts"]["snapshot_rows"])
     responses = sum(int(v) for v in manifest["counts"]["warc_records"].values() if isinstance(v, int)) // 2
     runs: dict[str, list[Measured]] = {"worker": [], "inline": []}

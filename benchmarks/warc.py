@@ -8,7 +8,6 @@ replica show what revisit records save.
 
 from __future__ import annotations
 
-import json
 import statistics
 import tempfile
 import time
@@ -20,6 +19,7 @@ from benchmarks.replica_proc import ReplicaProcess
 from benchmarks.session import BRIEFS, OUR_FLAGS, SESSION
 from kei_crawler.archive.parts import Exchange, WarcParts
 from kei_crawler.demo import PUBLISHED_CODES, crawl_argv
+from kei_crawler.manifest import latest_manifest
 from kei_crawler.replica import build_site
 from kei_crawler.replica.content import Site
 
@@ -55,7 +55,7 @@ def cpu_per_response(site: Site, repeat: int = 3) -> float:
 
 def section() -> str:
     crawl = SESSION.first_crawl()
-    counts = json.loads(max((crawl / "runs").glob("*.json")).read_text())["counts"]
+    counts = latest_manifest(crawl)["counts"]
     briefs = int(counts["briefs_written"])
     downloaded = int(counts["bytes_downloaded"])
     requests = int(counts["requests"])

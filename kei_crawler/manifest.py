@@ -31,6 +31,16 @@ def manifest_path(output_dir: str | os.PathLike[str], crawl_id: str) -> Path:
     return Path(output_dir) / RUNS / f"{crawl_id}.json"
 
 
+def latest_manifest(output_dir: str | os.PathLike[str]) -> dict[str, Any]:
+    """The manifest of the newest run in ``output_dir`` (the one written last); FileNotFoundError when
+    no run has written one."""
+    written = list((Path(output_dir) / RUNS).glob("*.json"))
+    if not written:
+        raise FileNotFoundError(f"no run manifest in {Path(output_dir) / RUNS}")
+    data: dict[str, Any] = json.loads(max(written, key=lambda path: path.stat().st_mtime).read_text())
+    return data
+
+
 def build_manifest(
     stats: dict[str, Any], *, reason: str, base_url: str, finished_at: datetime
 ) -> dict[str, Any]:

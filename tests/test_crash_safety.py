@@ -20,7 +20,6 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -29,6 +28,7 @@ from kei_crawler import failpoints
 from kei_crawler.archive.parts import unindexed_parts
 from kei_crawler.crawl_command import prepare_jobdir
 from kei_crawler.demo import PUBLISHED_CODES
+from kei_crawler.manifest import latest_manifest
 from kei_crawler.outcomes import EXIT_ABORTED, EXIT_NOT_PUBLISHED, EXIT_USAGE, os_error_line
 from kei_crawler.replica import ReplicaServer, Site, build_site
 from kei_crawler.snapshot import store
@@ -352,11 +352,6 @@ def assert_one_line_error(done: subprocess.CompletedProcess[str], *naming: str) 
     assert len(said) == 1 and all(part in said[0] for part in naming), (naming, said)
 
 
-def last_manifest(out: Path) -> dict[str, Any]:
-    """The newest run's manifest (crawl ids sort as time)."""
-    return json.loads(max((out / "runs").glob("*.json")).read_text())  # type: ignore[no-any-return]
-
-
 NO_SPACE = "[Errno 28] No space left on device"
 
 
@@ -370,7 +365,7 @@ def test_enospc_while_writing_gives_one_clear_line_and_keeps_the_previous_snapsh
         done = crawl(server.base_url, out, "--full", env={failpoints.ENV: "snapshot.row_group:enospc@2"})
         assert_one_line_error(done, "could not write the snapshot", NO_SPACE, str(out / store.TMP))
         assert problems(out, before, settled=True) == []  # nothing left behind, not even in .tmp/
-        assert last_manifest(out)["published"] is False
+        assert latest_manifest(out)["published"] is False
 
         # The WARC, mid-crawl: the crawl stops there instead of fetching pages it could not archive.
         server.clear_log()
@@ -381,7 +376,7 @@ def test_enospc_while_writing_gives_one_clear_line_and_keeps_the_previous_snapsh
         assert "Closing spider (write_failed)" in done.stderr
         assert problems(out, before, settled=True) == []
         assert not (out / ".job").exists()  # nothing to resume: its space is given back
-        assert "No space left on device" in last_manifest(out)["not_published_because"]
+        assert "No space left on device" in latest_manifest(out)["not_published_because"]
 
         # The crawl's rows, spooled mid-crawl for --resume.
         done = crawl(server.base_url, out, "--full", env={failpoints.ENV: "spool.part:enospc@2"})
@@ -440,7 +435,7 @@ def test_a_real_full_disk(site: Site, tmp_path: Path) -> None:
     first_out, first = step("first")
     assert first.returncode == 0, first.stderr[-2000:]
     first_snapshots = {p.relative_to(first_out): data for p, data in published(first_out).items()}
-    full_requests = last_manifest(first_out)["counts"]["requests"]
+    full_requests = latest_manifest(first_out)["counts"]["requests"]
 
     for name, expected in (("full-disk-warc", "could not write the WARC"),
                            ("full-disk-snapshot", "could not write the snapshot")):  # fmt: skip
@@ -449,7 +444,7 @@ def test_a_real_full_disk(site: Site, tmp_path: Path) -> None:
         assert_one_line_error(done, expected, NO_SPACE, str(mountpoint))
         assert problems(out, before, settled=True) == [], name  # previous intact, tmp leftovers removed
         assert not (out / ".job").exists(), name
-        manifest = last_manifest(out)
+        manifest = latest_manifest(out)
         assert manifest["published"] is False and "No space left" in str(manifest["not_published_because"])
         if name == "full-disk-warc":
             requests = manifest["counts"]["requests"]

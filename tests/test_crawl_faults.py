@@ -9,7 +9,6 @@ interfere share one crawl; retries use a short backoff (KEI_RETRY_BACKOFF_BASE=0
 from __future__ import annotations
 
 import itertools
-import json
 import re
 import signal
 import subprocess
@@ -23,6 +22,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from kei_crawler import urls
+from kei_crawler.manifest import latest_manifest
 from kei_crawler.outcomes import EXIT_ABORTED, EXIT_NOT_PUBLISHED, EXIT_OK
 from kei_crawler.replica import Fault, FaultPlan, FaultRule, ReplicaServer, build_site
 from kei_crawler.replica.content import Site
@@ -42,12 +42,6 @@ def crawl(server: ReplicaServer, out: Path, *extra: str) -> subprocess.Completed
     done = run_crawl(server.base_url, out, *FAST, *extra)
     assert "Traceback" not in done.stderr, done.stderr[-3000:]
     return done
-
-
-def manifest(out: Path) -> dict[str, Any]:
-    newest = max((out / "runs").glob("*.json"), key=lambda p: p.stat().st_mtime)
-    data: dict[str, Any] = json.loads(newest.read_text())
-    return data
 
 
 def brief_errors(data: dict[str, Any]) -> dict[str, str]:
@@ -139,7 +133,7 @@ def test_brief_faults_are_retried_or_reported(tmp_path: Path) -> None:
     finally:
         elsewhere.stop()
     assert done.returncode == EXIT_OK, done.stderr[-3000:]
-    data = manifest(tmp_path / "out")
+    data = latest_manifest(tmp_path / "out")
 
     # Transient faults: retried with growing waits, and the brief is captured.
     rows = snapshot_rows(tmp_path / "out")
@@ -243,7 +237,7 @@ def test_retry_after_holds_every_request_to_the_host(tmp_path: Path) -> None:
         done = crawl(server, tmp_path / "out", "-s", "DOWNLOAD_DELAY=0.05")
     assert done.returncode == EXIT_OK, done.stderr[-3000:]
     rows = snapshot_rows(tmp_path / "out")
-    assert len(rows) == 24 and manifest(tmp_path / "out")["counts"]["errors"] == []
+    assert len(rows) == 24 and latest_manifest(tmp_path / "out")["counts"]["errors"] == []
 
     for path, wait in ((b[1], 2.0), (b[12], None)):
         first, retry = hits(server, path)
@@ -275,7 +269,7 @@ def test_a_retry_after_beyond_the_cap_is_not_waited_for(tmp_path: Path) -> None:
     # The site said it is away for an hour: nothing more is sent to it (one request might have been on
     # its way), and every brief not fetched before is reported with the reason.
     assert len([r for r in server.requests if r.timestamp > refused.timestamp]) <= 1
-    data = manifest(tmp_path / "out")
+    data = latest_manifest(tmp_path / "out")
     errors = brief_errors(data)
     assert errors[slug(b[4])] == "retry_after_too_long"
     assert set(errors.values()) == {"retry_after_too_long"}
@@ -327,7 +321,7 @@ def test_an_unreachable_robots_txt_means_nothing_is_crawled(
     assert done.returncode == EXIT_NOT_PUBLISHED, done.stderr[-3000:]
     assert [r.path for r in server.requests] == ["/robots.txt"] * TRIES  # retried, then nothing else
     assert f"no snapshot published: {why}" in done.stderr
-    data = manifest(out)
+    data = latest_manifest(out)
     assert not data["published"] and data["not_published_because"] == why
     assert listing_errors(data) == [(1, "robots_unavailable")]
     assert store.latest(out) is None
@@ -363,7 +357,7 @@ def test_an_unreadable_first_listing_page_publishes_nothing(tmp_path: Path, faul
     assert done.returncode == EXIT_NOT_PUBLISHED, done.stderr[-3000:]
     expected = f"could not read The Peninsula's listing: {server.base_url}{LISTING} {why}"
     assert f"no snapshot published: {expected}" in done.stderr
-    assert manifest(out)["not_published_because"] == expected
+    assert latest_manifest(out)["not_published_because"] == expected
     assert store.latest(out) is None
     assert {r.path for r in server.requests} == {"/robots.txt", LISTING}
 
@@ -379,7 +373,7 @@ def test_a_listing_page_that_fails_does_not_cut_off_the_pages_after_it(tmp_path:
         done = crawl(server, out)  # incremental: the listing is read page after page
     assert done.returncode == EXIT_OK, done.stderr[-3000:]
     assert len(hits(server, page2)) == TRIES and len(hits(server, page3)) == 1
-    data = manifest(out)
+    data = latest_manifest(out)
     assert data["mode"] == "incremental"
     assert listing_errors(data) == [(2, "http_500")]
     rows = snapshot_rows(out)
