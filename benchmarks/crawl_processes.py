@@ -4,7 +4,7 @@ imported the crawler.
 Starting Python and importing Scrapy, Twisted and pyarrow costs a crawl of the small replica more CPU
 than the crawl itself. The kill tests run dozens of crawls, so by default each one is forked from a
 multiprocessing *forkserver* that imported everything a crawl imports (``benchmarks.crawler_imports``)
-and runs ``kei_crawler.cli.main`` with the command's arguments: a process of its own, with its own pid,
+and runs ``kei_crawler.commands.main`` with the command's arguments: a process of its own, with its own pid,
 signal handlers, file descriptors and exit code, that SIGKILL stops exactly as it stops a
 ``kei-crawler crawl``; only the interpreter's start is skipped. ``Launcher(fork=False)`` (``--exec`` in
 ``benchmarks.kill_trials``) runs the real command instead.
@@ -30,7 +30,7 @@ def _run_cli(argv: list[str], env: dict[str, str], stdout: str, stderr: str) -> 
         os.close(target)
     os.environ.pop("KEI_FAILPOINT", None)  # whatever the forkserver inherited: only ``env`` arms a point
     os.environ.update(env)
-    from kei_crawler.cli import main
+    from kei_crawler.commands import main
 
     code = main(argv)
     sys.stdout.flush()

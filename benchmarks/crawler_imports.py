@@ -10,10 +10,10 @@ from collections.abc import Iterator
 
 from scrapy.settings import default_settings
 
-import kei_crawler.cli
-import kei_crawler.crawl_command
-import kei_crawler.report
-import kei_crawler.runner
+import kei_crawler.commands
+import kei_crawler.commands.crawl
+import kei_crawler.commands.summary
+import kei_crawler.jobs.crawl
 from kei_crawler import settings as kei_settings
 
 
@@ -42,5 +42,5 @@ def import_components() -> int:
     return imported
 
 
-assert kei_crawler.cli and kei_crawler.crawl_command and kei_crawler.report and kei_crawler.runner
+assert kei_crawler.commands and kei_crawler.commands.crawl and kei_crawler.commands.summary and kei_crawler.jobs.crawl
 import_components()

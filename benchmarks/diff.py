@@ -56,7 +56,7 @@ def write_snapshots(folder: Path) -> tuple[Path, Path]:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    from kei_crawler.snapshot.schema import BRIEF_SCHEMA
+    from kei_crawler.storage.snapshot.schema import BRIEF_SCHEMA
 
     rng = np.random.default_rng(20261129)
     words = [
@@ -152,14 +152,15 @@ def write_snapshots(folder: Path) -> tuple[Path, Path]:
 
 def run_side(side: str, old: str, new: str) -> dict[str, Any]:
     if side == "detect":
-        from kei_crawler.snapshot.diff import detect_files
+        from kei_crawler.storage.snapshot.diff import detect_files
 
         started = time.perf_counter()
         found = detect_files(old, new)  # open both, read their key columns, find the changes
         elapsed = time.perf_counter() - started
         return {"seconds": elapsed, "counts": found.counts}
     if side == "in_memory":  # the matching alone: the key columns already read
-        from kei_crawler.snapshot.diff import detect, open_snapshot, read_both
+        from kei_crawler.storage.snapshot.diff import detect
+        from kei_crawler.storage.snapshot.reading import open_snapshot, read_both
 
         keys = read_both(open_snapshot(old), open_snapshot(new))
         started = time.perf_counter()
@@ -167,7 +168,7 @@ def run_side(side: str, old: str, new: str) -> dict[str, Any]:
         elapsed = time.perf_counter() - started
         return {"seconds": elapsed, "counts": found.counts}
     if side == "ours":
-        from kei_crawler.snapshot.diff import diff_files
+        from kei_crawler.storage.snapshot.diff import diff_files
 
         started = time.perf_counter()
         changes = diff_files(old, new)

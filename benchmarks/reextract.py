@@ -14,7 +14,7 @@ import pyarrow.parquet as pq
 
 from benchmarks.child import Measured, run
 from benchmarks.session import BRIEFS, SESSION
-from kei_crawler.manifest import latest_manifest
+from kei_crawler.extensions.manifest import latest_manifest
 
 WORKERS = ("-s", "KEI_EXTRACT_WORKERS=1")  # pages read in a worker process, as the crawl benchmark runs
 

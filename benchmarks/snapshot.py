@@ -33,8 +33,7 @@ STEPS = ("write", "carry", "load")
 
 
 def _briefs(n: int) -> Any:
-    from kei_crawler.items import Brief
-    from kei_crawler.normalize import content_hash
+    from kei_crawler.items import Brief, content_hash
     from kei_crawler.replica import build_site
 
     t0 = datetime(2026, 11, 1, tzinfo=UTC)
@@ -61,12 +60,12 @@ def step(name: str, n: int, folder: Path) -> dict[str, Any]:
     """One step, in this (child) process; the seconds it took after imports."""
     import pyarrow.parquet as pq
 
-    from kei_crawler.quality import PROFILE_METADATA, ProfileCounts, baseline_profile
-    from kei_crawler.snapshot import store
-    from kei_crawler.snapshot.carry import CrawlFacts, carried_batches
-    from kei_crawler.snapshot.schema import BRIEF_SCHEMA, encode_metadata
-    from kei_crawler.snapshot.spool import RowSpool
-    from kei_crawler.state import ArchiveState
+    from kei_crawler.run.archive import ArchiveState
+    from kei_crawler.run.quality import PROFILE_METADATA, ProfileCounts, baseline_profile
+    from kei_crawler.storage.snapshot import store
+    from kei_crawler.storage.snapshot.carry import CrawlFacts, carried_batches
+    from kei_crawler.storage.snapshot.schema import BRIEF_SCHEMA, encode_metadata
+    from kei_crawler.storage.snapshot.spool import RowSpool
 
     path = store.snapshot_path(folder, "2026-11-01T000000Z")
     started = time.perf_counter()

@@ -17,11 +17,11 @@ from pathlib import Path
 from benchmarks.child import run
 from benchmarks.replica_proc import ReplicaProcess
 from benchmarks.session import BRIEFS, OUR_FLAGS, SESSION
-from kei_crawler.archive.parts import Exchange, WarcParts
-from kei_crawler.demo import PUBLISHED_CODES, crawl_argv
-from kei_crawler.manifest import latest_manifest
+from kei_crawler.commands.demo import PUBLISHED_CODES, crawl_argv
+from kei_crawler.extensions.manifest import latest_manifest
 from kei_crawler.replica import build_site
 from kei_crawler.replica.content import Site
+from kei_crawler.storage.warc.parts import Exchange, WarcParts
 
 REVISIT_BRIEFS = 200
 

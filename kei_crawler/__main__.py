@@ -1,4 +1,4 @@
-from kei_crawler.cli import main
+from kei_crawler.commands import main
 
 if __name__ == "__main__":
     raise SystemExit(main())

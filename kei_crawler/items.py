@@ -8,8 +8,12 @@ declares the Arrow type of every field below, and a test holds the two equal.
 from __future__ import annotations
 
 import dataclasses
+import hashlib
+import json
 from dataclasses import dataclass, field
 from datetime import date, datetime
+
+from kei_crawler.text.clean import clean_body, clean_optional, clean_title
 
 
 @dataclass
@@ -139,3 +143,14 @@ class RawBrief:
 
 
 BRIEF_FIELDS: tuple[str, ...] = tuple(f.name for f in dataclasses.fields(Brief))
+
+
+def content_hash(title: str, published: date | None, body: str, photo_caption: str | None) -> str:
+    """sha256 hex over the normalized title, date, body and caption; JSON keeps the parts apart."""
+    parts = [
+        clean_title(title),
+        published.isoformat() if published else None,
+        clean_body(body),
+        clean_optional(photo_caption),
+    ]
+    return hashlib.sha256(json.dumps(parts, ensure_ascii=False).encode("utf-8")).hexdigest()

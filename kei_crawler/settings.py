@@ -57,8 +57,8 @@ COOKIES_ENABLED = False  # the site needs none; cookies would only make runs dif
 CONCURRENT_ITEMS = 1
 # The JOBDIR queues (--resume): requests held in memory, written in Scrapy's own format when the crawl stops.
 # Scrapy's disk queues wrote a file per request and remade emptied queues: twice its CPU per request.
-SCHEDULER_DISK_QUEUE = "kei_crawler.queues.HeldLifoQueue"
-SCHEDULER_START_DISK_QUEUE = "kei_crawler.queues.HeldFifoQueue"
+SCHEDULER_DISK_QUEUE = "kei_crawler.squeues.HeldLifoQueue"
+SCHEDULER_START_DISK_QUEUE = "kei_crawler.squeues.HeldFifoQueue"
 
 # --- items ----------------------------------------------------------------------------------
 # Scrapy's robots, retry, decompression and redirect middlewares replaced, at their places, by ones that report every
@@ -66,16 +66,16 @@ SCHEDULER_START_DISK_QUEUE = "kei_crawler.queues.HeldFifoQueue"
 # handler: it sees raw bodies, redirects, 304s, errors and retries (archive/warc.py).
 DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
-    "kei_crawler.robots.Rfc9309RobotsMiddleware": 100,
+    "kei_crawler.middlewares.robots.Rfc9309RobotsMiddleware": 100,
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
-    "kei_crawler.retry.BackoffRetryMiddleware": 550,
+    "kei_crawler.middlewares.retry.BackoffRetryMiddleware": 550,
     "scrapy.downloadermiddlewares.httpcompression.HttpCompressionMiddleware": None,
-    "kei_crawler.compression.RetryingHttpCompressionMiddleware": 590,
+    "kei_crawler.middlewares.compression.RetryingHttpCompressionMiddleware": 590,
     "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
-    "kei_crawler.redirects.SiteMetaRefreshMiddleware": 580,
+    "kei_crawler.middlewares.redirects.SiteMetaRefreshMiddleware": 580,
     "scrapy.downloadermiddlewares.redirect.RedirectMiddleware": None,
-    "kei_crawler.redirects.SiteRedirectMiddleware": 600,
-    "kei_crawler.archive.warc.WarcRecorder": 950,
+    "kei_crawler.middlewares.redirects.SiteRedirectMiddleware": 600,
+    "kei_crawler.middlewares.warc.WarcRecorder": 950,
 }
 ITEM_PIPELINES = {
     "kei_crawler.pipelines.validate.ValidatePipeline": 100,
@@ -83,14 +83,14 @@ ITEM_PIPELINES = {
     "kei_crawler.pipelines.dedupe.DedupePipeline": 300,
 }
 EXTENSIONS = {
-    "kei_crawler.fillrates.FieldFillRates": 400,
+    "kei_crawler.extensions.fill_rates.FieldFillRates": 400,
     "kei_crawler.pipelines.drops.DropList": 410,  # every dropped brief listed with its reason
-    "kei_crawler.archive.warc.WarcWriter": 450,  # publishes the WARC before SnapshotWriter its rows
-    "kei_crawler.snapshot.writer.SnapshotWriter": 500,
-    "kei_crawler.manifest.RunManifest": 600,
+    "kei_crawler.extensions.warc.WarcWriter": 450,  # publishes the WARC before SnapshotWriter its rows
+    "kei_crawler.extensions.snapshot.SnapshotWriter": 500,
+    "kei_crawler.extensions.manifest.RunManifest": 600,
 }
 
 LOG_LEVEL = "INFO"
 TELNETCONSOLE_ENABLED = False  # a scheduled job has no one to talk to; no open port
 FEED_EXPORT_ENCODING = "utf-8"
-LOG_FORMATTER = "kei_crawler.logformat.BriefLogFormatter"  # one line per dropped brief, reason and URL
+LOG_FORMATTER = "kei_crawler.logformatter.BriefLogFormatter"  # one line per dropped brief, reason and URL

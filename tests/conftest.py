@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from kei_crawler.demo import crawl_argv
+from kei_crawler.commands.demo import crawl_argv
 from kei_crawler.replica import ReplicaServer, build_site
 
 FIXTURES = Path(__file__).parent / "fixtures"

@@ -11,9 +11,9 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from kei_crawler.snapshot.carry import CrawlFacts, carried_batches, conform
-from kei_crawler.snapshot.schema import BRIEF_SCHEMA, to_table
-from kei_crawler.stats import refresh_failures
+from kei_crawler.run.counts import refresh_failures
+from kei_crawler.storage.snapshot.carry import CrawlFacts, carried_batches, conform
+from kei_crawler.storage.snapshot.schema import BRIEF_SCHEMA, to_table
 from tests.test_diff import brief
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC)

@@ -4,7 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from kei_crawler import cli, crawl_command
+from kei_crawler import commands as cli
+from kei_crawler.commands import crawl as crawl_command
 
 
 def test_crawl_arguments() -> None:

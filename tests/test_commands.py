@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 
-from kei_crawler.demo import speed_args
+from kei_crawler.commands.demo import speed_args
 from kei_crawler.replica import ReplicaServer, build_site
-from kei_crawler.snapshot import store
+from kei_crawler.storage.snapshot import store
 
 ROOT = Path(__file__).parent.parent
 

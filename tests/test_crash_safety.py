@@ -24,14 +24,14 @@ from pathlib import Path
 import pytest
 
 from benchmarks.kill_trials import completed, crawl, finished, problems, published, run_trials, start
-from kei_crawler import failpoints
-from kei_crawler.archive.parts import unindexed_parts
-from kei_crawler.crawl_command import prepare_jobdir
-from kei_crawler.demo import PUBLISHED_CODES
-from kei_crawler.manifest import latest_manifest
-from kei_crawler.outcomes import EXIT_ABORTED, EXIT_NOT_PUBLISHED, EXIT_USAGE, os_error_line
+from kei_crawler.commands.crawl import prepare_jobdir
+from kei_crawler.commands.demo import PUBLISHED_CODES
+from kei_crawler.extensions.manifest import latest_manifest
 from kei_crawler.replica import ReplicaServer, Site, build_site
-from kei_crawler.snapshot import store
+from kei_crawler.run.outcome import EXIT_ABORTED, EXIT_NOT_PUBLISHED, EXIT_USAGE, os_error_line
+from kei_crawler.storage import failpoints
+from kei_crawler.storage.snapshot import store
+from kei_crawler.storage.warc.index import unindexed_parts
 from tests.test_crawl_interrupted import brief_requests
 
 BRIEFS = 30

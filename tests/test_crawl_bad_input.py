@@ -11,7 +11,7 @@ from typing import Any
 import pyarrow.parquet as pq
 
 from kei_crawler.replica import ReplicaServer, build_site
-from kei_crawler.snapshot import store
+from kei_crawler.storage.snapshot import store
 from tests.conftest import run_crawl
 
 Rendered = tuple[int, dict[str, str], bytes]

@@ -22,13 +22,13 @@ import pyarrow.parquet as pq
 import pytest
 
 from kei_crawler import urls
-from kei_crawler.manifest import latest_manifest
-from kei_crawler.outcomes import EXIT_ABORTED, EXIT_NOT_PUBLISHED, EXIT_OK
+from kei_crawler.extensions.manifest import latest_manifest
 from kei_crawler.replica import Fault, FaultPlan, FaultRule, ReplicaServer, build_site
 from kei_crawler.replica.content import Site
 from kei_crawler.replica.faults import Injection
 from kei_crawler.replica.server import RequestRecord
-from kei_crawler.snapshot import store
+from kei_crawler.run.outcome import EXIT_ABORTED, EXIT_NOT_PUBLISHED, EXIT_OK
+from kei_crawler.storage.snapshot import store
 from tests.conftest import crawl_command, run_crawl
 from tests.test_crawl_bad_input import FaultySite, Rendered
 

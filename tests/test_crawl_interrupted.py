@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from kei_crawler.cli import EXIT_ABORTED, EXIT_NOTHING_NEW
+from kei_crawler.commands import EXIT_ABORTED, EXIT_NOTHING_NEW
 from kei_crawler.replica import ReplicaServer, build_site
-from kei_crawler.snapshot import store
+from kei_crawler.storage.snapshot import store
 from tests.conftest import crawl_command, run_crawl
 
 

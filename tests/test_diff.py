@@ -11,11 +11,10 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from kei_crawler.items import Brief
-from kei_crawler.normalize import content_hash
-from kei_crawler.snapshot.diff import body_change, diff, diff_files
-from kei_crawler.snapshot.schema import to_table
-from kei_crawler.snapshot.store import SnapshotError
+from kei_crawler.items import Brief, content_hash
+from kei_crawler.storage.snapshot.diff import body_change, diff, diff_files
+from kei_crawler.storage.snapshot.schema import to_table
+from kei_crawler.storage.snapshot.store import SnapshotError
 from kei_crawler.urls import brief_id
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC)

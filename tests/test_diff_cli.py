@@ -15,10 +15,10 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from kei_crawler.cli import main
+from kei_crawler.commands import main
 from kei_crawler.replica import ReplicaServer, build_site
-from kei_crawler.snapshot import store
-from kei_crawler.snapshot.diff import diff_files
+from kei_crawler.storage.snapshot import store
+from kei_crawler.storage.snapshot.diff import diff_files
 from tests.conftest import run_crawl
 
 ORIGIN = "https://keia.org"

@@ -10,7 +10,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pytest
 
-from kei_crawler.snapshot.diff import DETECT_COLUMNS, _sort, detect, hex_keys, index_in
+from kei_crawler.storage.snapshot.diff import detect
+from kei_crawler.storage.snapshot.keys import _sort, hex_keys, index_in
+from kei_crawler.storage.snapshot.reading import DETECT_COLUMNS
 
 HEX = "0123456789abcdef"
 

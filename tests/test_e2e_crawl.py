@@ -11,8 +11,8 @@ import pytest
 
 from kei_crawler.pages.strategies import VOCABULARY
 from kei_crawler.replica import THEMES, ReplicaServer, build_site
-from kei_crawler.snapshot import store
-from kei_crawler.snapshot.schema import BRIEF_SCHEMA, SCHEMA_VERSION
+from kei_crawler.storage.snapshot import store
+from kei_crawler.storage.snapshot.schema import BRIEF_SCHEMA, SCHEMA_VERSION
 from tests.conftest import FIXTURES, run_crawl
 
 COMPARED = ("url", "slug", "title", "published", "authors", "categories", "series", "body", "credits",

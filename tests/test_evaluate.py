@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from kei_crawler import cli
+from kei_crawler import commands as cli
 from kei_crawler.evaluation import aggregate, boilerplate_found, score_page, token_f1
 from kei_crawler.evaluation.baseline import split_authors
 from kei_crawler.evaluation.scoring import PageScore, expected_values

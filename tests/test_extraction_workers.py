@@ -13,10 +13,10 @@ from pathlib import Path
 import pyarrow as pa
 import pytest
 
-from kei_crawler.cli import EXIT_ABORTED, EXIT_OK
-from kei_crawler.extraction import BriefReader, read_brief
+from kei_crawler.commands import EXIT_ABORTED, EXIT_OK
+from kei_crawler.pages.workers import WorkerPool, read_brief
 from kei_crawler.replica import ReplicaServer, build_site
-from kei_crawler.snapshot import store
+from kei_crawler.storage.snapshot import store
 from tests.conftest import crawl_command, run_crawl
 
 WORKERS = ("-s", "KEI_EXTRACT_WORKERS=1")
@@ -61,11 +61,11 @@ def test_a_worker_reads_as_this_process_does_and_its_death_loses_no_page() -> No
         _status, _headers, body = site.render(brief.path, "https://keia.org")
         pages.append(("https://keia.org" + brief.path, body))
 
-    async def read_all(reader: BriefReader) -> list[object]:
+    async def read_all(reader: WorkerPool) -> list[object]:
         return list(await asyncio.gather(*(reader.read(url, body) for url, body in pages)))
 
     async def scenario() -> tuple[list[object], list[object], list[object]]:
-        reader = BriefReader(1)
+        reader = WorkerPool(1)
         try:
             pooled = await read_all(reader)
             assert reader._pool, "no worker was started"
@@ -78,7 +78,7 @@ def test_a_worker_reads_as_this_process_does_and_its_death_loses_no_page() -> No
         return pooled, orphaned, after
 
     expected = [read_brief(url, body) for url, body in pages]
-    assert asyncio.run(read_all(BriefReader(0))) == expected
+    assert asyncio.run(read_all(WorkerPool(0))) == expected
     assert asyncio.run(scenario()) == (expected, expected, expected)
 
 
@@ -105,7 +105,7 @@ def start_slow_crawl(out: Path) -> tuple[ReplicaServer, subprocess.Popen[str], i
     while True:
         assert proc.poll() is None, proc.communicate()
         assert time.monotonic() < deadline, "the crawl never started its worker"
-        found = [pid for pid in children(proc.pid) if b"kei_crawler.extraction" in cmdline(pid)]
+        found = [pid for pid in children(proc.pid) if b"kei_crawler.pages.workers" in cmdline(pid)]
         if found:
             return server, proc, found[0]
         time.sleep(0.1)
@@ -150,7 +150,7 @@ def test_closing_ends_a_worker_by_its_input_not_by_a_kill() -> None:
     _status, _headers, body = site.render(f"/the-peninsula/{brief.slug}/", "http://127.0.0.1:1")
 
     async def read_then_close() -> tuple[object, list[int | None]]:
-        reader = BriefReader(1)
+        reader = WorkerPool(1)
         read = await reader.read(url, body)
         workers = [worker.process for worker in reader._pool]
         reader.close()

@@ -24,7 +24,7 @@ from twisted.python.failure import Failure
 from twisted.web.client import ResponseFailed, ResponseNeverReceived
 from twisted.web.http import _DataLoss
 
-from kei_crawler.failures import (
+from kei_crawler.middlewares.reasons import (
     OffsiteRedirect,
     RedirectLoop,
     RetryAfterTooLong,
@@ -33,7 +33,7 @@ from kei_crawler.failures import (
     TooManyRedirects,
     reason_of,
 )
-from kei_crawler.retry import backoff_delay, retry_after_seconds
+from kei_crawler.middlewares.retry import backoff_delay, retry_after_seconds
 
 
 def http_error(status: int) -> HttpError:

@@ -1,7 +1,7 @@
 """The extraction fast paths give exactly what the straightforward code they replaced gives.
 
 Each reference below is the code as first written (regex passes, dateutil, a scan of every label); the
-fast versions in kei_crawler.normalize and kei_crawler.pages skip work only where it cannot change the
+fast versions in kei_crawler.text.clean and kei_crawler.pages skip work only where it cannot change the
 result, and these tests hold them to that on clean, dirty and adversarial input.
 """
 
@@ -16,8 +16,8 @@ from datetime import date, datetime
 import pytest
 from dateutil import parser as date_parser
 
-from kei_crawler.dates import parse_published
-from kei_crawler.normalize import (
+from kei_crawler.pages.meta import _COLON_OPTIONAL, _KINDS, _LABEL, _SEPARATORS, Segment, meta_segments
+from kei_crawler.text.clean import (
     _ASCII_FOLDS,
     _NAME_ENDS,
     _NAME_STARTS,
@@ -28,7 +28,7 @@ from kei_crawler.normalize import (
     clean_text,
     clean_title,
 )
-from kei_crawler.pages.meta import _COLON_OPTIONAL, _KINDS, _LABEL, _SEPARATORS, Segment, meta_segments
+from kei_crawler.text.dates import parse_published
 
 EVERY_CHARACTER = "".join(map(chr, range(sys.maxunicode + 1)))
 
@@ -267,13 +267,13 @@ def test_block_within_matches_an_ancestor_scan() -> None:
     from pathlib import Path
 
     from kei_crawler.evaluation.gold import load_gold_set
-    from kei_crawler.pages.reader import Reader
-    from kei_crawler.pages.text import parse_document
+    from kei_crawler.pages.document import parse_document
+    from kei_crawler.pages.fields import FieldReader
 
     for page in load_gold_set(Path(__file__).parent / "fixtures")[:12]:
         root = parse_document(page.html, page.encoding)
         assert root is not None
-        reader = Reader(page.url, root)
+        reader = FieldReader(page.url, root)
         elements = list(reader.root.iter())
         for block in reader.blocks:
             ancestors = list(block.owner.iterancestors())

@@ -11,9 +11,9 @@ import feedparser
 import pyarrow.parquet as pq
 import pytest
 
-from kei_crawler.cli import main
-from kei_crawler.snapshot import store
-from kei_crawler.snapshot.schema import to_table
+from kei_crawler.commands import main
+from kei_crawler.storage.snapshot import store
+from kei_crawler.storage.snapshot.schema import to_table
 from tests.test_diff import brief
 
 ATOM = "{http://www.w3.org/2005/Atom}"

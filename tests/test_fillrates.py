@@ -2,7 +2,7 @@ from datetime import date
 
 import pytest
 
-from kei_crawler.fillrates import EXTRACTED_FIELDS, fill_rates, filled_fields
+from kei_crawler.extensions.fill_rates import EXTRACTED_FIELDS, fill_rates, filled_fields
 from kei_crawler.items import Brief
 
 

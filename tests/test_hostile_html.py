@@ -18,7 +18,7 @@ import pytest
 
 from kei_crawler.pages import BriefPage, IndexPage
 from kei_crawler.replica import ReplicaServer, build_site
-from kei_crawler.snapshot import store
+from kei_crawler.storage.snapshot import store
 from tests.conftest import run_crawl
 from tests.test_crawl_bad_input import FaultySite, Rendered
 
@@ -114,7 +114,7 @@ CASES = [
     Hostile("json-ld-huge", _after_body(_json_ld(json.dumps({"@type": "Article", "headline": "Evil", "x": ["y" * 100] * 60_000}).encode())), "exact"),
     Hostile("json-ld-deep-author", _after_body(_json_ld(b'{"@type":"Article","author":' + b'{"name":' * 950 + b'"x"' + b"}" * 951)), "exact"),
     # Scrapy's MetaRefreshMiddleware builds a Request of the refresh URL before it checks the scheme, and
-    # Request refuses "javascript:": kei_crawler.redirects reports it as a hop off the site, the run goes on.
+    # Request refuses "javascript:": kei_crawler.middlewares.redirects reports it as a hop off the site, the run goes on.
     Hostile("meta-refresh-javascript", _after_body(b'<meta http-equiv="refresh" content="0;url=javascript:alert(1)">'), "exact", crawl_error="offsite_redirect"),
     Hostile("meta-refresh-file", _after_body(b'<meta http-equiv="refresh" content="0;url=file:///etc/passwd">'), "exact"),
     Hostile("base-href-other-host", _after_body(f'<base href="{OTHER}/">'.encode()), "exact"),

@@ -20,9 +20,9 @@ import pyarrow.parquet as pq
 import pytest
 
 from kei_crawler import urls
-from kei_crawler.outcomes import UsageError, check_crawl_id
 from kei_crawler.replica import ReplicaServer, build_site
-from kei_crawler.snapshot import store
+from kei_crawler.run.outcome import UsageError, check_crawl_id
+from kei_crawler.storage.snapshot import store
 from tests.conftest import run_crawl
 from tests.test_crawl_bad_input import FaultySite, Rendered
 
@@ -148,7 +148,7 @@ def test_the_crawl_command_refuses_a_path_as_crawl_id(tmp_path: Path, value: str
     work = tmp_path / "a" / "b"
     work.mkdir(parents=True)
     done = subprocess.run(
-        [sys.executable, "-m", "kei_crawler.cli", "crawl", "--base-url", "http://127.0.0.1:9",
+        [sys.executable, "-m", "kei_crawler", "crawl", "--base-url", "http://127.0.0.1:9",
          "--output-dir", "out", "-s", f"KEI_CRAWL_ID={value}"],
         cwd=work, capture_output=True, text=True, timeout=120,
         env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)},

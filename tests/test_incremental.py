@@ -10,7 +10,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from kei_crawler.replica import ReplicaServer, build_site
-from kei_crawler.snapshot import store
+from kei_crawler.storage.snapshot import store
 from tests.conftest import run_crawl
 
 ORIGIN = "https://keia.org"

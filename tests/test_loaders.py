@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from kei_crawler.cli import EXIT_NOTHING_NEW, EXIT_OK
+from kei_crawler.commands import EXIT_NOTHING_NEW, EXIT_OK
 from tests.conftest import run_crawl
 
 README = Path(__file__).parent.parent / "README.md"

@@ -6,11 +6,11 @@ import subprocess
 import sys
 from pathlib import Path
 
-from kei_crawler.cli import EXIT_LOCKED, EXIT_OK
-from kei_crawler.demo import speed_args
-from kei_crawler.lock import OutputLock
+from kei_crawler.commands import EXIT_LOCKED, EXIT_OK
+from kei_crawler.commands.demo import speed_args
 from kei_crawler.replica import ReplicaServer, build_site
-from kei_crawler.snapshot import store
+from kei_crawler.run.lock import OutputLock
+from kei_crawler.storage.snapshot import store
 from tests.conftest import crawl_command, run_crawl
 
 
@@ -64,7 +64,7 @@ def test_plain_scrapy_crawl_respects_the_lock_too(tmp_path: Path) -> None:
 def test_a_killed_holder_leaves_no_stale_lock(tmp_path: Path) -> None:
     out = tmp_path / "out"
     code = (
-        f"from kei_crawler.lock import OutputLock; import os; OutputLock({str(out)!r}).acquire(); os._exit(0)"
+        f"from kei_crawler.run.lock import OutputLock; import os; OutputLock({str(out)!r}).acquire(); os._exit(0)"
     )
     subprocess.run([*crawl_command("http://127.0.0.1:9", out)[:1], "-c", code], check=True)
     assert (out / ".lock").exists()

@@ -2,7 +2,7 @@ import logging
 
 from scrapy.utils.test import get_crawler
 
-from kei_crawler.logformat import BriefLogFormatter
+from kei_crawler.logformatter import BriefLogFormatter
 from kei_crawler.pipelines.validate import MissingDate
 from kei_crawler.spiders.peninsula import PeninsulaSpider
 

@@ -1,4 +1,4 @@
-"""Table tests for kei_crawler.normalize: each function over the forms the site has used."""
+"""Table tests for kei_crawler.text.clean: each function over the forms the site has used."""
 
 from __future__ import annotations
 
@@ -6,20 +6,16 @@ from datetime import date
 
 import pytest
 
-from kei_crawler.dates import parse_published, parse_updated
-from kei_crawler.normalize import (
-    clean_body,
-    clean_list,
-    clean_optional,
-    clean_text,
-    clean_title,
+from kei_crawler.items import content_hash
+from kei_crawler.text.clean import clean_body, clean_list, clean_optional, clean_text, clean_title
+from kei_crawler.text.dates import parse_published, parse_updated
+from kei_crawler.text.names import split_names
+from kei_crawler.text.series import (
     collapse_repeat,
-    content_hash,
     is_caption_sentence,
     is_credit_line,
     is_series_blurb,
     split_credit_and_caption,
-    split_names,
     strip_caption,
 )
 

@@ -9,11 +9,11 @@ from pathlib import Path
 import pyarrow.parquet as pq
 import pytest
 
-from kei_crawler import outstanding
-from kei_crawler.outcomes import EXIT_OK
-from kei_crawler.outstanding import Outstanding
 from kei_crawler.replica import ReplicaServer, build_site
-from kei_crawler.snapshot import store
+from kei_crawler.run import outstanding
+from kei_crawler.run.outcome import EXIT_OK
+from kei_crawler.run.outstanding import Outstanding
+from kei_crawler.storage.snapshot import store
 from tests.conftest import run_crawl
 from tests.test_crawl_bad_input import FaultySite, status
 

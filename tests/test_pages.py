@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from kei_crawler.dates import parse_published, parse_updated
 from kei_crawler.items import RawBrief
 from kei_crawler.pages import FIELD_NAMES, STRATEGIES, BriefPage, IndexPage, missing_reason
+from kei_crawler.text.dates import parse_published, parse_updated
 
 FIXTURES = Path(__file__).parent / "fixtures"
 BRIEF_FIXTURES = sorted(p.parent.name for p in FIXTURES.glob("*/expected.json"))

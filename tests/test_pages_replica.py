@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 
 from kei_crawler import urls
-from kei_crawler.dates import parse_published
 from kei_crawler.pages import BriefPage, IndexPage
+from kei_crawler.text.dates import parse_published
 
 replica = pytest.importorskip("kei_crawler.replica")
 

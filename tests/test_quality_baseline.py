@@ -10,8 +10,8 @@ import pyarrow.parquet as pq
 import pytest
 
 from kei_crawler.items import Brief
-from kei_crawler.quality import PROFILE_METADATA, ProfileCounts, baseline_profile, profile_of_snapshot
-from kei_crawler.snapshot.schema import BRIEF_SCHEMA, encode_metadata, to_table
+from kei_crawler.run.quality import PROFILE_METADATA, ProfileCounts, baseline_profile, profile_of_snapshot
+from kei_crawler.storage.snapshot.schema import BRIEF_SCHEMA, encode_metadata, to_table
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
 

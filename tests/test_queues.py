@@ -10,7 +10,7 @@ from scrapy import Request, Spider
 from scrapy.squeues import PickleFifoDiskQueue, PickleLifoDiskQueue
 from scrapy.utils.test import get_crawler
 
-from kei_crawler.queues import HeldFifoQueue, HeldLifoQueue
+from kei_crawler.squeues import HeldFifoQueue, HeldLifoQueue
 
 
 class QueueSpider(Spider):

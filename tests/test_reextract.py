@@ -9,10 +9,10 @@ from pathlib import Path
 import pyarrow.parquet as pq
 import pytest
 
-from kei_crawler.archive.warc import WARC_DIR
-from kei_crawler.cli import EXIT_ABORTED, EXIT_NOT_PUBLISHED, EXIT_OK, EXIT_USAGE, main
+from kei_crawler.commands import EXIT_ABORTED, EXIT_NOT_PUBLISHED, EXIT_OK, EXIT_USAGE, main
+from kei_crawler.extensions.warc import WARC_DIR
 from kei_crawler.replica import ReplicaServer, build_site
-from kei_crawler.snapshot import store
+from kei_crawler.storage.snapshot import store
 from tests.conftest import run_crawl
 from tests.test_crawl_interrupted import start_slow_crawl
 from tests.test_warc import Crawled, crawled  # noqa: F401 — the crawl these tests re-extract

@@ -13,10 +13,10 @@ from typing import Any
 
 import pytest
 
-from kei_crawler.outcomes import EXIT_ABORTED, EXIT_NOTHING_NEW, EXIT_OK
 from kei_crawler.replica import ReplicaServer, build_site
 from kei_crawler.replica.content import Site
-from kei_crawler.snapshot import store
+from kei_crawler.run.outcome import EXIT_ABORTED, EXIT_NOTHING_NEW, EXIT_OK
+from kei_crawler.storage.snapshot import store
 from tests.conftest import run_crawl
 from tests.test_crawl_bad_input import FaultySite, Rendered, status
 from tests.test_crawl_interrupted import start_slow_crawl

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 
-from kei_crawler.cli import EXIT_ABORTED, EXIT_OK, EXIT_USAGE
+from kei_crawler.commands import EXIT_ABORTED, EXIT_OK, EXIT_USAGE
 from kei_crawler.replica import ReplicaServer, build_site
-from kei_crawler.snapshot import store
+from kei_crawler.storage.snapshot import store
 from tests.conftest import run_crawl
 from tests.test_crawl_interrupted import brief_requests, start_slow_crawl
 

@@ -7,9 +7,9 @@ import re
 from pathlib import Path
 from typing import Any
 
-from kei_crawler.cli import EXIT_NOTHING_NEW, EXIT_OK, EXIT_QUALITY_ALERT
+from kei_crawler.commands import EXIT_NOTHING_NEW, EXIT_OK, EXIT_QUALITY_ALERT
 from kei_crawler.replica import ReplicaServer, build_site
-from kei_crawler.snapshot import store
+from kei_crawler.storage.snapshot import store
 from tests.conftest import run_crawl
 from tests.test_crawl_bad_input import FaultySite, Rendered
 
@@ -66,7 +66,7 @@ def test_a_redesign_that_loses_captions_raises_the_quality_alert(tmp_path: Path)
 
 def test_each_snapshot_stores_its_quality_baseline(tmp_path: Path) -> None:
     """The profile a crawl stores while writing equals the one read back from the file's columns."""
-    from kei_crawler.quality import PROFILE_METADATA, ProfileCounts, profile_of_snapshot
+    from kei_crawler.run.quality import PROFILE_METADATA, ProfileCounts, profile_of_snapshot
 
     out = tmp_path / "out"
     site = build_site(30)

@@ -29,10 +29,10 @@ from typing import Any
 import pyarrow.parquet as pq
 import pytest
 
-from kei_crawler.cli import EXIT_NOTHING_NEW, EXIT_OK, EXIT_QUALITY_ALERT, parse_args
-from kei_crawler.demo import speed_args
+from kei_crawler.commands import EXIT_NOTHING_NEW, EXIT_OK, EXIT_QUALITY_ALERT, parse_args
+from kei_crawler.commands.demo import speed_args
 from kei_crawler.replica import ReplicaServer, build_site
-from kei_crawler.snapshot import store
+from kei_crawler.storage.snapshot import store
 
 ROOT = Path(__file__).resolve().parent.parent
 CRON_FILE = ROOT / "contrib" / "cron" / "kei-crawler.cron"

@@ -6,7 +6,7 @@ import pyarrow as pa
 import pytest
 
 from kei_crawler import items
-from kei_crawler.snapshot.schema import BRIEF_SCHEMA, decode_metadata, encode_metadata, to_table
+from kei_crawler.storage.snapshot.schema import BRIEF_SCHEMA, decode_metadata, encode_metadata, to_table
 
 # The Arrow type each Python annotation must map to: the schema and items.Brief cannot drift apart.
 ARROW_FOR = {

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from kei_crawler.cli import main
-from kei_crawler.monitor.listing import survey
-from kei_crawler.snapshot import store
+from kei_crawler.commands import main
+from kei_crawler.monitor.survey import survey
+from kei_crawler.storage.snapshot import store
 from tests.test_diff import brief, edit, move
 from tests.test_feed import write_snapshot
 

@@ -14,10 +14,10 @@ import pyarrow.parquet as pq
 import pytest
 from warcio.archiveiterator import ArchiveIterator
 
-from kei_crawler.archive.cdx import read_cdxj
-from kei_crawler.archive.warc import WARC_DIR
+from kei_crawler.extensions.warc import WARC_DIR
 from kei_crawler.replica import ReplicaServer, build_site
-from kei_crawler.snapshot import store
+from kei_crawler.storage.snapshot import store
+from kei_crawler.storage.warc.cdx import read_cdxj
 from tests.conftest import run_crawl
 
 HTML = {"Content-Type": "text/html; charset=utf-8"}

@@ -10,10 +10,10 @@ import pyarrow.parquet as pq
 import pytest
 from warcio.archiveiterator import ArchiveIterator
 
-from kei_crawler.archive.warc import WARC_DIR
-from kei_crawler.cli import EXIT_OK, main
+from kei_crawler.commands import EXIT_OK, main
+from kei_crawler.extensions.warc import WARC_DIR
 from kei_crawler.replica import ReplicaServer, build_site
-from kei_crawler.snapshot import store
+from kei_crawler.storage.snapshot import store
 from tests.conftest import run_crawl
 
 

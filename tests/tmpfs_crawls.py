@@ -17,7 +17,7 @@ import sys
 from pathlib import Path
 
 from benchmarks.crawl_processes import Launcher
-from kei_crawler.demo import crawl_argv
+from kei_crawler.commands.demo import crawl_argv
 
 TMPFS_SIZE = "8m"
 # What the filler leaves free, in bytes, before each crawl that should meet a full disk: enough for the

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from statistics import fmean
 from typing import Any
 
-from kei_crawler.dates import parse_published, parse_updated
+from kei_crawler.text.dates import parse_published, parse_updated
 
 # The fields compared for equality, in the order the table shows them; "body" is scored apart.
 EXACT_FIELDS = ("title", "published", "updated", "authors", "categories", "series", "credits", "photo_caption",

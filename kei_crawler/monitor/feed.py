@@ -18,9 +18,9 @@ from urllib.parse import urlsplit
 import pyarrow.compute as pc
 
 from kei_crawler import __version__
-from kei_crawler.snapshot.carry import conform
-from kei_crawler.snapshot.diff import open_snapshot
-from kei_crawler.snapshot.store import SnapshotError
+from kei_crawler.storage.snapshot.carry import conform
+from kei_crawler.storage.snapshot.reading import open_snapshot
+from kei_crawler.storage.snapshot.store import SnapshotError
 
 ATOM = "http://www.w3.org/2005/Atom"
 SUMMARY_CHARS = 400

@@ -21,8 +21,8 @@ from rich.markup import escape
 from rich.table import Table
 
 from kei_crawler.monitor.sources import Source
-from kei_crawler.snapshot.diff import Changes
-from kei_crawler.snapshot.schema import BRIEF_SCHEMA, encode_metadata
+from kei_crawler.storage.snapshot.diff import Changes
+from kei_crawler.storage.snapshot.schema import BRIEF_SCHEMA, encode_metadata
 
 KINDS = ("added", "changed", "moved", "removed")
 CDF_CHANGE = {"added": "insert", "changed": "update", "moved": "move", "removed": "delete"}

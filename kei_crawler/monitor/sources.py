@@ -6,8 +6,8 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from kei_crawler.snapshot import store
-from kei_crawler.snapshot.store import SnapshotError
+from kei_crawler.storage.snapshot import store
+from kei_crawler.storage.snapshot.store import SnapshotError
 
 
 @dataclass(frozen=True)

@@ -8,9 +8,9 @@ from __future__ import annotations
 from functools import cached_property
 from typing import Any
 
-from kei_crawler.normalize import clean_body, clean_text
-from kei_crawler.pages.reader import Reader
-from kei_crawler.pages.text import NOT_IN_XML, parse_document
+from kei_crawler.pages.document import NOT_IN_XML, parse_document
+from kei_crawler.pages.fields import FieldReader
+from kei_crawler.text.clean import clean_body, clean_text
 
 _OPTIONAL = {"section", "series", "credits", "photo_caption", "photo_url"}
 
@@ -116,7 +116,7 @@ class BriefPage:
         if root is None:
             return empty, {}
         try:
-            reader = Reader(self.url, root)
+            reader = FieldReader(self.url, root)
             return {**empty, **_without_controls(reader.read())}, reader.provenance
         except RecursionError:
             # Pathologically nested markup; lxml caps depth at 255 and the walkers at 300, this is the last

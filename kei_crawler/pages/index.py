@@ -14,8 +14,8 @@ from urllib.parse import urldefrag
 from lxml.html import HtmlElement
 
 from kei_crawler import urls
-from kei_crawler.normalize import clean_text
-from kei_crawler.pages.text import parse_document
+from kei_crawler.pages.document import parse_document
+from kei_crawler.text.clean import clean_text
 
 # The number's run is bounded: unbounded, a page of "1 1 1 1 …" costs quadratic backtracking.
 _POSTS_LOCATED = re.compile(r"(\d[\d,.\u00a0 ]{0,24}?)\s+Posts?\s+located", re.IGNORECASE)

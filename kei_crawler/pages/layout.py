@@ -11,11 +11,11 @@ from dataclasses import dataclass
 
 from lxml.html import HtmlElement
 
-from kei_crawler.dates import parse_published
-from kei_crawler.normalize import clean_text, clean_title
+from kei_crawler.pages.blocks import Block
 from kei_crawler.pages.meta import meta_line_at, section_label
 from kei_crawler.pages.structured import Structured
-from kei_crawler.pages.text import Block
+from kei_crawler.text.clean import clean_text, clean_title
+from kei_crawler.text.dates import parse_published
 
 
 def _is_heading(block: Block) -> bool:

@@ -9,9 +9,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from kei_crawler.dates import parse_published, parse_updated
-from kei_crawler.normalize import clean_text, split_names
-from kei_crawler.pages.text import Block, Link
+from kei_crawler.pages.blocks import Block, Link
+from kei_crawler.text.clean import clean_text
+from kei_crawler.text.dates import parse_published, parse_updated
+from kei_crawler.text.names import split_names
 
 _KINDS = {
     "published": "published", "published on": "published", "posted": "published", "posted on": "published",

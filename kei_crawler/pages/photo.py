@@ -14,8 +14,9 @@ from urllib.parse import urlsplit
 from lxml.html import HtmlElement
 
 from kei_crawler import urls
-from kei_crawler.normalize import clean_text, is_caption_sentence
-from kei_crawler.pages.text import Block, Image
+from kei_crawler.pages.blocks import Block, Image
+from kei_crawler.text.clean import clean_text
+from kei_crawler.text.series import is_caption_sentence
 
 _MIN_SIDE = 64  # px: icons, avatars and tracking pixels are smaller than any photo the site runs
 _CAPTION_MAX = 400

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from lxml.html import HtmlElement
 
-from kei_crawler.normalize import clean_text, clean_title
+from kei_crawler.text.clean import clean_text, clean_title
 
 _ARTICLE_TYPES = {"article", "blogposting", "newsarticle", "reportagenewsarticle", "analysisnewsarticle",
                   "scholarlyarticle", "techarticle", "report"}  # fmt: skip

@@ -14,7 +14,7 @@ from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 
-from kei_crawler.stats import DROP_LIST
+from kei_crawler.run.counts import DROP_LIST
 
 
 class BriefDropped(DropItem):

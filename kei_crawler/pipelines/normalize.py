@@ -5,17 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from kei_crawler import urls
-from kei_crawler.dates import parse_published, parse_updated
-from kei_crawler.items import Brief, RawBrief
-from kei_crawler.normalize import (
-    clean_body,
-    clean_list,
-    clean_optional,
-    clean_text,
-    clean_title,
-    content_hash,
-)
-from kei_crawler.state import ArchiveState
+from kei_crawler.items import Brief, RawBrief, content_hash
+from kei_crawler.run.archive import ArchiveState
+from kei_crawler.text.clean import clean_body, clean_list, clean_optional, clean_text, clean_title
+from kei_crawler.text.dates import parse_published, parse_updated
 
 
 def to_brief(raw: RawBrief, origin: str = urls.DEFAULT_ORIGIN) -> Brief:

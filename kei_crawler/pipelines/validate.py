@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from kei_crawler.dates import parse_published
 from kei_crawler.items import RawBrief
-from kei_crawler.normalize import clean_body, clean_text
 from kei_crawler.pages import missing_reason
 from kei_crawler.pipelines.drops import BriefDropped
+from kei_crawler.text.clean import clean_body, clean_text
+from kei_crawler.text.dates import parse_published
 
 SECTION_LABEL = "The Peninsula"
 

@@ -2,7 +2,7 @@
 
 What a page says is the page objects' business (``kei_crawler.pages``); what a brief becomes is the
 pipelines'. This module decides which URLs to request — all of them, or in an incremental crawl only
-those the archive does not hold yet (see ``kei_crawler.modes``) — and turns each response into a RawBrief.
+those the archive does not hold yet (see ``kei_crawler.run.modes``) — and turns each response into a RawBrief.
 """
 
 from __future__ import annotations
@@ -20,14 +20,14 @@ from scrapy.http import Response
 from twisted.python.failure import Failure
 
 from kei_crawler import urls
-from kei_crawler.archive.link import fetched_at, warc_link
-from kei_crawler.extraction import BriefReader, Read, read_brief
-from kei_crawler.failures import RobotsUnavailable, reason_of
 from kei_crawler.items import RawBrief
-from kei_crawler.modes import Mode, resolve_mode
+from kei_crawler.middlewares.reasons import RobotsUnavailable, reason_of
 from kei_crawler.pages import IndexPage
-from kei_crawler.resume import ResumeState
-from kei_crawler.state import ArchiveState
+from kei_crawler.pages.workers import Read, WorkerPool, read_brief
+from kei_crawler.run.archive import ArchiveState
+from kei_crawler.run.modes import Mode, resolve_mode
+from kei_crawler.run.resume import ResumeState
+from kei_crawler.storage.warc.link import fetched_at, warc_link
 
 logger = logging.getLogger(__name__)
 
@@ -48,7 +48,7 @@ class PeninsulaSpider(scrapy.Spider):
         self.mode = Mode.FULL
         self.known_only_pages = 0  # consecutive listing pages holding only known briefs
         self.last_listing_page = 1  # the highest listing page number linked so far
-        self.reader = BriefReader()
+        self.reader = WorkerPool()
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> PeninsulaSpider:
@@ -58,7 +58,7 @@ class PeninsulaSpider(scrapy.Spider):
         spider.origin = urls.origin_of(settings.get("KEI_CANONICAL_ORIGIN") or urls.DEFAULT_ORIGIN)
         spider.max_listing_pages = settings.getint("KEI_MAX_LISTING_PAGES", 2000)
         spider.overlap_pages = max(1, settings.getint("KEI_OVERLAP_PAGES", 1))
-        spider.reader = BriefReader(settings.getint("KEI_EXTRACT_WORKERS", 0))
+        spider.reader = WorkerPool(settings.getint("KEI_EXTRACT_WORKERS", 0))
         # OffsiteMiddleware's guard, on top of our own same_site checks below.
         spider.allowed_domains = [urlsplit(spider.base_url).hostname or ""]
         spider.archive = ArchiveState.load(settings.get("KEI_OUTPUT_DIR") or "output")

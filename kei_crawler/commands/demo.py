@@ -1,0 +1,116 @@
+"""``kei-crawler demo``: the archivist's story on the bundled replica of keia.org, served on 127.0.0.1.
+
+A first crawl captures the whole replica; the replica then publishes new briefs and edits one; an
+incremental crawl picks up the new ones in a handful of requests, and a revalidating crawl finds the
+edit with conditional requests. Each crawl runs as ``kei-crawler crawl`` in a child process, exactly as
+a scheduler would run it, while the replica's server runs here so the demo can change the site and
+count the requests each crawl made.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from rich.console import Console
+
+from kei_crawler.commands.summary import duckdb_query, newest_briefs_table
+from kei_crawler.replica import ReplicaServer, build_site
+from kei_crawler.run.outcome import EXIT_NOTHING_NEW, EXIT_OK, EXIT_QUALITY_ALERT
+from kei_crawler.storage.snapshot import store
+
+# Politeness is for the real site; the replica is a local process that answers as fast as it can.
+LOCAL_SPEED = {
+    "DOWNLOAD_DELAY": 0,
+    "AUTOTHROTTLE_ENABLED": False,
+    "CONCURRENT_REQUESTS": 16,
+    "CONCURRENT_REQUESTS_PER_DOMAIN": 16,
+    "KEI_RETRY_BACKOFF_BASE": 0.1,  # a retry of a local error need not wait seconds
+    "LOG_LEVEL": "WARNING",
+}
+MARKER = ".kei-demo"  # the demo only ever clears a directory it made itself
+PUBLISHED_CODES = (EXIT_OK, EXIT_QUALITY_ALERT, EXIT_NOTHING_NEW)  # a snapshot was published
+
+
+def speed_args(**settings: object) -> list[str]:
+    """LOCAL_SPEED, with ``settings`` over it, as ``-s NAME=VALUE`` arguments (``crawl`` and ``scrapy crawl``)."""
+    return [arg for name, value in {**LOCAL_SPEED, **settings}.items() for arg in ("-s", f"{name}={value}")]
+
+
+def crawl_argv(base_url: str, output_dir: Path, *flags: str, **settings: object) -> list[str]:
+    """``kei-crawler crawl`` of a local replica as a child process of this interpreter, at LOCAL_SPEED.
+
+    ``settings`` override LOCAL_SPEED; ``flags`` come last, so a ``-s`` among them wins over both.
+    """
+    return [sys.executable, "-m", "kei_crawler", "crawl", "--base-url", base_url,
+            "--output-dir", str(output_dir), *speed_args(**settings), *flags]  # fmt: skip
+
+
+class DemoError(Exception):
+    """The demo cannot run; the message is one line for the user."""
+
+
+def prepare(output_dir: Path) -> None:
+    """Start from an empty archive: the story needs a first, full crawl."""
+    if store.list_snapshots(output_dir) and not (output_dir / MARKER).exists():
+        raise DemoError(f"{output_dir} holds snapshots the demo did not make; choose another --output-dir")
+    for name in (store.SNAPSHOTS, "runs", store.TMP):
+        shutil.rmtree(output_dir / name, ignore_errors=True)
+    (output_dir / MARKER).write_text("made by kei-crawler demo; cleared at each demo\n")
+
+
+def crawl(console: Console, base_url: str, output_dir: Path, *flags: str) -> int:
+    command = crawl_argv(base_url, output_dir, *flags)
+    console.print(
+        f"\n[bold]$ kei-crawler crawl {' '.join(flags) or '(incremental once a snapshot exists)'}[/]"
+    )
+    env = {**os.environ, "COLUMNS": str(console.width)}
+    return subprocess.run(command, env=env, check=False).returncode
+
+
+def run_demo(console: Console, output_dir: Path, *, briefs: int, theme: str, pagination: str) -> int:
+    prepare(output_dir)
+    site = build_site(briefs, theme=theme, pagination=pagination)
+    with ReplicaServer(site) as server:
+        console.print(
+            f"Serving a replica of keia.org ({briefs} briefs, theme {theme!r}) at {server.base_url}",
+            soft_wrap=True,
+        )
+        if crawl(console, server.base_url, output_dir) not in PUBLISHED_CODES:
+            return 1
+        first = store.latest(output_dir)
+        assert first is not None
+        console.print(newest_briefs_table(store.load(first.path), width=console.width))
+
+        new = site.publish(3)
+        edited = site.briefs[len(new) + 4]
+        site.edit(edited.slug)
+        console.print(
+            f"\nThe replica publishes {len(new)} new briefs ({', '.join(b.title for b in new)}) "
+            f"and edits one ({edited.title}).",
+            soft_wrap=True,
+        )
+        for flags, what in (((), "the new briefs"), (("--revalidate",), "the edit")):
+            server.clear_log()
+            if crawl(console, server.base_url, output_dir, *flags) not in PUBLISHED_CODES:
+                return 1
+            asked = len(server.requests)
+            not_modified = sum(1 for r in server.requests if r.status == 304)
+            console.print(
+                f"That crawl sent the replica {asked} requests ({not_modified} answered 304 Not Modified) "
+                f"to pick up {what}.",
+                soft_wrap=True,
+            )
+    latest = store.latest(output_dir)
+    assert latest is not None
+    console.print("\nLoad every snapshot in DuckDB:")
+    console.print(duckdb_query(output_dir), highlight=False, soft_wrap=True)
+    console.print(f"\nRun manifests: {output_dir / 'runs'}")
+    from kei_crawler.commands.monitor import monitor_view
+
+    monitor_view(console, output_dir)  # what a monitor sees: the diff, and a feed to watch
+    console.print(str(latest.path), highlight=False, soft_wrap=True)
+    return 0

@@ -1,0 +1,159 @@
+"""Every ``KEI_*`` setting: its type, its one default, its check, and what it does.
+
+Scrapy settings (``settings.py``) say how to crawl; these say what kei-crawler does with a crawl. They are
+set like any Scrapy setting (``-s KEI_MODE=full``, ``scrapy crawl peninsula -s KEI_BASE_URL=…``, a
+Scrapyd ``setting=…``) and read once, typed and checked, by :meth:`KeiConfig.from_settings`: a value of
+the wrong type or out of range is a :class:`ConfigError` (one line) before anything is fetched.
+docs/operations.md lists them (a test holds that table equal to :data:`SETTINGS`).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Protocol
+from urllib.parse import urlsplit
+
+DEFAULT_ORIGIN = "https://keia.org"
+MODES = ("auto", "incremental", "revalidate", "full")
+
+
+class ConfigError(ValueError):
+    """A setting that cannot be used; the message is one line for the user."""
+
+
+class SettingsLike(Protocol):
+    """What is read from Scrapy's ``Settings`` (or a plain mapping, in tests)."""
+
+    def get(self, name: str, default: Any = None) -> Any: ...
+
+
+def _web_url(name: str, value: str) -> str:
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ConfigError(f"{name} must be an http(s) URL with a host, got {value!r}")
+    return value
+
+
+def _mode(name: str, value: str) -> str:
+    mode = value.strip().lower() or "auto"
+    if mode not in MODES:
+        raise ConfigError(f"{name} must be one of {', '.join(MODES)}; got {value!r}")
+    return mode
+
+
+def _crawl_id(name: str, value: str) -> str:
+    # Imported here: the crawl id's rules belong with the snapshots it names.
+    from kei_crawler.storage.snapshot.store import is_safe_crawl_id
+
+    if value and not is_safe_crawl_id(value):
+        raise ConfigError(
+            f"{name} must be a plain name of letters, digits, '.', '_' and '-' (no '/' or '..'), got {value!r}"
+        )
+    return value
+
+
+def _at_least(low: float) -> Callable[[str, Any], Any]:
+    def check(name: str, value: Any) -> Any:
+        if value < low:
+            raise ConfigError(f"{name} must be at least {low:g}, got {value!r}")
+        return value
+
+    return check
+
+
+def _share(name: str, value: float) -> float:
+    if not 0 < value <= 1:
+        raise ConfigError(f"{name} must be a share between 0 and 1, got {value!r}")
+    return value
+
+
+def _setting(
+    default: Any, doc: str, check: Callable[[str, Any], Any] | None = None
+) -> Any:
+    return dataclasses.field(default=default, metadata={"doc": doc, "check": check})
+
+
+@dataclass(frozen=True)
+class KeiConfig:
+    """The ``KEI_*`` settings of one run, typed; the attribute ``base_url`` is the setting ``KEI_BASE_URL``."""
+
+    base_url: str = _setting(DEFAULT_ORIGIN, "where requests go: the site, or a mirror / the replica", _web_url)
+    canonical_origin: str = _setting(
+        DEFAULT_ORIGIN, "the origin of canonical URLs and brief_ids, whatever served the pages", _web_url
+    )
+    output_dir: str = _setting("output", "snapshots/, runs/, warc/ and .tmp/ live below it")
+    crawl_id: str = _setting("", "empty: derived from the start time, e.g. 2026-11-29T043512Z", _crawl_id)
+    mode: str = _setting("auto", "auto (incremental once a snapshot exists) | incremental | revalidate | full", _mode)
+    snapshot_enabled: bool = _setting(True, "publish snapshots/snapshot=<crawl_id>/briefs.parquet")
+    snapshot_batch_rows: int = _setting(1000, "rows buffered before a Parquet row group is written", _at_least(1))
+    warc_enabled: bool = _setting(True, "keep every request and response in warc/<crawl_id>.warc.gz (+ .cdxj)")
+    warc_dedupe_previous: bool = _setting(
+        True, "a payload an earlier crawl's WARC in warc/ holds is written as a revisit record"
+    )
+    overlap_pages: int = _setting(1, "incremental: stop after this many listing pages of known briefs only", _at_least(1))
+    max_listing_pages: int = _setting(2000, "a hard stop for a listing that never ends (the real one has ~700)", _at_least(1))
+    quality_min_briefs: int = _setting(5, "quality alert: compare fill rates only from this many fetched briefs", _at_least(0))
+    quality_rate_drop: float = _setting(0.5, "quality alert: a field filled on less than this share of its archive rate", _share)
+    quality_body_ratio: float = _setting(2.0, "quality alert: mean body length this many times longer (or shorter)", _at_least(1))
+    retry_backoff_base: float = _setting(2.0, "retry n waits between half and all of BASE·2^(n-1) seconds", _at_least(0))
+    retry_backoff_max: float = _setting(60.0, "…at most this many seconds", _at_least(0))
+    retry_max_wait: float = _setting(
+        300.0, "the longest Retry-After honoured; longer fails the host's requests as retry_after_too_long", _at_least(0)
+    )
+    extract_workers: int = _setting(0, "read brief pages in this many worker processes (0: the crawl itself)", _at_least(0))
+
+    @classmethod
+    def from_settings(cls, settings: SettingsLike) -> KeiConfig:
+        """Each ``KEI_*`` setting read with its type and checked; ConfigError names the first bad one."""
+        values: dict[str, Any] = {}
+        for spec in dataclasses.fields(cls):
+            name = setting_name(spec.name)
+            raw = settings.get(name)
+            value = spec.default if raw is None else _typed(name, raw, spec.default)
+            check = spec.metadata["check"]
+            values[spec.name] = check(name, value) if check else value
+        return cls(**values)
+
+    @property
+    def output_path(self) -> Path:
+        return Path(self.output_dir)
+
+    def setting_values(self) -> dict[str, Any]:
+        """``KEI_*`` name → value: what ``-s`` would set to reproduce this configuration."""
+        return {setting_name(spec.name): getattr(self, spec.name) for spec in dataclasses.fields(self)}
+
+
+def setting_name(attribute: str) -> str:
+    return f"KEI_{attribute.upper()}"
+
+
+def _typed(name: str, raw: Any, default: Any) -> Any:
+    """``raw`` (a string from the command line, or a value from a settings module) as ``default``'s type."""
+    kind = type(default)
+    if isinstance(raw, kind) and not (kind is int and isinstance(raw, bool)):
+        return raw
+    text = str(raw).strip()
+    try:
+        if kind is bool:
+            if text.lower() in ("1", "true", "yes", "on"):
+                return True
+            if text.lower() in ("0", "false", "no", "off"):
+                return False
+            raise ValueError(text)
+        if kind is int:
+            return int(text)
+        if kind is float:
+            return float(text)
+    except ValueError:
+        what = {bool: "True or False", int: "a whole number", float: "a number"}[kind]
+        raise ConfigError(f"{name} must be {what}, got {raw!r}") from None
+    return text
+
+
+SETTINGS: Mapping[str, tuple[Any, str]] = {
+    setting_name(spec.name): (spec.default, spec.metadata["doc"]) for spec in dataclasses.fields(KeiConfig)
+}
+"""``KEI_*`` name → (default, what it does): the table docs/operations.md shows."""

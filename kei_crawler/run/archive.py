@@ -1,0 +1,83 @@
+"""What the archive already holds, read from the newest snapshot — there is no second database to drift.
+
+``ArchiveState`` keeps, per canonical URL, only what a crawl needs to decide what to fetch and how to
+carry a row forward (hash, validators, lineage); the bodies stay on disk until the snapshot is written.
+During a crawl it also records what this run learned about known briefs: listed again, confirmed
+unchanged by a 304, or gone (404/410).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+import pyarrow.parquet as pq
+
+from kei_crawler.run import outstanding
+from kei_crawler.storage.snapshot import store
+
+logger = logging.getLogger(__name__)
+
+_COLUMNS = ["url", "content_hash", "http_etag", "http_last_modified", "first_seen", "removed_at"]
+
+
+@dataclass(frozen=True, slots=True)  # one per archived brief: slots keep a million of them small
+class KnownBrief:
+    url: str
+    content_hash: str
+    http_etag: str | None
+    http_last_modified: str | None
+    first_seen: datetime
+    removed_at: datetime | None
+
+
+@dataclass
+class ArchiveState:
+    snapshot: store.SnapshotRef | None = None
+    known: dict[str, KnownBrief] = field(default_factory=dict)
+    listed: set[str] = field(default_factory=set)
+    """Known URLs this crawl saw on a listing page."""
+    not_modified: set[str] = field(default_factory=set)
+    """Known URLs the site answered 304 for."""
+    gone: dict[str, datetime] = field(default_factory=dict)
+    """Known or outstanding URLs the site answered 404/410 for, with when."""
+    outstanding: dict[str, outstanding.Outstanding] = field(default_factory=dict)
+    """Briefs listed before but never captured: every crawl asks for them again (``outstanding``)."""
+
+    @classmethod
+    def empty(cls) -> ArchiveState:
+        return cls()
+
+    @classmethod
+    def load(cls, output_dir: str | os.PathLike[str]) -> ArchiveState:
+        """The state after the newest readable snapshot in ``output_dir`` (empty when there is none).
+
+        Snapshots are published atomically, so an unreadable one means damage after the fact (a disk
+        error, a hand edit); the crawl then starts from the newest good one and says so.
+        """
+        for ref in reversed(store.list_snapshots(output_dir)):
+            try:
+                table = pq.read_table(ref.path, columns=_COLUMNS)
+            except (OSError, ValueError) as exc:
+                logger.error("Skipping unreadable snapshot %s: %s", ref.path, exc)
+                continue
+            # Column by column: to_pylist() would first build a dict for every row of the archive.
+            columns = [table.column(name).to_pylist() for name in _COLUMNS]
+            known = {values[0]: KnownBrief(*values) for values in zip(*columns, strict=True)}
+            pending = outstanding.decode(store.metadata(ref.path).get(outstanding.METADATA_KEY))
+            return cls(snapshot=ref, known=known, outstanding=pending)
+        return cls.empty()
+
+    @property
+    def path(self) -> Path | None:
+        return self.snapshot.path if self.snapshot else None
+
+    def is_known(self, url: str) -> bool:
+        return url in self.known
+
+    def live_urls(self) -> list[str]:
+        """Known briefs not marked removed, in a stable order: what a revalidating crawl re-requests."""
+        return sorted(url for url, brief in self.known.items() if brief.removed_at is None)

@@ -1,1 +1,0 @@
-"""Parquet snapshots: the schema (schema.py), the atomic writer (writer.py), listing and loading (store.py)."""
