@@ -12,12 +12,44 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from enum import StrEnum
 from pathlib import Path
 from typing import Any, Protocol
 from urllib.parse import urlsplit
 
 DEFAULT_ORIGIN = "https://keia.org"
-MODES = ("auto", "incremental", "revalidate", "full")
+
+
+class Mode(StrEnum):
+    """How much of the site a run fetches, given what the archive already holds (``KEI_MODE``)."""
+
+    FULL = "full"
+    """Fetch every brief; lineage (first_seen) still carried over from the archive."""
+    INCREMENTAL = "incremental"
+    """Walk the listing from page 1 until it holds only known briefs; fetch the unknown ones."""
+    REVALIDATE = "revalidate"
+    """Incremental, and also re-request every known brief with its validators (304 costs nothing)."""
+    REEXTRACT = "reextract"
+    """No crawl: archived responses read again (``kei-crawler reextract``); nothing carried forward."""
+
+
+AUTO = "auto"
+"""``KEI_MODE=auto``: incremental once a snapshot exists, full before."""
+CRAWL_MODES = (Mode.INCREMENTAL, Mode.REVALIDATE, Mode.FULL)
+"""The modes ``KEI_MODE`` may name (a re-extraction is chosen by its command)."""
+
+
+def resolve_mode(setting: str, has_snapshot: bool) -> Mode:
+    """The mode a ``KEI_MODE`` value means for an archive with or without a snapshot."""
+    value = (setting or AUTO).strip().lower()
+    if value == AUTO:
+        return Mode.INCREMENTAL if has_snapshot else Mode.FULL
+    mode = next((mode for mode in CRAWL_MODES if mode.value == value), None)
+    if mode is None:
+        choices = ", ".join([AUTO, *CRAWL_MODES])
+        raise ConfigError(f"KEI_MODE must be one of {choices}; got {setting!r}")
+    # Nothing is known yet: incremental and revalidate would both have to fetch everything anyway.
+    return mode if has_snapshot else Mode.FULL
 
 
 class ConfigError(ValueError):
@@ -38,10 +70,8 @@ def _web_url(name: str, value: str) -> str:
 
 
 def _mode(name: str, value: str) -> str:
-    mode = value.strip().lower() or "auto"
-    if mode not in MODES:
-        raise ConfigError(f"{name} must be one of {', '.join(MODES)}; got {value!r}")
-    return mode
+    resolve_mode(value, has_snapshot=True)  # ConfigError when it names no mode
+    return value.strip().lower() or AUTO
 
 
 def _crawl_id(name: str, value: str) -> str:
@@ -70,9 +100,7 @@ def _share(name: str, value: float) -> float:
     return value
 
 
-def _setting(
-    default: Any, doc: str, check: Callable[[str, Any], Any] | None = None
-) -> Any:
+def _setting(default: Any, doc: str, check: Callable[[str, Any], Any] | None = None) -> Any:
     return dataclasses.field(default=default, metadata={"doc": doc, "check": check})
 
 
@@ -80,30 +108,54 @@ def _setting(
 class KeiConfig:
     """The ``KEI_*`` settings of one run, typed; the attribute ``base_url`` is the setting ``KEI_BASE_URL``."""
 
-    base_url: str = _setting(DEFAULT_ORIGIN, "where requests go: the site, or a mirror / the replica", _web_url)
+    base_url: str = _setting(
+        DEFAULT_ORIGIN, "where requests go: the site, or a mirror / the replica", _web_url
+    )
     canonical_origin: str = _setting(
         DEFAULT_ORIGIN, "the origin of canonical URLs and brief_ids, whatever served the pages", _web_url
     )
     output_dir: str = _setting("output", "snapshots/, runs/, warc/ and .tmp/ live below it")
     crawl_id: str = _setting("", "empty: derived from the start time, e.g. 2026-11-29T043512Z", _crawl_id)
-    mode: str = _setting("auto", "auto (incremental once a snapshot exists) | incremental | revalidate | full", _mode)
+    mode: str = _setting(
+        "auto", "auto (incremental once a snapshot exists) | incremental | revalidate | full", _mode
+    )
     snapshot_enabled: bool = _setting(True, "publish snapshots/snapshot=<crawl_id>/briefs.parquet")
-    snapshot_batch_rows: int = _setting(1000, "rows buffered before a Parquet row group is written", _at_least(1))
-    warc_enabled: bool = _setting(True, "keep every request and response in warc/<crawl_id>.warc.gz (+ .cdxj)")
+    snapshot_batch_rows: int = _setting(
+        1000, "rows buffered before a Parquet row group is written", _at_least(1)
+    )
+    warc_enabled: bool = _setting(
+        True, "keep every request and response in warc/<crawl_id>.warc.gz (+ .cdxj)"
+    )
     warc_dedupe_previous: bool = _setting(
         True, "a payload an earlier crawl's WARC in warc/ holds is written as a revisit record"
     )
-    overlap_pages: int = _setting(1, "incremental: stop after this many listing pages of known briefs only", _at_least(1))
-    max_listing_pages: int = _setting(2000, "a hard stop for a listing that never ends (the real one has ~700)", _at_least(1))
-    quality_min_briefs: int = _setting(5, "quality alert: compare fill rates only from this many fetched briefs", _at_least(0))
-    quality_rate_drop: float = _setting(0.5, "quality alert: a field filled on less than this share of its archive rate", _share)
-    quality_body_ratio: float = _setting(2.0, "quality alert: mean body length this many times longer (or shorter)", _at_least(1))
-    retry_backoff_base: float = _setting(2.0, "retry n waits between half and all of BASE·2^(n-1) seconds", _at_least(0))
+    overlap_pages: int = _setting(
+        1, "incremental: stop after this many listing pages of known briefs only", _at_least(1)
+    )
+    max_listing_pages: int = _setting(
+        2000, "a hard stop for a listing that never ends (the real one has ~700)", _at_least(1)
+    )
+    quality_min_briefs: int = _setting(
+        5, "quality alert: compare fill rates only from this many fetched briefs", _at_least(0)
+    )
+    quality_rate_drop: float = _setting(
+        0.5, "quality alert: a field filled on less than this share of its archive rate", _share
+    )
+    quality_body_ratio: float = _setting(
+        2.0, "quality alert: mean body length this many times longer (or shorter)", _at_least(1)
+    )
+    retry_backoff_base: float = _setting(
+        2.0, "retry n waits between half and all of BASE·2^(n-1) seconds", _at_least(0)
+    )
     retry_backoff_max: float = _setting(60.0, "…at most this many seconds", _at_least(0))
     retry_max_wait: float = _setting(
-        300.0, "the longest Retry-After honoured; longer fails the host's requests as retry_after_too_long", _at_least(0)
+        300.0,
+        "the longest Retry-After honoured; longer fails the host's requests as retry_after_too_long",
+        _at_least(0),
     )
-    extract_workers: int = _setting(0, "read brief pages in this many worker processes (0: the crawl itself)", _at_least(0))
+    extract_workers: int = _setting(
+        0, "read brief pages in this many worker processes (0: the crawl itself)", _at_least(0)
+    )
 
     @classmethod
     def from_settings(cls, settings: SettingsLike) -> KeiConfig:

@@ -1,7 +1,8 @@
-"""Scrapy settings: polite defaults for the real keia.org, and every KEI_* setting.
+"""Scrapy settings: polite defaults for the real keia.org, and the components that make up the crawler.
 
-Tests and the demo crawl the local replica and override the politeness settings with ``-s`` (or
-``settings_overrides``); nothing here is specific to the replica.
+kei-crawler's own ``KEI_*`` settings, their defaults and checks are in ``config.py``. Tests and the demo
+crawl the local replica and override the politeness settings with ``-s``; nothing here is specific to the
+replica.
 """
 
 from kei_crawler import __version__
@@ -10,35 +11,10 @@ BOT_NAME = "kei_crawler"
 SPIDER_MODULES = ["kei_crawler.spiders"]
 NEWSPIDER_MODULE = "kei_crawler.spiders"
 
-# --- kei-crawler's own settings ---------------------------------------------------------------
-KEI_BASE_URL = "https://keia.org"  # where requests go: the site, or a mirror / the replica
-KEI_CANONICAL_ORIGIN = "https://keia.org"  # the origin of canonical URLs and brief_ids, whatever served them
-KEI_OUTPUT_DIR = "output"  # snapshots/, runs/, warc/ and .tmp/ live below it
-KEI_CRAWL_ID = ""  # empty: derived from the start time, e.g. 2026-11-29T043512Z
-KEI_SNAPSHOT_ENABLED = True  # publish output/snapshots/snapshot=<crawl_id>/briefs.parquet
-KEI_SNAPSHOT_BATCH_ROWS = 1000  # rows buffered before a Parquet row group is written
-KEI_WARC_ENABLED = True  # keep every request and response in output/warc/<crawl_id>.warc.gz (+ .cdxj)
-KEI_WARC_DEDUPE_PREVIOUS = True  # a payload an earlier crawl's WARC in warc/ holds is written as a revisit
-KEI_MODE = "auto"  # auto (incremental once a snapshot exists) | incremental | revalidate | full
-KEI_OVERLAP_PAGES = 1  # incremental: stop after this many listing pages holding only known briefs
-KEI_MAX_LISTING_PAGES = 2000  # a hard stop for a listing that never ends (the real one has ~700)
-KEI_QUALITY_MIN_BRIEFS = (
-    5  # quality alert: compare fill rates only when at least this many briefs were fetched
-)
-KEI_QUALITY_RATE_DROP = 0.5  # quality alert: a field filled on less than this share of its archive rate
-KEI_QUALITY_BODY_RATIO = 2.0  # quality alert: mean body length this many times longer (or shorter)
-# Retries (kei_crawler/retry.py): retry n waits between half and all of BASE·2^(n-1) seconds, at most MAX;
-# a Retry-After holds every request to the host for as long as it says, up to MAX_WAIT; longer, and the
-# host's requests fail as retry_after_too_long instead of waiting (README "When the site misbehaves").
-KEI_RETRY_BACKOFF_BASE = 2.0
-KEI_RETRY_BACKOFF_MAX = 60.0
-KEI_RETRY_MAX_WAIT = 300.0
-KEI_EXTRACT_WORKERS = 0  # read brief pages in this many worker processes (0: the crawl itself)
-
 # --- politeness, for the real site ------------------------------------------------------------
 USER_AGENT = f"kei-crawler/{__version__} (+https://github.com/kei-crawler/kei-crawler; archival crawler)"
 ROBOTSTXT_OBEY = True
-DOWNLOAD_DELAY = 1.0  # one request a second, as the site's size and SITE-FACTS.md's estimate assume
+DOWNLOAD_DELAY = 1.0  # one request a second: a full crawl of The Peninsula in about two hours
 CONCURRENT_REQUESTS = 8
 CONCURRENT_REQUESTS_PER_DOMAIN = 2
 AUTOTHROTTLE_ENABLED = True
@@ -60,10 +36,10 @@ CONCURRENT_ITEMS = 1
 SCHEDULER_DISK_QUEUE = "kei_crawler.squeues.HeldLifoQueue"
 SCHEDULER_START_DISK_QUEUE = "kei_crawler.squeues.HeldFifoQueue"
 
-# --- items ----------------------------------------------------------------------------------
-# Scrapy's robots, retry, decompression and redirect middlewares replaced, at their places, by ones that report every
-# refusal with its reason (README "When the site misbehaves"); the WARC recorder sits nearest the download
-# handler: it sees raw bodies, redirects, 304s, errors and retries (archive/warc.py).
+# --- components --------------------------------------------------------------------------------
+# Scrapy's robots, retry, decompression and redirect middlewares replaced, at their places, by ones that
+# report every refusal with its reason (docs/operations.md, "When the site misbehaves"); the WARC recorder
+# sits nearest the download handler: it sees raw bodies, redirects, 304s, errors and retries.
 DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
     "kei_crawler.middlewares.robots.Rfc9309RobotsMiddleware": 100,
@@ -75,18 +51,21 @@ DOWNLOADER_MIDDLEWARES = {
     "kei_crawler.middlewares.redirects.SiteMetaRefreshMiddleware": 580,
     "scrapy.downloadermiddlewares.redirect.RedirectMiddleware": None,
     "kei_crawler.middlewares.redirects.SiteRedirectMiddleware": 600,
-    "kei_crawler.middlewares.warc.WarcRecorder": 950,
+    "kei_crawler.middlewares.warc_recorder.WarcRecorder": 950,
 }
 ITEM_PIPELINES = {
     "kei_crawler.pipelines.validate.ValidatePipeline": 100,
     "kei_crawler.pipelines.normalize.NormalizePipeline": 200,
     "kei_crawler.pipelines.dedupe.DedupePipeline": 300,
 }
+# The run owner first: the others read the run from it. When the crawl closes it finishes the WARC, the
+# snapshot and the manifest in that order itself, so the numbers below only order their creation.
 EXTENSIONS = {
+    "kei_crawler.extensions.run_owner.RunOwner": 100,
     "kei_crawler.extensions.fill_rates.FieldFillRates": 400,
-    "kei_crawler.pipelines.drops.DropList": 410,  # every dropped brief listed with its reason
-    "kei_crawler.extensions.warc.WarcWriter": 450,  # publishes the WARC before SnapshotWriter its rows
-    "kei_crawler.extensions.snapshot.SnapshotWriter": 500,
+    "kei_crawler.extensions.drop_list.DropList": 410,  # every dropped brief listed with its reason
+    "kei_crawler.extensions.warc_writer.WarcWriter": 450,
+    "kei_crawler.extensions.snapshot_writer.SnapshotWriter": 500,
     "kei_crawler.extensions.manifest.RunManifest": 600,
 }
 

@@ -9,17 +9,24 @@ count the requests each crawl made.
 
 from __future__ import annotations
 
+import argparse
 import os
 import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 from rich.console import Console
 
+from kei_crawler.commands.arguments import UsageError, add_output_dir, check_output_dir
+from kei_crawler.commands.diff import run_diff
+from kei_crawler.commands.feed import run_feed
 from kei_crawler.commands.summary import duckdb_query, newest_briefs_table
-from kei_crawler.replica import ReplicaServer, build_site
-from kei_crawler.run.outcome import EXIT_NOTHING_NEW, EXIT_OK, EXIT_QUALITY_ALERT
+from kei_crawler.replica import THEMES, ReplicaServer, build_site
+from kei_crawler.replica.content import PAGINATIONS
+from kei_crawler.run.layout import OutputLayout
+from kei_crawler.run.outcome import PUBLISHED
 from kei_crawler.storage.snapshot import store
 
 # Politeness is for the real site; the replica is a local process that answers as fast as it can.
@@ -32,21 +39,27 @@ LOCAL_SPEED = {
     "LOG_LEVEL": "WARNING",
 }
 MARKER = ".kei-demo"  # the demo only ever clears a directory it made itself
-PUBLISHED_CODES = (EXIT_OK, EXIT_QUALITY_ALERT, EXIT_NOTHING_NEW)  # a snapshot was published
+DEFAULT_OUTPUT = "output/demo"
 
 
-def speed_args(**settings: object) -> list[str]:
-    """LOCAL_SPEED, with ``settings`` over it, as ``-s NAME=VALUE`` arguments (``crawl`` and ``scrapy crawl``)."""
-    return [arg for name, value in {**LOCAL_SPEED, **settings}.items() for arg in ("-s", f"{name}={value}")]
+def add_parser(sub: Any) -> None:
+    demo = sub.add_parser("demo", help="serve the bundled replica of keia.org and crawl it end to end")
+    add_output_dir(demo, f"{DEFAULT_OUTPUT}, cleared at each demo")
+    demo.add_argument("--briefs", type=int, default=60, help="size of the replica (default: 60)")
+    demo.add_argument("--theme", default="flat", help=f"replica markup theme: {', '.join(THEMES)} (default: flat)")
+    demo.add_argument("--pagination", default="query", choices=PAGINATIONS)
 
 
-def crawl_argv(base_url: str, output_dir: Path, *flags: str, **settings: object) -> list[str]:
-    """``kei-crawler crawl`` of a local replica as a child process of this interpreter, at LOCAL_SPEED.
-
-    ``settings`` override LOCAL_SPEED; ``flags`` come last, so a ``-s`` among them wins over both.
-    """
-    return [sys.executable, "-m", "kei_crawler", "crawl", "--base-url", base_url,
-            "--output-dir", str(output_dir), *speed_args(**settings), *flags]  # fmt: skip
+def run(args: argparse.Namespace, console: Console) -> int:
+    if args.briefs < 10:
+        raise UsageError("--briefs must be at least 10 (the demo edits one past the first listing page)")
+    if args.theme not in THEMES:
+        raise UsageError(f"--theme must be one of {', '.join(THEMES)}; got {args.theme!r}")
+    output_dir = check_output_dir(args.output_dir or DEFAULT_OUTPUT)
+    try:
+        return run_demo(console, output_dir, briefs=args.briefs, theme=args.theme, pagination=args.pagination)
+    except DemoError as exc:
+        raise UsageError(str(exc)) from exc
 
 
 class DemoError(Exception):
@@ -57,13 +70,17 @@ def prepare(output_dir: Path) -> None:
     """Start from an empty archive: the story needs a first, full crawl."""
     if store.list_snapshots(output_dir) and not (output_dir / MARKER).exists():
         raise DemoError(f"{output_dir} holds snapshots the demo did not make; choose another --output-dir")
-    for name in (store.SNAPSHOTS, "runs", store.TMP):
-        shutil.rmtree(output_dir / name, ignore_errors=True)
+    layout = OutputLayout.of(output_dir)
+    for made in (layout.snapshots, layout.runs, layout.tmp):
+        shutil.rmtree(made, ignore_errors=True)
     (output_dir / MARKER).write_text("made by kei-crawler demo; cleared at each demo\n")
 
 
 def crawl(console: Console, base_url: str, output_dir: Path, *flags: str) -> int:
-    command = crawl_argv(base_url, output_dir, *flags)
+    """``kei-crawler crawl`` of the replica in a child process, as a scheduler runs it, at LOCAL_SPEED."""
+    speed = [arg for name, value in LOCAL_SPEED.items() for arg in ("-s", f"{name}={value}")]
+    command = [sys.executable, "-m", "kei_crawler", "crawl", "--base-url", base_url,
+               "--output-dir", str(output_dir), *speed, *flags]  # fmt: skip
     console.print(
         f"\n[bold]$ kei-crawler crawl {' '.join(flags) or '(incremental once a snapshot exists)'}[/]"
     )
@@ -79,7 +96,7 @@ def run_demo(console: Console, output_dir: Path, *, briefs: int, theme: str, pag
             f"Serving a replica of keia.org ({briefs} briefs, theme {theme!r}) at {server.base_url}",
             soft_wrap=True,
         )
-        if crawl(console, server.base_url, output_dir) not in PUBLISHED_CODES:
+        if crawl(console, server.base_url, output_dir) not in PUBLISHED:
             return 1
         first = store.latest(output_dir)
         assert first is not None
@@ -95,7 +112,7 @@ def run_demo(console: Console, output_dir: Path, *, briefs: int, theme: str, pag
         )
         for flags, what in (((), "the new briefs"), (("--revalidate",), "the edit")):
             server.clear_log()
-            if crawl(console, server.base_url, output_dir, *flags) not in PUBLISHED_CODES:
+            if crawl(console, server.base_url, output_dir, *flags) not in PUBLISHED:
                 return 1
             asked = len(server.requests)
             not_modified = sum(1 for r in server.requests if r.status == 304)
@@ -108,9 +125,12 @@ def run_demo(console: Console, output_dir: Path, *, briefs: int, theme: str, pag
     assert latest is not None
     console.print("\nLoad every snapshot in DuckDB:")
     console.print(duckdb_query(output_dir), highlight=False, soft_wrap=True)
-    console.print(f"\nRun manifests: {output_dir / 'runs'}")
-    from kei_crawler.commands.monitor import monitor_view
-
-    monitor_view(console, output_dir)  # what a monitor sees: the diff, and a feed to watch
+    console.print(f"\nRun manifests: {OutputLayout.of(output_dir).runs}")
+    # What a monitor sees: the diff of the two newest snapshots, and a feed to watch.
+    console.print("\n[bold]$ kei-crawler diff[/]  (the two newest snapshots)")
+    run_diff(console, [], str(output_dir))
+    feed = output_dir / "feed.xml"
+    console.print(f"\n[bold]$ kei-crawler feed --output {feed}[/]", highlight=False, soft_wrap=True)
+    run_feed(console, str(output_dir), str(feed))
     console.print(str(latest.path), highlight=False, soft_wrap=True)
     return 0

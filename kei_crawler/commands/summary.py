@@ -11,6 +11,8 @@ from rich.console import Console
 from rich.table import Table
 
 from kei_crawler.jobs.crawl import CrawlResult
+from kei_crawler.run.layout import OutputLayout
+from kei_crawler.storage.snapshot import store
 
 
 def summary_table(result: CrawlResult) -> Table:
@@ -18,7 +20,7 @@ def summary_table(result: CrawlResult) -> Table:
     table = Table(show_header=False, title_justify="left")
     table.add_column("what", style="bold", no_wrap=True)
     table.add_column("count", justify="right", no_wrap=True)
-    table.add_row("crawl", f"{result.crawl_id or '(none)'} ({result.mode or '?'}, {result.finish_reason})")
+    table.add_row("crawl", f"{result.crawl_id} ({result.mode}, {result.outcome.finish_reason or '?'})")
     table.add_row("briefs fetched", str(counts["briefs_written"]))
     for label, key in (
         ("  new", "briefs_new"),
@@ -67,7 +69,7 @@ SHOWN = 20
 def print_summary(console: Console, result: CrawlResult) -> None:
     counts = result.counts
     console.print(summary_table(result))
-    for alert in result.alerts:
+    for alert in result.outcome.alerts:
         console.print(f"[bold red]QUALITY ALERT[/]: {alert}")
     if counts["briefs_not_refreshed"]:
         console.print(
@@ -109,7 +111,7 @@ def newest_briefs_table(table: pa.Table, limit: int = 10, *, width: int = 120) -
 
 
 def duckdb_query(output_dir: Path) -> str:
-    glob = (output_dir / "snapshots" / "*" / "briefs.parquet").as_posix()
+    glob = (OutputLayout.of(output_dir).snapshots / "*" / store.FILENAME).as_posix()
     return (
         "SELECT snapshot, count(*) AS briefs, max(published) AS newest\n"
         f"FROM read_parquet('{glob}', hive_partitioning=true)\n"

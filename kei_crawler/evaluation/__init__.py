@@ -14,7 +14,7 @@ from rich.console import Console
 
 from kei_crawler.evaluation.gold import GoldPage, GoldSetError, load_gold_set
 from kei_crawler.evaluation.render import as_json, print_report
-from kei_crawler.evaluation.run import Evaluation, evaluate
+from kei_crawler.evaluation.runner import Evaluation, evaluate
 from kei_crawler.evaluation.scoring import aggregate, boilerplate_found, score_page, token_f1
 
 __all__ = ["Evaluation", "GoldPage", "GoldSetError", "aggregate", "boilerplate_found", "evaluate",

@@ -8,7 +8,7 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-from kei_crawler.evaluation.run import Evaluation, SystemResult
+from kei_crawler.evaluation.runner import Evaluation, SystemResult
 from kei_crawler.evaluation.scoring import EXACT_FIELDS, FieldStats
 
 NA = "n/a"

@@ -18,6 +18,7 @@ from scrapy.downloadermiddlewares.httpcompression import HttpCompressionMiddlewa
 from scrapy.downloadermiddlewares.retry import get_retry_request
 from scrapy.http import Response
 
+from kei_crawler.config import KeiConfig
 from kei_crawler.middlewares.retry import NOT_BEFORE, backoff_delay
 
 if TYPE_CHECKING:
@@ -28,11 +29,13 @@ DECODE_ERRORS = (zlib.error, EOFError, struct.error, OSError)  # gzip.BadGzipFil
 
 class RetryingHttpCompressionMiddleware(HttpCompressionMiddleware):
     crawler: Crawler
+    config: KeiConfig
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> RetryingHttpCompressionMiddleware:
         middleware = super().from_crawler(crawler)
         middleware.crawler = crawler
+        middleware.config = KeiConfig.from_settings(crawler.settings)
         return middleware
 
     def process_response(
@@ -41,17 +44,15 @@ class RetryingHttpCompressionMiddleware(HttpCompressionMiddleware):
         try:
             return super().process_response(request, response)
         except DECODE_ERRORS:
-            settings = self.crawler.settings
-            if request.meta.get("dont_retry") or not settings.getbool("RETRY_ENABLED"):
+            if request.meta.get("dont_retry") or not self.crawler.settings.getbool("RETRY_ENABLED"):
                 raise
             assert self.crawler.spider is not None
             retry = get_retry_request(request, spider=self.crawler.spider, reason="bad_content_encoding")
             if retry is None:
                 raise  # retries spent: the spider's errback reports bad_content_encoding
+            config = self.config
             wait = backoff_delay(
-                int(retry.meta.get("retry_times", 1)),
-                settings.getfloat("KEI_RETRY_BACKOFF_BASE", 2.0),
-                settings.getfloat("KEI_RETRY_BACKOFF_MAX", 60.0),
+                int(retry.meta.get("retry_times", 1)), config.retry_backoff_base, config.retry_backoff_max
             )
             retry.meta[NOT_BEFORE] = time.time() + wait
             return retry

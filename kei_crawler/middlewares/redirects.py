@@ -30,6 +30,7 @@ from w3lib.url import canonicalize_url
 
 from kei_crawler import urls
 from kei_crawler.middlewares.reasons import OffsiteRedirect, RedirectLoop, TooManyRedirects
+from kei_crawler.run.counts import Stat
 
 logger = logging.getLogger(__name__)
 
@@ -42,7 +43,7 @@ def checked_hop(request: Request, result: Request | Response, crawler: Crawler) 
     if not urls.same_site(target, request.url):
         logger.warning("Not following the redirect of %s to another host: %s", request.url, target)
         assert crawler.stats is not None
-        crawler.stats.inc_value("kei/offsite_redirects")
+        crawler.stats.inc_value(Stat.OFFSITE_REDIRECTS)
         raise OffsiteRedirect(f"{request.url}: redirects to another host, {target}")
     chain = result.meta.get("redirect_urls") or [request.url]
     if canonicalize_url(target) in {canonicalize_url(url) for url in chain}:

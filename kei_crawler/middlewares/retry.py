@@ -29,11 +29,13 @@ from typing import TYPE_CHECKING, Any
 from scrapy import Request, Spider
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
 from scrapy.http import Response
-from scrapy.utils.asyncio import call_later, sleep
+from scrapy.utils.asyncio import sleep
 from scrapy.utils.response import response_status_message
-from twisted.python.failure import Failure
 
+from kei_crawler.config import KeiConfig
+from kei_crawler.middlewares import slots
 from kei_crawler.middlewares.reasons import RetryAfterTooLong
+from kei_crawler.run.counts import Stat
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -74,9 +76,10 @@ def backoff_delay(attempt: int, base: float, cap: float, rand: Callable[[], floa
 class BackoffRetryMiddleware(RetryMiddleware):
     def __init__(self, settings: BaseSettings) -> None:
         super().__init__(settings)
-        self.backoff_base = settings.getfloat("KEI_RETRY_BACKOFF_BASE", 2.0)
-        self.backoff_max = settings.getfloat("KEI_RETRY_BACKOFF_MAX", 60.0)
-        self.max_wait = settings.getfloat("KEI_RETRY_MAX_WAIT", 300.0)
+        config = KeiConfig.from_settings(settings)
+        self.backoff_base = config.retry_backoff_base
+        self.backoff_max = config.retry_backoff_max
+        self.max_wait = config.retry_max_wait
         self.holds: dict[str, float] = {}  # download slot → epoch time before which nothing is sent to it
         self.closed: dict[str, tuple[float, str]] = {}  # slot → (until, why): a Retry-After past the cap
 
@@ -115,7 +118,7 @@ class BackoffRetryMiddleware(RetryMiddleware):
                     f"more than KEI_RETRY_MAX_WAIT ({self.max_wait:g}s)"
                 )
                 self.closed[key] = (now + asked, why)
-                self._stats().inc_value("kei/retry_after_too_long")
+                self._stats().inc_value(Stat.RETRY_AFTER_TOO_LONG)
                 logger.warning("%s answered %s; nothing more is sent to it until then", key, why)
                 self._refuse_queued(key, why)
                 raise RetryAfterTooLong(f"{request.url}: {why}")
@@ -143,40 +146,27 @@ class BackoffRetryMiddleware(RetryMiddleware):
 
     def _hold(self, key: str, until: float, status: int) -> None:
         """Nothing goes to ``key`` before ``until``, requests already queued in its slot included."""
-        self._stats().inc_value("kei/retry_after_honoured")
+        self._stats().inc_value(Stat.RETRY_AFTER_HONOURED)
         if until <= self.holds.get(key, 0.0):
             return
         self.holds[key] = until
         logger.info("%s answered %d with Retry-After: holding its requests for %.1fs", key, status,
                     until - time.time())  # fmt: skip
         assert self.crawler.engine is not None
-        downloader = self.crawler.engine.downloader
-        slot = downloader.slots.get(key)
-        if slot is None:
-            return
-        # The slot's delay timer: while it is set the downloader sends nothing from this slot's queue.
-        # It ticks, so that a stopping crawl is not kept waiting for the hold to end.
 
-        def tick() -> None:
+        # The slot's delay timer holds its queue; it ticks, so that a stopping crawl is not kept waiting.
+        def tick() -> float | None:
             remaining = self.holds.get(key, 0.0) - time.time()
-            if remaining <= 0 or not self.crawler.crawling:
-                # Clears the timer and sends what is queued, as the end of a download delay does.
-                downloader._latercall(slot)
-            else:
-                slot.latercall = call_later(min(remaining, _TICK), tick)
+            return None if remaining <= 0 or not self.crawler.crawling else min(remaining, _TICK)
 
-        if slot.latercall:
-            slot.latercall.cancel()
-        slot.latercall = call_later(min(max(0.0, until - time.time()), _TICK), tick)
+        slots.hold(self.crawler.engine.downloader, key, min(max(0.0, until - time.time()), _TICK), tick)
 
     def _refuse_queued(self, key: str, why: str) -> None:
         """Fail the requests already waiting in ``key``'s download slot: they passed process_request
         before the site asked for its pause, and must not be sent during it either."""
         assert self.crawler.engine is not None
-        slot = self.crawler.engine.downloader.slots.get(key)
-        while slot is not None and slot.queue:
-            queued, waiting = slot.queue.popleft()
-            waiting.errback(Failure(RetryAfterTooLong(f"{queued.url}: {why}")))
+        for queued, waiting in slots.take_queued(self.crawler.engine.downloader, key):
+            waiting.errback(RetryAfterTooLong(f"{queued.url}: {why}"))
 
     def _stats(self) -> Any:
         assert self.crawler.stats is not None

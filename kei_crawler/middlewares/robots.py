@@ -11,19 +11,26 @@
   crawled``), so the listing cannot be read and the run publishes nothing and exits 1.
 * A robots.txt that redirects in a loop, too often or to another host is "unavailable" (§2.3.1.2):
   allowed, as for a 4xx.
+
+Written on Scrapy's public pieces — the engine's ``download_async``, the ``ROBOTSTXT_PARSER`` classes and
+the ``robots_parsed`` signal — rather than by overriding RobotsTxtMiddleware's private methods, so that it
+takes the same settings (``ROBOTSTXT_OBEY``, ``ROBOTSTXT_USER_AGENT``, ``ROBOTSTXT_PARSER``) and sits at
+its place (100) without depending on how Scrapy's version is built inside.
 """
 
 from __future__ import annotations
 
 import logging
-from typing import Any
 
-from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware
-from scrapy.exceptions import IgnoreRequest
+from scrapy import signals
+from scrapy.crawler import Crawler
+from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.http import Request, Response
 from scrapy.http.request import NO_CALLBACK
+from scrapy.robotstxt import RobotParser
 from scrapy.utils.defer import maybe_deferred_to_future
 from scrapy.utils.httpobj import urlparse_cached
+from scrapy.utils.misc import build_from_crawler, load_object
 from twisted.internet.defer import Deferred
 
 from kei_crawler.middlewares.reasons import (
@@ -39,78 +46,97 @@ logger = logging.getLogger(__name__)
 
 RFC_9309 = "RFC 9309 says treat the site as disallowed; nothing crawled"
 _UNAVAILABLE_ERRORS = (RedirectLoop, TooManyRedirects, OffsiteRedirect)
+DOWNLOAD_PRIORITY = 1000  # robots.txt before anything else of its host, as Scrapy's middleware does
 
 
 class SiteDisallowed:
-    """The robots parser of a site whose robots.txt is unreachable: nothing is allowed."""
+    """What is known of a site whose robots.txt is unreachable: nothing is allowed, and why."""
 
     def __init__(self, why: str) -> None:
         self.why = why
 
-    def allowed(self, url: str | bytes, user_agent: str | bytes) -> bool:
-        return False
+
+Rules = RobotParser | SiteDisallowed | None
+"""A host's robots.txt: its rules, complete disallow, or none at all (everything allowed)."""
 
 
-class Rfc9309RobotsMiddleware(RobotsTxtMiddleware):
-    def process_request_2(self, rp: Any, request: Request) -> None:
-        if isinstance(rp, SiteDisallowed):
-            self._stats.inc_value("robotstxt/forbidden")
-            raise RobotsUnavailable(rp.why)
+class Rfc9309RobotsMiddleware:
+    def __init__(self, crawler: Crawler) -> None:
+        settings = crawler.settings
+        if not settings.getbool("ROBOTSTXT_OBEY"):
+            raise NotConfigured
+        self.crawler = crawler
+        self.user_agent: str | None = settings.get("ROBOTSTXT_USER_AGENT")
+        self.default_user_agent: str = settings.get("USER_AGENT") or ""
+        self.parser_class: type[RobotParser] = load_object(settings.get("ROBOTSTXT_PARSER"))
+        self.hosts: dict[str, Rules | Deferred[Rules]] = {}
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Rfc9309RobotsMiddleware:
+        return cls(crawler)
+
+    async def process_request(self, request: Request) -> None:
+        if request.meta.get("dont_obey_robotstxt") or request.url.startswith(("data:", "file:")):
+            return
+        rules = await self.rules_for(request)
+        if isinstance(rules, SiteDisallowed):
+            self._count("robotstxt/forbidden")
+            raise RobotsUnavailable(rules.why)
+        if rules is None:
+            return
+        agent = self.user_agent or request.headers.get(b"User-Agent") or self.default_user_agent
+        if not rules.allowed(request.url, agent):
+            self._count("robotstxt/forbidden")
+            raise RobotsDisallowed(f"Forbidden by robots.txt: {request.url}")
+
+    async def rules_for(self, request: Request) -> Rules:
+        """The rules of ``request``'s host, fetched once; requests arriving meanwhile wait for them."""
+        url = urlparse_cached(request)
+        known = self.hosts.get(url.netloc)
+        if isinstance(known, Deferred):
+            return await maybe_deferred_to_future(known)
+        if url.netloc in self.hosts:
+            return known
+        waiting: Deferred[Rules] = Deferred()
+        self.hosts[url.netloc] = waiting
+        rules = await self._fetch(f"{url.scheme}://{url.netloc}/robots.txt", url.netloc, request)
+        self.hosts[url.netloc] = rules
+        waiting.callback(rules)
+        return rules
+
+    async def _fetch(self, robots_url: str, netloc: str, request: Request) -> Rules:
+        robots = Request(robots_url, priority=DOWNLOAD_PRIORITY, meta={"dont_obey_robotstxt": True},
+                         callback=NO_CALLBACK)  # fmt: skip
+        self._count("robotstxt/request_count")
+        assert self.crawler.engine is not None
         try:
-            super().process_request_2(rp, request)
-        except IgnoreRequest:
-            raise RobotsDisallowed(f"Forbidden by robots.txt: {request.url}") from None
+            response = await self.crawler.engine.download_async(robots)
+        except Exception as exc:
+            if isinstance(exc, _UNAVAILABLE_ERRORS):
+                logger.warning("robots.txt of %s is unavailable (%s); no rules apply", netloc, reason_of(exc))
+                return None
+            if not isinstance(exc, IgnoreRequest):
+                self._count(f"robotstxt/exception_count/{type(exc)}")
+            return self._disallowed(f"robots.txt could not be fetched ({reason_of(exc)}): {RFC_9309}", netloc)
+        self._count("robotstxt/response_count")
+        self._count(f"robotstxt/response_status_count/{response.status}")
+        if response.status >= 500 or response.status == 429:
+            return self._disallowed(f"robots.txt answered {response.status}: {RFC_9309}", netloc)
+        return await self._parse(response, request)
 
-    async def robot_parser(self, request: Request) -> Any:
-        # Scrapy's version logs a traceback for an unreachable robots.txt; here it is one line.
-        netloc = urlparse_cached(request).netloc
-        if netloc not in self._parsers:
-            self._parsers[netloc] = Deferred()
-            scheme = urlparse_cached(request).scheme
-            robots_request = Request(
-                f"{scheme}://{netloc}/robots.txt",
-                priority=self.DOWNLOAD_PRIORITY,
-                meta={"dont_obey_robotstxt": True},
-                callback=NO_CALLBACK,
-            )
-            try:
-                assert self.crawler.engine is not None
-                response = await self.crawler.engine.download_async(robots_request)
-                await self._parse_robots(response, netloc, request)
-            except Exception as exc:
-                self._robots_error(exc, netloc)
-            self._stats.inc_value("robotstxt/request_count")
-        parser = self._parsers[netloc]
-        if isinstance(parser, Deferred):
-            return await maybe_deferred_to_future(parser)
-        return parser
-
-    async def _parse_robots(self, response: Response, netloc: str, request: Request) -> None:
-        status = response.status
-        if status >= 500 or status == 429:
-            self._stats.inc_value("robotstxt/response_count")
-            self._stats.inc_value(f"robotstxt/response_status_count/{status}")
-            self._settle(netloc, SiteDisallowed(f"robots.txt answered {status}: {RFC_9309}"))
-            return
-        if 400 <= status < 500:
-            response = response.replace(body=b"")  # unavailable: no rules, whatever the error page holds
-        await super()._parse_robots(response, netloc, request)
-
-    def _robots_error(self, exc: Exception, netloc: str) -> None:
-        if isinstance(exc, _UNAVAILABLE_ERRORS):
-            logger.warning("robots.txt of %s is unavailable (%s); no rules apply", netloc, reason_of(exc))
-            super()._robots_error(exc, netloc)
-            return
-        self._stats.inc_value(f"robotstxt/exception_count/{type(exc)}")
-        self._settle(
-            netloc, SiteDisallowed(f"robots.txt could not be fetched ({reason_of(exc)}): {RFC_9309}")
+    async def _parse(self, response: Response, request: Request) -> RobotParser:
+        # A 4xx is "unavailable": no rules, whatever the error page holds.
+        body = response.body if response.status < 400 else b""
+        rules: RobotParser = build_from_crawler(self.parser_class, self.crawler, body)
+        await self.crawler.signals.send_catch_log_async(
+            signal=signals.robots_parsed, robotparser=rules, request=request
         )
+        return rules
 
-    def _settle(self, netloc: str, parser: SiteDisallowed) -> None:
-        logger.error("%s (%s)", parser.why, netloc)
-        self._stats.set_value("kei/robots_unavailable", parser.why)
-        waiting = self._parsers[netloc]
-        # Stands in for a RobotParser: process_request_2 above is the only one to read it.
-        self._parsers[netloc] = parser  # type: ignore[assignment]
-        if isinstance(waiting, Deferred):
-            waiting.callback(parser)  # type: ignore[arg-type]
+    def _disallowed(self, why: str, netloc: str) -> SiteDisallowed:
+        logger.error("%s (%s)", why, netloc)
+        return SiteDisallowed(why)
+
+    def _count(self, key: str) -> None:
+        assert self.crawler.stats is not None
+        self.crawler.stats.inc_value(key)

@@ -54,7 +54,8 @@ def newest_briefs(path: str | os.PathLike[str], limit: int) -> list[dict[str, An
     order = pc.sort_indices(
         table, sort_keys=[("published", "descending"), ("first_seen", "descending"), ("url", "ascending")]
     )
-    return table.take(order[:limit]).to_pylist()
+    newest: list[dict[str, Any]] = table.take(order[:limit]).to_pylist()
+    return newest
 
 
 def build_feed(briefs: list[dict[str, Any]], *, origin: str = DEFAULT_ORIGIN) -> ET.ElementTree:

@@ -1,22 +1,31 @@
-"""BriefPage: one brief's fields read from its HTML, and which strategy found each (its provenance).
+"""BriefPage: one brief's fields read from its HTML, clean, and which strategy found each (provenance).
 
-The reading itself is ``pages.reader``'s; the strategies and their order are ``pages.strategies``'.
+The reading itself is ``pages.fields``'; the strategies and their order are ``pages.strategies``'. The
+values come out in their final form — the one cleaning they get — so the pipelines check and convert
+them but never clean them again.
 """
 
 from __future__ import annotations
 
 from functools import cached_property
-from typing import Any
+from typing import Any, NamedTuple
 
-from kei_crawler.pages.document import NOT_IN_XML, parse_document
+from kei_crawler.items import empty_page_fields
+from kei_crawler.pages.document import NOT_IN_XML, charset_note, parse_document
 from kei_crawler.pages.fields import FieldReader
 from kei_crawler.text.clean import clean_body, clean_text
 
-_OPTIONAL = {"section", "series", "credits", "photo_caption", "photo_url"}
+# Page fields that are None, not "", when the page shows nothing.
+_OPTIONAL = {name for name, value in empty_page_fields().items() if value is None}
 
-# Exactly RawBrief's page fields: the spider passes ``**page.fields()`` into it.
-FIELD_NAMES = ("section", "title", "published_raw", "updated_raw", "authors", "categories", "series", "body",
-               "credits", "photo_caption", "photo_url")  # fmt: skip
+
+class PageRead(NamedTuple):
+    """What a brief page shows: the fields of :data:`items.PAGE_FIELDS` and their provenance."""
+
+    fields: dict[str, Any]
+    provenance: dict[str, str]
+    """Field name → the strategy that found it (``pages.STRATEGIES``); a field nothing found is absent,
+    and ``encoding`` says how bytes that lied about their charset were read."""
 
 
 class BriefPage:
@@ -28,90 +37,22 @@ class BriefPage:
         self._encoding = encoding
 
     def fields(self) -> dict[str, Any]:
-        """Exactly the keys of :data:`FIELD_NAMES`, values already clean."""
+        """Exactly the keys of :data:`items.PAGE_FIELDS`, values clean."""
         return dict(self._read[0])
 
     def provenance(self) -> dict[str, str]:
         """Field name → the strategy that found it (``pages.STRATEGIES``); a field nothing found is absent."""
         return dict(self._read[1])
 
-    @property
-    def _fields(self) -> dict[str, Any]:
-        return self._read[0]
-
-    @property
-    def section(self) -> str | None:
-        """The section label shown above the title ("The Peninsula"), else None."""
-        value: str | None = self._fields["section"]
-        return value
-
-    @property
-    def title(self) -> str:
-        """The displayed title, no site-name suffix."""
-        value: str = self._fields["title"]
-        return value
-
-    @property
-    def published_raw(self) -> str:
-        """The text the date was read from ("Published July 24, 2022"); "" when none."""
-        value: str = self._fields["published_raw"]
-        return value
-
-    @property
-    def updated_raw(self) -> str:
-        """The text of an "Updated …" / "Last updated …" / "Modified …" line the page shows; "" when none."""
-        value: str = self._fields["updated_raw"]
-        return value
-
-    @property
-    def authors(self) -> list[str]:
-        """Names from "Author(s):" / "By" lines or JSON-LD; [] when none."""
-        value: list[str] = self._fields["authors"]
-        return value
-
-    @property
-    def categories(self) -> list[str]:
-        """Names from "Category:" lines; [] when none."""
-        value: list[str] = self._fields["categories"]
-        return value
-
-    @property
-    def series(self) -> str | None:
-        """ "Korea View" for that series' briefs, else None."""
-        value: str | None = self._fields["series"]
-        return value
-
-    @property
-    def body(self) -> str:
-        """The brief's own text in the body format (see ``normalize.clean_body``)."""
-        value: str = self._fields["body"]
-        return value
-
-    @property
-    def credits(self) -> str | None:
-        """The editors' credit line, else None."""
-        value: str | None = self._fields["credits"]
-        return value
-
-    @property
-    def photo_caption(self) -> str | None:
-        """The caption of the brief's photo, else None."""
-        value: str | None = self._fields["photo_caption"]
-        return value
-
-    @property
-    def photo_url(self) -> str | None:
-        """Absolute URL of the brief's photo, else None."""
-        value: str | None = self._fields["photo_url"]
-        return value
+    def read(self) -> PageRead:
+        provenance = self.provenance()
+        if note := charset_note(self._html, self._encoding):
+            provenance["encoding"] = note  # bytes that lied about their charset, and how they were read
+        return PageRead(self.fields(), provenance)
 
     @cached_property
     def _read(self) -> tuple[dict[str, Any], dict[str, str]]:
-        empty: dict[str, Any] = {
-            "section": None, "title": "", "published_raw": "", "updated_raw": "", "authors": [],
-            "categories": [], "series": None, "body": "", "credits": None, "photo_caption": None,
-            "photo_url": None,
-        }  # fmt: skip
+        empty = empty_page_fields()
         root = parse_document(self._html, self._encoding)
         if root is None:
             return empty, {}
@@ -122,6 +63,11 @@ class BriefPage:
             # Pathologically nested markup; lxml caps depth at 255 and the walkers at 300, this is the last
             # guard: the page reads as empty and the validator drops it with its reason.
             return empty, {}
+
+
+def read_brief(url: str, body: bytes) -> PageRead:
+    """The page read, as the spider (in its own process or in a worker) and ``reextract`` read it."""
+    return BriefPage(url, body).read()
 
 
 def _without_controls(fields: dict[str, Any]) -> dict[str, Any]:

@@ -7,13 +7,14 @@ it. No class name or id is consulted, so a redesign that renames them changes no
 
 from __future__ import annotations
 
-import re
+from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from lxml.html import HtmlElement
 
 from kei_crawler import urls
-from kei_crawler.pages import layout
+from kei_crawler.pages import regions
 from kei_crawler.pages.blocks import Block, Image, linearize
 from kei_crawler.pages.document import strip_chrome
 from kei_crawler.pages.meta import KNOWN_SECTIONS, categories_of, meta_line_at, names_of, section_label
@@ -21,9 +22,11 @@ from kei_crawler.pages.photo import (
     Caption,
     absolute_src,
     caption_after_image,
+    figure_caption,
     is_content_image,
-    structural_caption,
+    wrapper_caption,
 )
+from kei_crawler.pages.strategies import first_found
 from kei_crawler.pages.structured import structured_data
 from kei_crawler.text.clean import clean_body, clean_list, clean_optional, clean_text, clean_title
 from kei_crawler.text.dates import parse_published
@@ -44,7 +47,7 @@ class FieldReader:
 
     def read(self) -> dict[str, Any]:
         blocks, found = self.blocks, self.provenance
-        at = layout.anchor(blocks, self.structured)
+        at = regions.anchor(blocks, self.structured)
         title_index, date_index, published_raw = at.title_index, at.date_index, at.date_raw
         title = clean_title(blocks[title_index].text) if title_index is not None else ""
         if title and at.title_via:
@@ -58,14 +61,14 @@ class FieldReader:
         if title_index is not None:
             # The label sits right above the title, at most a photo's line away; further up is masthead.
             for block in reversed(blocks[max(0, title_index - 2) : title_index]):
-                section = None if _in_link_menu(blocks, block) else section_label(block)
+                section = None if regions.in_link_menu(blocks, block) else section_label(block)
                 if section:
                     found["section"] = "text-layout"
                     break
         # The body starts under the title: a standfirst may sit between the title and a late date line.
         anchor_index = title_index if title_index is not None else date_index
         start = (anchor_index if anchor_index is not None else -1) + 1
-        stop = layout.stop_index(blocks, start)
+        stop = regions.stop_index(blocks, start)
         region = blocks[start:stop]
 
         authors: list[str] = []
@@ -108,9 +111,9 @@ class FieldReader:
             rest = [
                 b
                 for b in blocks
-                if b.index not in forbidden and not layout.is_stop_line(b) and section_label(b) is None
+                if b.index not in forbidden and not regions.is_stop_line(b) and section_label(b) is None
             ]
-            if any(layout.is_prose(b.text) for b in rest):
+            if any(regions.is_prose(b.text) for b in rest):
                 body, credits, series, caption_text, photo = self._content(rest, None, len(blocks), forbidden)
             if body:
                 found["body"] = "page-density"
@@ -143,29 +146,20 @@ class FieldReader:
         if authors:
             found["authors"] = "text-layout"
         else:
-            for via, names in (("json-ld", s.jsonld_authors), ("meta", s.meta_authors)):
-                if clean_list(names):
-                    authors, found["authors"] = clean_list(names), via
-                    break
+            names = {via: partial(clean_list, claim) for via, claim in s.claims("authors").items()}
+            if hit := first_found("authors", names):
+                found["authors"], authors = hit
         if categories:
             found["categories"] = "text-layout"
         else:
-            for via, names in (("json-ld", s.jsonld_categories), ("meta", s.meta_categories)):
-                # A section name or the series is where the post sits, not what it is about.
-                kept = [n for n in clean_list(names) if n not in KNOWN_SECTIONS and n != SERIES]
-                kept = [n for n in kept if n.casefold() not in _PLACEHOLDER_CATEGORIES]
-                if kept:
-                    categories, found["categories"] = kept, via
-                    break
+            kept = {via: partial(_topical, claim) for via, claim in s.claims("categories").items()}
+            if hit := first_found("categories", kept):
+                found["categories"], categories = hit
         if not published_raw:
-            stamp = self._time_attribute()
-            if stamp:
-                published_raw, found["published_raw"] = stamp, "time-element"
-        if not published_raw:
-            for via, raw in (("json-ld", s.jsonld_published), ("meta", s.meta_published)):
-                if parse_published(raw) is not None:
-                    published_raw, found["published_raw"] = raw, via
-                    break
+            dated: dict[str, Callable[[], str | None]] = {"time-element": self._time_attribute}
+            dated.update({via: partial(_a_date, claim) for via, claim in s.claims("published_raw").items()})
+            if dated_hit := first_found("published_raw", dated):
+                found["published_raw"], published_raw = dated_hit
         return authors, categories, published_raw
 
     def _time_attribute(self) -> str:
@@ -181,8 +175,8 @@ class FieldReader:
     ) -> tuple[str, str | None, str | None, str | None, Image | None]:
         """Body, credit line, series, caption and photo of the blocks in ``region``."""
         found = self.provenance
-        content = [b for b in region if b.index not in forbidden and not _is_boilerplate(b)]
-        container = layout.content_container(content)
+        content = [b for b in region if b.index not in forbidden and not regions.is_boilerplate(b)]
+        container = regions.content_container(content)
         photo, caption = self._photo(title_index, stop, forbidden, container)
         if photo is not None:
             found["photo_url"] = caption.via if caption else "content-image"
@@ -225,11 +219,11 @@ class FieldReader:
                 continue  # the same caption printed twice (old blog: under the image and in the text)
             if container is not None and not block.within(container):
                 continue
-            if _is_boilerplate(block):
+            if regions.is_boilerplate(block):
                 continue
             paragraphs.append(block)
         caption_text = collapse_repeat(caption_text) if caption_text else None
-        body = strip_caption(clean_body(layout.body_text(paragraphs)), caption_text)
+        body = strip_caption(clean_body(regions.body_text(paragraphs)), caption_text)
         if body:
             found["body"] = "density"
         return body, credits, series, clean_optional(caption_text), photo
@@ -248,10 +242,13 @@ class FieldReader:
         # Looking for an image's caption reads every block: fine for the few images a brief holds, hours
         # for a page of 50,000 <img>s.
         for image in zone[:_MAX_CAPTIONED_IMAGES]:
-            caption = structural_caption(image, self.blocks, forbidden, container)
-            caption = caption or caption_after_image(image, self.blocks, forbidden)
-            if caption:
-                return image, caption
+            tied = {
+                "figcaption": partial(figure_caption, image, self.blocks, forbidden),
+                "image-wrapper": partial(wrapper_caption, image, self.blocks, forbidden, container),
+                "caption-after-image": partial(caption_after_image, image, self.blocks, forbidden),
+            }
+            if hit := first_found("photo_caption", tied):
+                return image, hit[1]
         return (zone[0] if zone else None), None
 
 
@@ -260,31 +257,14 @@ _MAX_CAPTIONED_IMAGES = 20
 # What a CMS files a post under when nobody chose anything: no category a reader would recognise.
 _PLACEHOLDER_CATEGORIES = {"uncategorized", "uncategorised", "blog", "general", "post", "posts", "none"}
 
-# Lines that only make sense as page furniture: share widgets, "Read more", print buttons.
-_BOILERPLATE = re.compile(
-    r"^(?:share(?: this)?(?: (?:post|article|page))?:?|print|tweet|email|read more|back to top|download pdf)$",
-    re.IGNORECASE,
-)
+
+def _a_date(text: str) -> str | None:
+    """``text`` when it states a publication date."""
+    return text if parse_published(text) is not None else None
 
 
-def _is_boilerplate(block: Block) -> bool:
-    text = block.text
-    if _BOILERPLATE.match(text):
-        return True
-    # A line that is nothing but links (tag clouds, "Previous / Next" post links) is navigation.
-    return bool(block.links) and block.link_chars >= 0.9 * len(re.sub(r"\s", "", text)) and len(text) < 200
-
-
-def _is_link_line(block: Block) -> bool:
-    return bool(block.links) and block.link_chars >= 0.9 * len(block.text)
-
-
-def _in_link_menu(blocks: list[Block], block: Block) -> bool:
-    """True for a line of a <br>-separated run of links (a sidebar menu: "Blog home / News / Events")."""
-    if not _is_link_line(block):
-        return False
-    after = blocks[block.index + 1] if block.index + 1 < len(blocks) else None
-    before = blocks[block.index - 1] if block.index > 0 else None
-    return (block.soft_break and before is not None and _is_link_line(before)) or (
-        after is not None and after.soft_break and _is_link_line(after)
-    )
+def _topical(names: list[str]) -> list[str]:
+    """Metadata categories a reader would recognise: a section name or the series is where the post sits,
+    not what it is about, and a CMS placeholder is nobody's choice."""
+    kept = [n for n in clean_list(names) if n not in KNOWN_SECTIONS and n != SERIES]
+    return [n for n in kept if n.casefold() not in _PLACEHOLDER_CATEGORIES]

@@ -76,10 +76,24 @@ def _wrapper(img: HtmlElement, blocks: list[Block]) -> tuple[HtmlElement, list[B
     return None
 
 
-def structural_caption(
+def figure_caption(image: Image, blocks: list[Block], forbidden: set[int]) -> Caption | None:
+    """The <figcaption> of the <figure> that holds ``image``."""
+    figure = next((a for a in image.element.iterancestors() if a.tag == "figure"), None)
+    if figure is None:
+        return None
+    captions = [b for b in blocks if b.within(figure) and any(a.tag == "figcaption" for a in b.chain)]
+    if captions and not any(b.index in forbidden for b in captions):
+        return Caption(
+            clean_text(" ".join(b.text for b in captions)), {b.index for b in captions}, "figcaption"
+        )
+    return None
+
+
+def wrapper_caption(
     image: Image, blocks: list[Block], forbidden: set[int], container: HtmlElement | None
 ) -> Caption | None:
-    """The caption attached to ``image`` by markup: figure/figcaption, or a short text in its wrapper.
+    """A short text sharing the image's smallest wrapper: a <figure> without a figcaption, or the
+    ``wp-caption`` shape whatever its classes are called.
 
     ``forbidden`` are blocks that cannot be a caption (title, metadata); a wrapper that holds the whole
     body (``container`` or above) is the content, not a caption box.
@@ -88,11 +102,11 @@ def structural_caption(
     figure = next((a for a in img.iterancestors() if a.tag == "figure"), None)
     if figure is not None:
         inside = [b for b in blocks if b.within(figure)]
-        captions = [b for b in inside if any(a.tag == "figcaption" for a in b.chain)]
-        chosen = captions or inside
-        if chosen and not any(b.index in forbidden for b in chosen):
-            via = "figcaption" if captions else "image-wrapper"
-            return Caption(clean_text(" ".join(b.text for b in chosen)), {b.index for b in chosen}, via)
+        captioned = any(any(a.tag == "figcaption" for a in b.chain) for b in inside)
+        if inside and not captioned and not any(b.index in forbidden for b in inside):
+            return Caption(
+                clean_text(" ".join(b.text for b in inside)), {b.index for b in inside}, "image-wrapper"
+            )
     found = _wrapper(img, blocks)
     if found is None:
         return None

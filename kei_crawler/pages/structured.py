@@ -10,9 +10,11 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 from lxml.html import HtmlElement
 
+from kei_crawler.pages.strategies import STRATEGIES
 from kei_crawler.text.clean import clean_text, clean_title
 
 _ARTICLE_TYPES = {"article", "blogposting", "newsarticle", "reportagenewsarticle", "analysisnewsarticle",
@@ -33,10 +35,21 @@ class Structured:
     jsonld_categories: list[str] = field(default_factory=list)
     meta_categories: list[str] = field(default_factory=list)
 
+    def claims(self, field: str) -> dict[str, Any]:
+        """What each source claims for ``field`` (title, published_raw, authors, categories), by strategy
+        name: the finders of the metadata strategies, for ``strategies.first_found``."""
+        by_source: dict[str, dict[str, Any]] = {
+            "title": {"json-ld": self.jsonld_title, "meta": self.meta_title, "title-tag": self.tag_title},
+            "published_raw": {"json-ld": self.jsonld_published, "meta": self.meta_published},
+            "authors": {"json-ld": self.jsonld_authors, "meta": self.meta_authors},
+            "categories": {"json-ld": self.jsonld_categories, "meta": self.meta_categories},
+        }
+        return by_source[field]
+
     def titles(self) -> list[tuple[str, str]]:
-        """(strategy, title) for every source that names one, in the order they are trusted."""
-        found = [("json-ld", self.jsonld_title), ("meta", self.meta_title), ("title-tag", self.tag_title)]
-        return [(via, title) for via, title in found if title]
+        """(strategy, title) for every source that names one, in the order STRATEGIES trusts them."""
+        claims = self.claims("title")
+        return [(via, claims[via]) for via in STRATEGIES["title"] if claims.get(via)]
 
 
 # A brief's JSON-LD is a few kilobytes; a script far larger is no metadata worth reading, and parsing

@@ -32,24 +32,12 @@ from collections import deque
 from collections.abc import Iterable, Iterator
 from typing import Any, BinaryIO, TypeVar
 
-from kei_crawler.pages import BriefPage
-from kei_crawler.pages.document import charset_note
+from kei_crawler.pages.brief import PageRead, read_brief
 
 logger = logging.getLogger(__name__)
 
-Read = tuple[dict[str, Any], dict[str, str]]
-"""A page's fields (``BriefPage.fields()``) and their provenance (``BriefPage.provenance()``)."""
-
 T = TypeVar("T")
 _LENGTH = 4  # bytes of the big-endian length before each pickled message
-
-
-def read_brief(url: str, body: bytes) -> Read:
-    page = BriefPage(url, body)
-    provenance = page.provenance()
-    if note := charset_note(body):
-        provenance["encoding"] = note  # bytes that lied about their charset, and how they were read
-    return page.fields(), provenance
 
 
 def _frame(message: object) -> bytes:
@@ -66,7 +54,7 @@ def serve(source: BinaryIO, sink: BinaryIO) -> int:
             return 0  # the crawl closed our input: it is done, or gone
         number, url, body = pickle.loads(source.read(int.from_bytes(header, "big")))
         try:
-            reply: tuple[int, Read | None, BaseException | None] = (number, read_brief(url, body), None)
+            reply: tuple[int, PageRead | None, BaseException | None] = (number, read_brief(url, body), None)
         except Exception as exc:  # the crawl's process raises it where the page would have been read
             reply = (number, None, exc)
         try:
@@ -102,7 +90,7 @@ class _Worker:
     def __init__(self, process: subprocess.Popen[bytes], on_lost: Any) -> None:
         self.process = process
         self.on_lost = on_lost
-        self.pending: dict[int, tuple[asyncio.Future[Read], str, bytes]] = {}
+        self.pending: dict[int, tuple[asyncio.Future[PageRead], str, bytes]] = {}
         self.numbers = itertools.count()
         self.sink: asyncio.WriteTransport | None = None
         self.source: asyncio.ReadTransport | None = None
@@ -114,10 +102,10 @@ class _Worker:
         self.sink, _ = await loop.connect_write_pipe(asyncio.BaseProtocol, self.process.stdin)
         self.source, _ = await loop.connect_read_pipe(lambda: _Replies(self), self.process.stdout)
 
-    def submit(self, url: str, body: bytes) -> asyncio.Future[Read]:
+    def submit(self, url: str, body: bytes) -> asyncio.Future[PageRead]:
         assert self.sink is not None
         number = next(self.numbers)
-        future: asyncio.Future[Read] = asyncio.get_running_loop().create_future()
+        future: asyncio.Future[PageRead] = asyncio.get_running_loop().create_future()
         if not self.alive:
             future.set_result(read_brief(url, body))
             return future
@@ -125,7 +113,7 @@ class _Worker:
         self.sink.write(_frame((number, url, body)))
         return future
 
-    def replied(self, number: int, read: Read | None, error: BaseException | None) -> None:
+    def replied(self, number: int, read: PageRead | None, error: BaseException | None) -> None:
         future, _url, _body = self.pending.pop(number)
         if error is not None:
             future.set_exception(error)
@@ -192,7 +180,7 @@ class WorkerPool:
     def pooled(self) -> bool:
         return self.workers > 0
 
-    async def read(self, url: str, body: bytes) -> Read:
+    async def read(self, url: str, body: bytes) -> PageRead:
         if not self.pooled:
             return read_brief(url, body)
         if not self._pool:
@@ -224,7 +212,7 @@ class WorkerPool:
         if not self._pool:
             self.workers = 0  # every worker is gone: read in this process from now on
 
-    def imap(self, pages: Iterable[tuple[T, str, bytes]], window: int = 64) -> Iterator[tuple[T, Read]]:
+    def imap(self, pages: Iterable[tuple[T, str, bytes]], window: int = 64) -> Iterator[tuple[T, PageRead]]:
         """Each (tag, url, body) read, in order, for code that runs no event loop (``reextract``): with
         workers, up to ``window`` pages are out at once, read while the caller handles earlier ones."""
         if not self.pooled:
@@ -232,7 +220,7 @@ class WorkerPool:
                 yield tag, read_brief(url, body)
             return
         loop = self._background_loop()
-        out: deque[tuple[T, concurrent.futures.Future[Read]]] = deque()
+        out: deque[tuple[T, concurrent.futures.Future[PageRead]]] = deque()
         for tag, url, body in pages:
             out.append((tag, asyncio.run_coroutine_threadsafe(self.read(url, body), loop)))
             if len(out) >= window:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from kei_crawler.items import Brief
+from itemadapter import ItemAdapter
+
 from kei_crawler.pipelines.drops import BriefDropped
 
 
@@ -22,14 +23,14 @@ class DedupePipeline:
         self.hashes: dict[str, str] = {}
 
     def process_item(self, item: Any) -> Any:
-        if not isinstance(item, Brief):
-            return item
-        if item.url in self.urls:
-            raise DuplicateUrl(item.url, "url already captured in this crawl")
-        self.urls.add(item.url)
-        first = self.hashes.setdefault(item.content_hash, item.url)
-        if first != item.url:
-            raise DuplicateContent(
-                item.url, f"same content as {first} (title, published, body, photo_caption)"
-            )
+        adapter = ItemAdapter(item)
+        if "content_hash" not in adapter:
+            return item  # not normalized: not a snapshot row
+        url = adapter["url"]
+        if url in self.urls:
+            raise DuplicateUrl(url, "url already captured in this crawl")
+        self.urls.add(url)
+        first = self.hashes.setdefault(adapter["content_hash"], url)
+        if first != url:
+            raise DuplicateContent(url, f"same content as {first} (title, published, body, photo_caption)")
         return item

@@ -1,20 +1,16 @@
-"""Every dropped brief, listed with its reason and the field at fault, not only counted.
+"""BriefDropped: the base of every reason the pipelines drop a brief for, and how a drop is listed.
 
-Scrapy counts drops by reason (``item_dropped_reasons_count/<Reason>``); :class:`DropList` also keeps
-each one in the ``kei/drop_list`` stat — ``{kind, url, fetched_url, reason, detail}`` — for the run
-manifest, and so that the snapshot writer can mark an archived brief whose page failed this time as not
-refreshed. ``url`` is the brief's canonical URL, the key of its snapshot row, as in ``kei/error_list``.
+One DropItem subclass per reason, so Scrapy's core stats count them as
+``item_dropped_reasons_count/<Reason>``; ``drop_entry`` is the line the run's failure list keeps for
+each (``extensions.drops``), naming the field at fault and what was tried.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from scrapy import signals
-from scrapy.crawler import Crawler
+from itemadapter import ItemAdapter
 from scrapy.exceptions import DropItem
-
-from kei_crawler.run.counts import DROP_LIST
 
 
 class BriefDropped(DropItem):
@@ -27,35 +23,14 @@ class BriefDropped(DropItem):
 
 
 def drop_entry(item: Any, exception: BaseException) -> dict[str, str]:
-    """The ``kei/drop_list`` entry for ``item`` dropped with ``exception``."""
-    url = getattr(item, "url", None) or "?"
+    """The failure-list entry for ``item`` dropped with ``exception``: ``url`` is the brief's canonical
+    URL, the key of its snapshot row; ``fetched_url`` the URL requested, when it differs."""
+    adapter = ItemAdapter(item) if ItemAdapter.is_item(item) else None
+    url = (adapter.get("url") if adapter else None) or "?"
     entry = {"kind": "brief", "url": url}
-    fetched = getattr(item, "fetched_url", None)
+    fetched = adapter.get("fetched_url") if adapter else None
     if fetched and fetched != url:
         entry["fetched_url"] = fetched
     entry["reason"] = type(exception).__name__
     entry["detail"] = getattr(exception, "detail", None) or str(exception)
     return entry
-
-
-def record_drop(stats: Any, item: Any, exception: BaseException) -> None:
-    drops: list[dict[str, str]] = stats.get_value(DROP_LIST, []) or []
-    drops.append(drop_entry(item, exception))
-    stats.set_value(DROP_LIST, drops)
-
-
-class DropList:
-    """Extension: records every item a pipeline drops, whichever pipeline it was."""
-
-    def __init__(self, stats: Any) -> None:
-        self.stats = stats
-
-    @classmethod
-    def from_crawler(cls, crawler: Crawler) -> DropList:
-        ext = cls(crawler.stats)
-        crawler.signals.connect(ext.item_dropped, signal=signals.item_dropped)
-        return ext
-
-    def item_dropped(self, item: Any, exception: BaseException) -> None:
-        if isinstance(exception, DropItem):
-            record_drop(self.stats, item, exception)

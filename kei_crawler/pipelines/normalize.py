@@ -1,68 +1,65 @@
-"""Turn a validated RawBrief into a Brief: normalized text, ISO date, identity and content hash."""
+"""Turn a validated RawBrief into a Brief: the dates parsed, identity and content hash, the photo's URL
+moved onto the site's own origin. The text is already clean (the page object cleaned it once)."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from itemadapter import ItemAdapter
+from scrapy.crawler import Crawler
+
 from kei_crawler import urls
-from kei_crawler.items import Brief, RawBrief, content_hash
-from kei_crawler.run.archive import ArchiveState
-from kei_crawler.text.clean import clean_body, clean_list, clean_optional, clean_text, clean_title
+from kei_crawler.config import KeiConfig
+from kei_crawler.items import Brief, content_hash
 from kei_crawler.text.dates import parse_published, parse_updated
 
 
-def to_brief(raw: RawBrief, origin: str = urls.DEFAULT_ORIGIN) -> Brief:
-    """The normalized Brief for ``raw``; ``origin`` is where same-host photo URLs are rebased to."""
-    title = clean_title(raw.title)
-    published = parse_published(raw.published_raw)
-    body = clean_body(raw.body)
-    caption = clean_optional(raw.photo_caption)
-    photo_url = urls.rebase(raw.photo_url, raw.fetched_url, origin) if raw.photo_url else None
+def to_brief(raw: Any, origin: str = urls.DEFAULT_ORIGIN) -> Brief:
+    """The Brief for a RawBrief (any item with its fields); ``origin`` is where same-host photo URLs go."""
+    item = ItemAdapter(raw)
+    url, fetched_at = item["url"], item.get("fetched_at")
+    title, body, caption = item["title"], item["body"], item.get("photo_caption") or None
+    published = parse_published(item["published_raw"])
+    updated_raw = item.get("updated_raw") or None
+    photo_url = item.get("photo_url")
     return Brief(
-        url=raw.url,
-        brief_id=urls.brief_id(raw.url),
-        slug=urls.brief_slug(raw.url) or "",
+        url=url,
+        brief_id=urls.brief_id(url),
+        slug=urls.brief_slug(url) or "",
         title=title,
         published=published,
-        published_raw=clean_text(raw.published_raw),
-        updated=parse_updated(raw.updated_raw) if raw.updated_raw else None,
-        updated_raw=clean_optional(raw.updated_raw),
-        authors=clean_list(raw.authors),
-        categories=clean_list(raw.categories),
-        series=clean_optional(raw.series),
+        published_raw=item["published_raw"],
+        updated=parse_updated(updated_raw) if updated_raw else None,
+        updated_raw=updated_raw,
+        authors=list(item.get("authors") or []),
+        categories=list(item.get("categories") or []),
+        series=item.get("series") or None,
         body=body,
-        credits=clean_optional(raw.credits),
+        credits=item.get("credits") or None,
         photo_caption=caption,
-        photo_url=photo_url,
+        photo_url=urls.rebase(photo_url, item["fetched_url"], origin) if photo_url else None,
         content_hash=content_hash(title, published, body, caption),
-        fetched_at=raw.fetched_at,
-        first_seen=raw.fetched_at,
-        last_seen=raw.fetched_at,
-        http_etag=raw.http_etag,
-        http_last_modified=raw.http_last_modified,
-        provenance=dict(raw.provenance),
-        warc_file=raw.warc_file,
-        warc_record_id=raw.warc_record_id,
-        warc_offset=raw.warc_offset,
+        fetched_at=fetched_at,
+        first_seen=fetched_at,
+        last_seen=fetched_at,
+        http_etag=item.get("http_etag"),
+        http_last_modified=item.get("http_last_modified"),
+        provenance=dict(item.get("provenance") or {}),
+        warc_file=item.get("warc_file"),
+        warc_record_id=item.get("warc_record_id"),
+        warc_offset=item.get("warc_offset"),
     )
 
 
 class NormalizePipeline:
-    def __init__(self, origin: str = urls.DEFAULT_ORIGIN, archive: ArchiveState | None = None) -> None:
+    def __init__(self, origin: str = urls.DEFAULT_ORIGIN) -> None:
         self.origin = origin
-        self.archive = archive or ArchiveState.empty()
 
     @classmethod
-    def from_crawler(cls, crawler: Any) -> NormalizePipeline:
-        origin = crawler.settings.get("KEI_CANONICAL_ORIGIN") or urls.DEFAULT_ORIGIN
-        return cls(origin, getattr(crawler.spider, "archive", None))
+    def from_crawler(cls, crawler: Crawler) -> NormalizePipeline:
+        return cls(urls.origin_of(KeiConfig.from_settings(crawler.settings).canonical_origin))
 
     def process_item(self, item: Any) -> Any:
-        if not isinstance(item, RawBrief):
-            return item
-        brief = to_brief(item, self.origin)
-        known = self.archive.known.get(brief.url)
-        if known is not None:
-            # Lineage survives re-fetching: a brief was first seen when the archive first captured it.
-            brief.first_seen = known.first_seen
-        return brief
+        if isinstance(item, Brief) or "published_raw" not in ItemAdapter(item):
+            return item  # normalized already, or not a brief
+        return to_brief(item, self.origin)

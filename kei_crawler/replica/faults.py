@@ -26,6 +26,8 @@ from enum import StrEnum
 from http.server import BaseHTTPRequestHandler
 from typing import TYPE_CHECKING
 
+from kei_crawler.replica import pages
+
 if TYPE_CHECKING:
     from kei_crawler.replica.content import Site
 
@@ -187,7 +189,7 @@ def _response(fault: Fault, rule: FaultRule, path: str, site: Site, base_url: st
     if fault is Fault.EMPTY:
         return 200, {"Content-Type": HTML}, b""
     if fault is Fault.LOGIN_PAGE:
-        return 200, {"Content-Type": HTML}, LOGIN_PAGE
+        return 200, {"Content-Type": HTML}, pages.LOGIN_PAGE
     if fault is Fault.SOFT_404:
         _status, headers, body = site.render("/no-such-page-anywhere/", base_url)
         return 200, headers, body
@@ -210,12 +212,6 @@ def _response(fault: Fault, rule: FaultRule, path: str, site: Site, base_url: st
         robots = f"User-agent: *\nDisallow: {disallowed}\n"
         return 200, {"Content-Type": "text/plain; charset=utf-8"}, robots.encode()
     raise ValueError(f"not a response fault: {fault}")
-
-
-LOGIN_PAGE = b"""<!doctype html><html><head><title>Sign in</title></head><body>
-<h1>Sign in to continue</h1><form method="post" action="/login">
-<label>Email <input name="email"></label><label>Password <input type="password" name="pw"></label>
-<button>Sign in</button></form></body></html>"""
 
 
 def _send(

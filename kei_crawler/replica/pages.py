@@ -99,3 +99,10 @@ def not_found_page(theme: str, base_url: str) -> str:
         f'<p><a href="{base_url}/">Go to the home page</a></p>'
     )
     return chrome.page(theme, title="Page not found", base_url=base_url, content=content)
+
+
+LOGIN_PAGE = b"""<!doctype html><html><head><title>Sign in</title></head><body>
+<h1>Sign in to continue</h1><form method="post" action="/login">
+<label>Email <input name="email"></label><label>Password <input type="password" name="pw"></label>
+<button>Sign in</button></form></body></html>"""
+"""A sign-in wall, served instead of a page by the ``login`` fault."""

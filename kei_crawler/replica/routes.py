@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Sequence
 from email.utils import format_datetime
-from typing import TYPE_CHECKING
+from typing import Protocol
 from urllib.parse import parse_qsl, urlsplit
 
 from kei_crawler.replica import listing, pages, themes
@@ -17,8 +17,17 @@ from kei_crawler.replica.drupal import render_drupal
 from kei_crawler.replica.model import Brief, published_at
 from kei_crawler.replica.textonly import render_textonly
 
-if TYPE_CHECKING:
-    from kei_crawler.replica.content import Site
+
+class Site(Protocol):
+    """What the routes read of the site (``content.Site``, which renders its pages through them)."""
+
+    theme: str
+    pagination: str
+    briefs: list[Brief]
+
+    def brief(self, slug: str) -> Brief | None: ...
+
+    def position(self, brief: Brief) -> int: ...
 
 HTML = "text/html; charset=utf-8"
 Response = tuple[int, dict[str, str], bytes]

@@ -1,20 +1,97 @@
-"""The run's counts, read from Scrapy's stats: one shape for the summary, the snapshot metadata and tests."""
+"""What a run counts, and the briefs it could not get: one shape for the summary, the manifest, the snapshot
+metadata and tests.
+
+Counters live in Scrapy's stats under the names in :class:`Stat` (Scrapy's own, such as
+``item_scraped_count``, under Scrapy's names); they only count. The briefs that failed are lists kept in
+the run (:class:`FailureLists`), because the snapshot writer acts on them.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
-from kei_crawler.extensions.fill_rates import fill_rates
+from kei_crawler.items import EXTRACTED, Brief
+
+
+class Stat:
+    """The ``kei/`` stats: every key the crawler counts under, named once."""
+
+    BRIEFS_NEW = "kei/briefs_new"
+    BRIEFS_CHANGED = "kei/briefs_changed"
+    BRIEFS_UNCHANGED = "kei/briefs_unchanged"
+    BRIEFS_CARRIED = "kei/briefs_carried"
+    BRIEFS_REMOVED = "kei/briefs_removed"
+    BRIEFS_NOT_MODIFIED = "kei/briefs_not_modified"
+    BRIEFS_NOT_REFRESHED = "kei/briefs_not_refreshed"
+    BRIEFS_OUTSTANDING = "kei/briefs_outstanding"
+    BRIEFS_GONE = "kei/briefs_gone"
+    BODY_CHARS = "kei/body_chars"
+    SNAPSHOT_ROWS = "kei/snapshot_rows"
+    LISTING_PAGES = "kei/listing_pages"
+    LISTING_PAGES_SKIPPED = "kei/listing_pages_skipped"
+    BRIEF_LINKS = "kei/brief_links"
+    WARC_BYTES = "kei/warc_bytes"
+    RETRY_AFTER_HONOURED = "kei/retry_after_honoured"
+    RETRY_AFTER_TOO_LONG = "kei/retry_after_too_long"
+    OFFSITE_REDIRECTS = "kei/offsite_redirects"
+    REEXTRACT_RESPONSES = "kei/reextract/responses"
+    FILLED = "kei/filled/"
+    WARC_RECORDS = "kei/warc_records/"
+
+    @staticmethod
+    def filled(name: str) -> str:
+        return f"{Stat.FILLED}{name}"
+
+    @staticmethod
+    def errors(kind: str) -> str:
+        """All requests of ``kind`` (brief, listing) that failed for good."""
+        return f"kei/{kind}_errors"
+
+    @staticmethod
+    def errors_by_reason(kind: str, reason: str) -> str:
+        return f"kei/{kind}_errors/{reason}"
+
+    @staticmethod
+    def warc_records(kind: str) -> str:
+        return f"{Stat.WARC_RECORDS}{kind}"
+
 
 _DROPPED = "item_dropped_reasons_count/"
 _STATUS = "downloader/response_status_count/"
-ERROR_LIST = "kei/error_list"
-"""Requests that failed for good: ``{kind, url, fetched_url, reason}`` (the spider's errbacks)."""
-DROP_LIST = "kei/drop_list"
-"""Briefs the pipelines dropped: ``{kind, url, fetched_url, reason, detail}`` (``pipelines.drops``)."""
 
 
-def run_counts(stats: dict[str, Any], briefs_written: int | None = None) -> dict[str, Any]:
+@dataclass
+class FailureLists:
+    """Every brief a run asked for and could not get, each with its canonical URL and why."""
+
+    errors: list[dict[str, str]] = field(default_factory=list)
+    """Requests that failed for good: ``{kind, url, fetched_url, reason, detail}`` (the spider's errbacks)."""
+    drops: list[dict[str, str]] = field(default_factory=list)
+    """Briefs the pipelines dropped: ``{kind, url, fetched_url, reason, detail}``."""
+
+    def refresh_failures(self) -> dict[str, str]:
+        """Canonical brief URL → why this crawl could not refresh it: the fetch error's reason, or the drop
+        reason with its detail (``MissingDate: no publication date (published_raw: tried …)``)."""
+        failed = {e["url"]: e["reason"] for e in self.errors if e.get("kind") == "brief"}
+        failed.update({d["url"]: f"{d['reason']}: {d['detail']}" for d in self.drops})
+        return failed
+
+
+def filled_fields(brief: Brief) -> list[str]:
+    """The extracted fields that hold a value (not None, not empty)."""
+    return [name for name in EXTRACTED if getattr(brief, name) not in (None, "", [])]
+
+
+def fill_rates(stats: Mapping[str, Any], briefs: int) -> dict[str, float]:
+    """Share of ``briefs`` with each extracted field filled, from the ``kei/filled/*`` stats; 0.0 when none."""
+    return {
+        name: round(int(stats.get(Stat.filled(name), 0)) / briefs, 4) if briefs else 0.0 for name in EXTRACTED
+    }
+
+
+def run_counts(stats: Mapping[str, Any], failures: FailureLists | None = None) -> dict[str, Any]:
     """What happened in a crawl: briefs, drops by reason, requests, responses by status, errors.
 
     ``briefs_written`` are the briefs this crawl fetched and wrote; ``snapshot_rows`` the whole archive
@@ -27,38 +104,33 @@ def run_counts(stats: dict[str, Any], briefs_written: int | None = None) -> dict
     def prefixed(prefix: str) -> dict[str, int]:
         return {k[len(prefix) :]: int(v) for k, v in sorted(stats.items()) if k.startswith(prefix)}
 
-    errors = list(stats.get(ERROR_LIST) or [])
-    written = int(briefs_written if briefs_written is not None else stats.get("item_scraped_count", 0))
+    def count(key: str) -> int:
+        return int(stats.get(key, 0))
+
+    failures = failures or FailureLists()
+    written = count("item_scraped_count")
     return {
         "briefs_written": written,
-        "snapshot_rows": int(stats.get("kei/snapshot_rows", 0)),
-        "briefs_new": int(stats.get("kei/briefs_new", 0)),
-        "briefs_changed": int(stats.get("kei/briefs_changed", 0)),
-        "briefs_unchanged": int(stats.get("kei/briefs_unchanged", 0)),
-        "briefs_carried": int(stats.get("kei/briefs_carried", 0)),
-        "briefs_removed": int(stats.get("kei/briefs_removed", 0)),
-        "briefs_not_modified": int(stats.get("kei/briefs_not_modified", 0)),
-        "briefs_not_refreshed": int(stats.get("kei/briefs_not_refreshed", 0)),
-        "briefs_outstanding": int(stats.get("kei/briefs_outstanding", 0)),
+        "snapshot_rows": count(Stat.SNAPSHOT_ROWS),
+        "briefs_new": count(Stat.BRIEFS_NEW),
+        "briefs_changed": count(Stat.BRIEFS_CHANGED),
+        "briefs_unchanged": count(Stat.BRIEFS_UNCHANGED),
+        "briefs_carried": count(Stat.BRIEFS_CARRIED),
+        "briefs_removed": count(Stat.BRIEFS_REMOVED),
+        "briefs_not_modified": count(Stat.BRIEFS_NOT_MODIFIED),
+        "briefs_not_refreshed": count(Stat.BRIEFS_NOT_REFRESHED),
+        "briefs_outstanding": count(Stat.BRIEFS_OUTSTANDING),
         "fill_rates": fill_rates(stats, written),
         "briefs_dropped": prefixed(_DROPPED),
-        "listing_pages": int(stats.get("kei/listing_pages", 0)),
-        "requests": int(stats.get("downloader/request_count", 0)),
+        "listing_pages": count(Stat.LISTING_PAGES),
+        "requests": count("downloader/request_count"),
         "responses_by_status": prefixed(_STATUS),
-        "bytes_downloaded": int(stats.get("downloader/response_bytes", 0)),
-        "warc_records": prefixed("kei/warc_records/"),
-        "warc_bytes": int(stats.get("kei/warc_bytes", 0)),
-        "brief_errors": prefixed("kei/brief_errors/"),
-        "listing_errors": prefixed("kei/listing_errors/"),
+        "bytes_downloaded": count("downloader/response_bytes"),
+        "warc_records": prefixed(Stat.WARC_RECORDS),
+        "warc_bytes": count(Stat.WARC_BYTES),
+        "brief_errors": prefixed(Stat.errors("brief") + "/"),
+        "listing_errors": prefixed(Stat.errors("listing") + "/"),
         "spider_exceptions": prefixed("spider_exceptions/"),
-        "errors": errors,
-        "drops": list(stats.get(DROP_LIST) or []),
+        "errors": list(failures.errors),
+        "drops": list(failures.drops),
     }
-
-
-def refresh_failures(stats: dict[str, Any]) -> dict[str, str]:
-    """Canonical brief URL → why this crawl could not refresh it: the fetch error's reason, or the drop
-    reason with its detail (``MissingDate: no publication date (published_raw: tried …)``)."""
-    failed = {e["url"]: e["reason"] for e in stats.get(ERROR_LIST) or [] if e.get("kind") == "brief"}
-    failed.update({d["url"]: f"{d['reason']}: {d['detail']}" for d in stats.get(DROP_LIST) or []})
-    return failed

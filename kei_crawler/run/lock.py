@@ -13,13 +13,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO
 
-LOCK_FILE = ".lock"
-
 
 class OutputLock:
-    def __init__(self, output_dir: str | os.PathLike[str]) -> None:
-        self.path = Path(output_dir) / LOCK_FILE
+    def __init__(self, path: str | os.PathLike[str]) -> None:
+        self.path = Path(path)
         self._file: IO[str] | None = None
+        self._since = ""
 
     def acquire(self, crawl_id: str = "") -> bool:
         """Take the lock without waiting; False when another process holds it."""
@@ -30,13 +29,19 @@ class OutputLock:
         except BlockingIOError:
             handle.close()
             return False
-        handle.seek(0)
-        handle.truncate()
-        started = datetime.now(UTC).isoformat(timespec="seconds")
-        handle.write(json.dumps({"pid": os.getpid(), "crawl_id": crawl_id, "since": started}))
-        handle.flush()
         self._file = handle
+        self._since = datetime.now(UTC).isoformat(timespec="seconds")
+        self.note(crawl_id)
         return True
+
+    def note(self, crawl_id: str) -> None:
+        """Say in the lock file who holds it, for another run's message: the crawl id is chosen under the
+        lock, so it is written once known."""
+        assert self._file is not None
+        self._file.seek(0)
+        self._file.truncate()
+        self._file.write(json.dumps({"pid": os.getpid(), "crawl_id": crawl_id, "since": self._since}))
+        self._file.flush()
 
     def release(self) -> None:
         if self._file is not None:

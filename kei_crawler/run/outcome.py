@@ -1,76 +1,113 @@
-"""What every command shares: its exit codes, the one-line usage error, and checks of common arguments."""
+"""How a run ended: what its components recorded (``RunOutcome``) and the exit code that tells a scheduler.
+
+The exit codes are documented here once: the README's table and ``kei-crawler crawl --help`` are made
+from :data:`EXIT_CODES` (a test holds the README equal to it).
+"""
 
 from __future__ import annotations
 
-import os
+from dataclasses import dataclass, field
+from enum import IntEnum
 from pathlib import Path
 from typing import Any
 
-# Documented in the README; a scheduler can tell each outcome apart (systemd: SuccessExitStatus=5 6).
-EXIT_OK = 0  # a snapshot was published with new, changed or removed briefs (or it is the first)
-EXIT_NOT_PUBLISHED = 1  # the crawl ran to its end but published nothing (listing unreadable, write error)
-EXIT_USAGE = 2  # bad arguments or input; nothing was crawled
-EXIT_ABORTED = 3  # interrupted (Ctrl-C, SIGTERM, shutdown): nothing published, previous snapshots intact
-EXIT_LOCKED = 4  # another run holds the output directory; this one did nothing
-EXIT_QUALITY_ALERT = 5  # published, but a field's extraction looks broken: the site may have changed
-EXIT_NOTHING_NEW = 6  # published, and no brief was new, changed or removed
 
-# The close reason of a crawl that stopped itself because its output could not be written (a full disk):
-# fetching on would only download pages it cannot keep. It exits EXIT_NOT_PUBLISHED, not EXIT_ABORTED.
+class ExitCode(IntEnum):
+    OK = 0
+    NOT_PUBLISHED = 1
+    USAGE = 2
+    ABORTED = 3
+    LOCKED = 4
+    QUALITY_ALERT = 5
+    NOTHING_NEW = 6
+
+
+EXIT_CODES: dict[ExitCode, str] = {
+    ExitCode.OK: "the crawl finished and its snapshot is published, with new, changed or removed briefs "
+    "(or it is the first)",
+    ExitCode.NOT_PUBLISHED: "the crawl published nothing: the listing could not be read, robots.txt "
+    "unreachable, no briefs, or the WARC or snapshot could not be written (a full disk stops the crawl at "
+    "once, close reason `write_failed`); the reason is one line on stderr and in the run manifest",
+    ExitCode.USAGE: "bad arguments, settings or input (a malformed `--base-url`, an unwritable "
+    "`--output-dir`, `-s` without `=`, a setting of the wrong type); nothing was crawled",
+    ExitCode.ABORTED: "the crawl was interrupted (Ctrl-C, SIGTERM); nothing published, earlier snapshots "
+    "untouched; `--resume` continues it",
+    ExitCode.LOCKED: "another run holds the output directory (a lock); this one did nothing",
+    ExitCode.QUALITY_ALERT: "**quality alert**: published, but a field's extraction looks broken (e.g. "
+    "captions on 90% of briefs before, 5% now; bodies twice as long): the site was probably redesigned",
+    ExitCode.NOTHING_NEW: "published, but no brief was new, changed or removed (the usual incremental run)",
+}
+"""What each exit code of ``kei-crawler crawl`` means (``reextract`` uses 0, 1, 2 and 4 the same way)."""
+
+
+
+def exit_code_help() -> str:
+    """The exit codes as plain text, for ``--help``."""
+    lines = ["exit codes:"]
+    for code, meaning in EXIT_CODES.items():
+        plain = meaning.replace("**", "").replace("`", "")
+        lines.append(f"  {code.value}  {plain}")
+    return "\n".join(lines)
+
+
+PUBLISHED = (ExitCode.OK, ExitCode.QUALITY_ALERT, ExitCode.NOTHING_NEW)
+"""The exit codes of a run that published a snapshot."""
+
+FINISHED = "finished"
+"""Scrapy's close reason for a crawl that ran to its end: the only one that publishes."""
+
 WRITE_FAILED = "write_failed"
+"""The close reason of a crawl that stopped itself because its output could not be written (a full disk):
+fetching on would only download pages it cannot keep. It exits NOT_PUBLISHED, not ABORTED, and leaves
+nothing to resume."""
 
 
-class UsageError(Exception):
-    """Bad input from the user; the message is printed as one line."""
+@dataclass
+class RunOutcome:
+    """What the run's components recorded as it ended; read by the manifest, the summary and the exit code.
+
+    Each field has one writer: the spider (``listing_*``), the WARC writer (``warc_*``), the
+    snapshot writer (``snapshot_path``, ``not_published_because``, ``alerts``), the manifest
+    (``manifest_*``) and the run owner (``finish_reason``)."""
+
+    finish_reason: str = ""
+    listing_read: bool = False
+    """A listing page was read: without one, nothing is known about the site and nothing is published."""
+    listing_unreadable: str | None = None
+    """Why the listing could not be read (robots.txt unreachable, page 1 failed or lists nothing)."""
+    warc_failed: str | None = None
+    """Why the WARC could not be written or published; the snapshot then is not published either."""
+    warc_files: list[Path] = field(default_factory=list)
+    snapshot_path: Path | None = None
+    not_published_because: str | None = None
+    alerts: list[str] = field(default_factory=list)
+    manifest_path: Path | None = None
+    manifest_failed: str | None = None
+
+    @property
+    def published(self) -> bool:
+        return self.snapshot_path is not None
+
+    @property
+    def finished(self) -> bool:
+        """The crawl ran to its end, or stopped itself because its output could not be written: either
+        way there is nothing to resume."""
+        return self.finish_reason in (FINISHED, WRITE_FAILED)
 
 
-def parse_setting(text: str) -> tuple[str, str]:
-    name, sep, value = text.partition("=")
-    if not sep or not name.strip():
-        raise UsageError(f"-s expects NAME=VALUE, got {text!r}")
-    return name.strip(), value
+def nothing_new(counts: dict[str, Any]) -> bool:
+    """A published run that found no brief new, changed or removed since the previous snapshot."""
+    return counts["briefs_carried"] > 0 and not (
+        counts["briefs_new"] or counts["briefs_changed"] or counts["briefs_removed"]
+    )
 
 
-def check_crawl_id(value: str) -> str:
-    """A KEI_CRAWL_ID names folders and files under the output directory: a plain name, never a path."""
-    from kei_crawler.storage.snapshot.store import is_safe_crawl_id
-
-    if value and not is_safe_crawl_id(value):
-        raise UsageError(
-            f"KEI_CRAWL_ID must be a plain name of letters, digits, '.', '_' and '-' (no '/' or '..'), got {value!r}"
-        )
-    return value
-
-
-def check_output_dir(path: str) -> Path:
-    out = Path(path)
-    if out.exists() and not out.is_dir():
-        raise UsageError(f"--output-dir {path}: exists and is not a directory")
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise UsageError(f"--output-dir {path}: cannot create it ({exc.strerror})") from exc
-    if not os.access(out, os.W_OK | os.X_OK):
-        raise UsageError(f"--output-dir {path}: not writable")
-    return out
-
-
-def os_error_line(exc: OSError, path: str | os.PathLike[str] | None = None) -> str:
-    """``[Errno 28] No space left on device: '<path>'``: the path named even when the error does not
-    (pyarrow's and a buffered file's errors often leave it out)."""
-    if exc.filename is not None:
-        return str(exc)
-    if exc.errno:  # pyarrow's "[Errno 28] Error writing bytes to file. Detail: [errno 28] No space …"
-        text = f"[Errno {exc.errno}] {os.strerror(exc.errno)}"
-    else:
-        text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-    return f"{text}: {os.fspath(path)!r}" if path is not None else text
-
-
-def stop_crawl(crawler: Any, reason: str = WRITE_FAILED) -> None:
-    """Close ``crawler``'s spider with ``reason`` from wherever the failure was met (an extension, a
-    middleware); closing twice is harmless, the engine keeps the first reason."""
-    from scrapy.utils.defer import deferred_from_coro
-
-    if crawler.engine is not None and crawler.engine.spider is not None:
-        deferred_from_coro(crawler.engine.close_spider_async(reason=reason))
+def exit_code(outcome: RunOutcome, counts: dict[str, Any]) -> ExitCode:
+    """The exit code of a crawl that ran (a locked or refused one never gets this far)."""
+    if not outcome.finished:
+        return ExitCode.ABORTED
+    if not outcome.published:
+        return ExitCode.NOT_PUBLISHED
+    if outcome.alerts:
+        return ExitCode.QUALITY_ALERT
+    return ExitCode.NOTHING_NEW if nothing_new(counts) else ExitCode.OK

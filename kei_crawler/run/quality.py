@@ -16,7 +16,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from kei_crawler.extensions.fill_rates import EXTRACTED_FIELDS
+from kei_crawler.items import EXTRACTED
 from kei_crawler.storage.snapshot.store import metadata
 
 PROFILE_METADATA = "quality_profile"  # the snapshot metadata key holding ProfileCounts.to_metadata()
@@ -48,12 +48,12 @@ class ProfileCounts:
     """The exact counts a :class:`Profile` is made of, added up table by table as rows are written."""
 
     rows: int = 0
-    filled: dict[str, int] = field(default_factory=lambda: dict.fromkeys(EXTRACTED_FIELDS, 0))
+    filled: dict[str, int] = field(default_factory=lambda: dict.fromkeys(EXTRACTED, 0))
     body_chars: int = 0
 
     def add(self, table: pa.Table | pa.RecordBatch) -> None:
         self.rows += table.num_rows
-        for name in EXTRACTED_FIELDS:
+        for name in EXTRACTED:
             if name not in table.column_names:
                 continue  # a snapshot from before the field existed: never filled
             column = table.column(name)
@@ -63,7 +63,7 @@ class ProfileCounts:
 
     def profile(self) -> Profile:
         rows = self.rows
-        rates = {name: round(self.filled[name] / rows, 4) if rows else 0.0 for name in EXTRACTED_FIELDS}
+        rates = {name: round(self.filled[name] / rows, 4) if rows else 0.0 for name in EXTRACTED}
         return Profile(rows, rates, self.body_chars / rows if rows else 0.0)
 
     def to_metadata(self) -> dict[str, Any]:
@@ -74,7 +74,7 @@ class ProfileCounts:
         """The counts a snapshot's ``quality_profile`` metadata holds; None when absent or unreadable."""
         try:
             value = json.loads(text)
-            filled = {name: int(value["filled"].get(name, 0)) for name in EXTRACTED_FIELDS}
+            filled = {name: int(value["filled"].get(name, 0)) for name in EXTRACTED}
             return cls(int(value["rows"]), filled, int(value["body_chars"]))
         except (ValueError, TypeError, KeyError, AttributeError):
             return None
@@ -83,7 +83,7 @@ class ProfileCounts:
 def profile_of_snapshot(path: Path) -> Profile:
     """The profile of a published snapshot, read column-wise in batches (bodies never all in memory)."""
     parquet = pq.ParquetFile(path)
-    names = [name for name in EXTRACTED_FIELDS if name in parquet.schema_arrow.names]
+    names = [name for name in EXTRACTED if name in parquet.schema_arrow.names]
     counts = ProfileCounts()
     for batch in parquet.iter_batches(columns=names, batch_size=4096):
         counts.add(batch)
@@ -113,7 +113,7 @@ def alerts(fresh: Profile, baseline: Profile, limits: Thresholds | None = None) 
     if fresh.briefs < limits.min_briefs or baseline.briefs == 0:
         return []
     found = []
-    for name in EXTRACTED_FIELDS:
+    for name in EXTRACTED:
         before, now = baseline.fill_rates.get(name, 0.0), fresh.fill_rates.get(name, 0.0)
         if before >= limits.min_baseline_rate and now < before * limits.rate_drop:
             found.append(

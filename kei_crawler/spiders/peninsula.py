@@ -2,7 +2,7 @@
 
 What a page says is the page objects' business (``kei_crawler.pages``); what a brief becomes is the
 pipelines'. This module decides which URLs to request — all of them, or in an incremental crawl only
-those the archive does not hold yet (see ``kei_crawler.run.modes``) — and turns each response into a RawBrief.
+those the archive does not hold yet (see ``config.Mode``) — and turns each response into a RawBrief.
 """
 
 from __future__ import annotations
@@ -20,13 +20,15 @@ from scrapy.http import Response
 from twisted.python.failure import Failure
 
 from kei_crawler import urls
+from kei_crawler.config import KeiConfig, Mode
+from kei_crawler.extensions.run_owner import owner_of
 from kei_crawler.items import RawBrief
 from kei_crawler.middlewares.reasons import RobotsUnavailable, reason_of
 from kei_crawler.pages import IndexPage
-from kei_crawler.pages.workers import Read, WorkerPool, read_brief
-from kei_crawler.run.archive import ArchiveState
-from kei_crawler.run.modes import Mode, resolve_mode
-from kei_crawler.run.resume import ResumeState
+from kei_crawler.pages.brief import PageRead, read_brief
+from kei_crawler.pages.workers import WorkerPool
+from kei_crawler.run.context import RunContext
+from kei_crawler.run.counts import Stat
 from kei_crawler.storage.warc.link import fetched_at, warc_link
 
 logger = logging.getLogger(__name__)
@@ -39,60 +41,52 @@ class PeninsulaSpider(scrapy.Spider):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.base_url = ""
-        self.origin = urls.DEFAULT_ORIGIN
-        self.max_listing_pages = 0
-        self.overlap_pages = 1
+        self.config = KeiConfig()
+        self.base_url = urls.origin_of(self.config.base_url)
+        self.origin = urls.origin_of(self.config.canonical_origin)
         self.allowed_domains: list[str] = []  # set from KEI_BASE_URL in from_crawler
-        self.archive = ArchiveState.empty()
-        self.mode = Mode.FULL
-        self.known_only_pages = 0  # consecutive listing pages holding only known briefs
         self.last_listing_page = 1  # the highest listing page number linked so far
         self.reader = WorkerPool()
+        self._run: RunContext | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> PeninsulaSpider:
         spider: PeninsulaSpider = super().from_crawler(crawler, *args, **kwargs)
-        settings = crawler.settings
-        spider.base_url = urls.origin_of(settings.get("KEI_BASE_URL") or urls.DEFAULT_ORIGIN)
-        spider.origin = urls.origin_of(settings.get("KEI_CANONICAL_ORIGIN") or urls.DEFAULT_ORIGIN)
-        spider.max_listing_pages = settings.getint("KEI_MAX_LISTING_PAGES", 2000)
-        spider.overlap_pages = max(1, settings.getint("KEI_OVERLAP_PAGES", 1))
-        spider.reader = WorkerPool(settings.getint("KEI_EXTRACT_WORKERS", 0))
+        spider.config = config = KeiConfig.from_settings(crawler.settings)
+        spider.base_url = urls.origin_of(config.base_url)
+        spider.origin = urls.origin_of(config.canonical_origin)
+        spider.reader = WorkerPool(config.extract_workers)
         # OffsiteMiddleware's guard, on top of our own same_site checks below.
         spider.allowed_domains = [urlsplit(spider.base_url).hostname or ""]
-        spider.archive = ArchiveState.load(settings.get("KEI_OUTPUT_DIR") or "output")
-        spider.mode = resolve_mode(settings.get("KEI_MODE", "auto"), spider.archive.snapshot is not None)
-        resumed = ResumeState.load(settings["JOBDIR"]) if settings.get("JOBDIR") else None
-        if resumed is not None:
-            # What the interrupted run learned about archived briefs still counts for this crawl.
-            spider.archive.listed.update(resumed.listed)
-            spider.archive.not_modified.update(resumed.not_modified)
-            spider.archive.gone.update({url: datetime.fromisoformat(t) for url, t in resumed.gone.items()})
-            spider.known_only_pages = resumed.known_only_pages
-            spider.mode = Mode(resumed.stats.get("kei/mode") or spider.mode)
         return spider
+
+    @property
+    def run(self) -> RunContext:
+        """The crawl's run (the archive it extends, its mode, what it records); set when the crawl starts."""
+        assert self._run is not None, "the run is known once the crawl has started"
+        return self._run
 
     @property
     def listing_url(self) -> str:
         return f"{self.base_url}/{urls.SECTION}/"
 
     async def start(self) -> AsyncIterator[Any]:
-        if getattr(self, "locked", False):
-            return  # another run holds the output directory (see SnapshotWriter)
-        assert self.crawler.stats is not None
-        self.crawler.stats.set_value("kei/mode", self.mode.value)
+        run = owner_of(self.crawler).run
+        if run is None:
+            return  # this run could not start (another run holds the output directory): request nothing
+        self._run = run
         yield scrapy.Request(self.listing_url, callback=self.parse_listing, errback=self.listing_failed)
-        for url in sorted(self.archive.outstanding):
+        for url in sorted(run.archive.outstanding):
             yield self.brief_request(url)  # failed in an earlier crawl, never archived: try again
-        if self.mode is Mode.REVALIDATE:
-            for url in self.archive.live_urls():
+        if run.mode is Mode.REVALIDATE:
+            for url in run.archive.live_urls():
                 yield self.revalidation_request(url)
 
     def parse_listing(self, response: Response) -> Iterator[scrapy.Request]:
         stats = self.crawler.stats
         assert stats is not None
-        stats.inc_value("kei/listing_pages")
+        stats.inc_value(Stat.LISTING_PAGES)
+        self.run.outcome.listing_read = True
         page = IndexPage(response.url, response.body)
         links = [link for link in page.brief_links() if urls.same_site(link, self.base_url)]
         if not links:
@@ -101,13 +95,14 @@ class PeninsulaSpider(scrapy.Spider):
             if (urls.listing_page_number(response.url) or 1) == 1 and not page.listing_links():
                 # An empty 200, a sign-in wall, a "page not found" page: whatever it is, not the listing.
                 self._listing_unreadable(f"{response.url} lists no briefs and links to no listing page")
+        archive, full = self.run.archive, self.run.mode is Mode.FULL
         unknown = 0
         for link in links:
             canonical = urls.canonical_brief_url(link, self.origin)
-            stats.inc_value("kei/brief_links")
-            if self.archive.is_known(canonical):
-                self.archive.listed.add(canonical)
-                if self.mode is not Mode.FULL:
+            stats.inc_value(Stat.BRIEF_LINKS)
+            if archive.is_known(canonical):
+                archive.listed.add(canonical)
+                if not full:
                     continue
             else:
                 unknown += 1
@@ -118,8 +113,9 @@ class PeninsulaSpider(scrapy.Spider):
         """Every listing page linked (full crawl), or the next one until the known part is reached."""
         stats = self.crawler.stats
         assert stats is not None
-        self.known_only_pages = self.known_only_pages + 1 if only_known else 0
-        if self.mode is not Mode.FULL and self.known_only_pages >= self.overlap_pages:
+        run, config = self.run, self.config
+        run.known_only_pages = run.known_only_pages + 1 if only_known else 0
+        if run.mode is not Mode.FULL and run.known_only_pages >= config.overlap_pages:
             logger.info("Listing reached briefs already archived at %s; not reading further", url)
             return
         current = urls.listing_page_number(url) or 1
@@ -127,13 +123,12 @@ class PeninsulaSpider(scrapy.Spider):
             number = urls.listing_page_number(link)
             if not urls.same_site(link, self.base_url) or number is None:
                 continue
-            if number <= self.max_listing_pages:
-                self.last_listing_page = max(self.last_listing_page, number)
-            if number > self.max_listing_pages:
-                stats.inc_value("kei/listing_pages_skipped")
+            if number > config.max_listing_pages:
+                stats.inc_value(Stat.LISTING_PAGES_SKIPPED)
                 continue
+            self.last_listing_page = max(self.last_listing_page, number)
             # An incremental crawl reads the listing in order, so it can stop where the known part begins.
-            if self.mode is not Mode.FULL and number != current + 1:
+            if run.mode is not Mode.FULL and number != current + 1:
                 continue
             yield scrapy.Request(
                 urls.canonical_listing_url(link), callback=self.parse_listing, errback=self.listing_failed
@@ -141,7 +136,8 @@ class PeninsulaSpider(scrapy.Spider):
 
     def brief_request(self, canonical: str, **kwargs: Any) -> scrapy.Request:
         meta = kwargs.pop("meta", {})
-        if self.archive.is_known(canonical) or canonical in self.archive.outstanding:
+        archive = self.run.archive
+        if archive.is_known(canonical) or canonical in archive.outstanding:
             # A brief the archive holds (or has been trying to) that now answers 404/410 is gone, not an error.
             meta.setdefault("handle_httpstatus_list", list(GONE))
         return scrapy.Request(
@@ -154,7 +150,7 @@ class PeninsulaSpider(scrapy.Spider):
         )
 
     def revalidation_request(self, canonical: str) -> scrapy.Request:
-        known = self.archive.known[canonical]
+        known = self.run.archive.known[canonical]
         headers = {}
         if known.http_etag:
             headers["If-None-Match"] = known.http_etag
@@ -162,12 +158,10 @@ class PeninsulaSpider(scrapy.Spider):
             headers["If-Modified-Since"] = known.http_last_modified
         return self.brief_request(canonical, headers=headers, meta={"handle_httpstatus_list": [304, *GONE]})
 
-    def parse_brief(
-        self, response: Response, canonical_url: str, read: Read | None = None
-    ) -> Iterator[RawBrief]:
-        """The brief on ``response``, read in this process unless ``reextract`` has read it already."""
+    def parse_brief(self, response: Response, canonical_url: str) -> Iterator[RawBrief]:
+        """The brief on ``response``, read in this process."""
         if not self._settled(response, canonical_url):
-            yield self._raw_brief(response, canonical_url, read or read_brief(response.url, response.body))
+            yield raw_brief(response, canonical_url, read_brief(response.url, response.body), self.origin)
 
     async def parse_brief_in_worker(self, response: Response, canonical_url: str) -> list[RawBrief]:
         """As :meth:`parse_brief`, the page read in a worker process (``KEI_EXTRACT_WORKERS``). A coroutine
@@ -175,42 +169,24 @@ class PeninsulaSpider(scrapy.Spider):
         synchronous spider-middleware path."""
         if self._settled(response, canonical_url):
             return []
-        return [self._raw_brief(response, canonical_url, await self.reader.read(response.url, response.body))]
+        read = await self.reader.read(response.url, response.body)
+        return [raw_brief(response, canonical_url, read, self.origin)]
 
     def _settled(self, response: Response, canonical_url: str) -> bool:
         """True when the response is a 304 or a 404/410 for a known brief: recorded, nothing to read."""
         stats = self.crawler.stats
         assert stats is not None
+        archive = self.run.archive
         if response.status == 304:
-            self.archive.not_modified.add(canonical_url)
-            stats.inc_value("kei/briefs_not_modified")
+            archive.not_modified.add(canonical_url)
+            stats.inc_value(Stat.BRIEFS_NOT_MODIFIED)
             return True
         if response.status in GONE:
-            self.archive.gone[canonical_url] = datetime.now(UTC)
-            stats.inc_value("kei/briefs_gone")
+            archive.gone[canonical_url] = datetime.now(UTC)
+            stats.inc_value(Stat.BRIEFS_GONE)
             logger.info("Brief is gone (%d), marked removed: %s", response.status, canonical_url)
             return True
         return False
-
-    def _raw_brief(self, response: Response, canonical_url: str, read: Read) -> RawBrief:
-        fields, provenance = read
-        # After a redirect the final URL names the brief; two links that land on one page become one row.
-        # (RedirectMiddleware leaves the hops in meta; response.request is already the last hop's request.)
-        if response.meta.get("redirect_urls") and urls.is_brief_url(response.url):
-            canonical_url = urls.canonical_brief_url(response.url, self.origin)
-        archived = warc_link(response.meta)  # set by the WARC middleware, or by `reextract`
-        return RawBrief(
-            url=canonical_url,
-            fetched_url=response.url,
-            fetched_at=fetched_at(response.meta),
-            http_etag=_header(response, b"ETag"),
-            http_last_modified=_header(response, b"Last-Modified"),
-            provenance=provenance,
-            warc_file=archived["file"] if archived else None,
-            warc_record_id=archived["record_id"] if archived else None,
-            warc_offset=archived["offset"] if archived else None,
-            **fields,
-        )
 
     def closed(self, reason: str) -> None:
         self.reader.close()
@@ -224,7 +200,7 @@ class PeninsulaSpider(scrapy.Spider):
         url = request.url if request is not None else self.listing_url
         number = urls.listing_page_number(url) or 1
         if number == 1:
-            # Without page 1 nothing is known about the site: the run must not publish (SnapshotWriter).
+            # Without page 1 nothing is known about the site: the run must not publish.
             if isinstance(failure.value, RobotsUnavailable):
                 self._listing_unreadable(str(failure.value), whole=True)
             else:
@@ -241,12 +217,9 @@ class PeninsulaSpider(scrapy.Spider):
         )
 
     def _listing_unreadable(self, why: str, *, whole: bool = False) -> None:
-        stats = self.crawler.stats
-        assert stats is not None
-        if not stats.get_value("kei/listing_unreadable"):
-            stats.set_value(
-                "kei/listing_unreadable", why if whole else f"could not read The Peninsula's listing: {why}"
-            )
+        outcome = self.run.outcome
+        if not outcome.listing_unreadable:
+            outcome.listing_unreadable = why if whole else f"could not read The Peninsula's listing: {why}"
 
     def _count_failure(self, failure: Failure, kind: str) -> None:
         request = getattr(failure, "request", None)
@@ -254,10 +227,9 @@ class PeninsulaSpider(scrapy.Spider):
         url = request.url if request is not None else "?"
         stats = self.crawler.stats
         assert stats is not None
-        stats.inc_value(f"kei/{kind}_errors/{reason}")
-        stats.inc_value(f"kei/{kind}_errors")
+        stats.inc_value(Stat.errors_by_reason(kind, reason))
+        stats.inc_value(Stat.errors(kind))
         logger.warning("Could not fetch %s %s: %s", kind, url, reason)
-        errors: list[dict[str, str]] = stats.get_value("kei/error_list", []) or []
         # Keyed by the brief's canonical URL, as its snapshot row is, so the row carried forward is found.
         canonical = request.cb_kwargs.get("canonical_url", url) if request is not None else url
         entry = {"kind": kind, "url": canonical, "reason": reason}
@@ -266,8 +238,28 @@ class PeninsulaSpider(scrapy.Spider):
         detail = _detail(failure)
         if detail:
             entry["detail"] = detail  # e.g. where an offsite redirect pointed, how long a timeout was
-        errors.append(entry)
-        stats.set_value("kei/error_list", errors)
+        self.run.failures.errors.append(entry)
+
+
+def raw_brief(response: Response, canonical_url: str, read: PageRead, origin: str) -> RawBrief:
+    """The RawBrief of a brief page ``read`` from ``response`` (in a crawl, or from a WARC by ``reextract``)."""
+    # After a redirect the final URL names the brief; two links that land on one page become one row.
+    # (RedirectMiddleware leaves the hops in meta; response.request is already the last hop's request.)
+    if response.meta.get("redirect_urls") and urls.is_brief_url(response.url):
+        canonical_url = urls.canonical_brief_url(response.url, origin)
+    archived = warc_link(response.meta)  # set by the WARC middleware, or by `reextract`
+    return RawBrief(
+        url=canonical_url,
+        fetched_url=response.url,
+        fetched_at=fetched_at(response.meta),
+        http_etag=_header(response, b"ETag"),
+        http_last_modified=_header(response, b"Last-Modified"),
+        provenance=read.provenance,
+        warc_file=archived["file"] if archived else None,
+        warc_record_id=archived["record_id"] if archived else None,
+        warc_offset=archived["offset"] if archived else None,
+        **read.fields,
+    )
 
 
 def _detail(failure: Failure) -> str | None:

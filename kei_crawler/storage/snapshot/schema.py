@@ -1,6 +1,6 @@
-"""The snapshot's one Arrow schema, declared explicitly and never inferred.
+"""The snapshot's one Arrow schema, never inferred: each column's type is declared with its field in
+``items.Brief``. Also the snapshot's key-value metadata, under the ``kei_crawler.`` prefix.
 
-``items.Brief`` is the source of truth for the column names; a test holds this schema equal to it.
 Bump SCHEMA_VERSION whenever a column is added, removed or changes type.
 """
 
@@ -12,43 +12,12 @@ from typing import Any
 
 import pyarrow as pa
 
-from kei_crawler.items import Brief
+from kei_crawler.items import FIELDS, Brief
 
 SCHEMA_VERSION = 3  # 2: warc_file, warc_record_id, warc_offset; 3: refresh_error
 
-_UTC = pa.timestamp("us", tz="UTC")
-
-BRIEF_SCHEMA = pa.schema(
-    [
-        pa.field("brief_id", pa.string(), nullable=False),
-        pa.field("url", pa.string(), nullable=False),
-        pa.field("slug", pa.string(), nullable=False),
-        pa.field("title", pa.string(), nullable=False),
-        pa.field("published", pa.date32(), nullable=False),
-        pa.field("published_raw", pa.string(), nullable=False),
-        pa.field("updated", pa.date32()),
-        pa.field("updated_raw", pa.string()),
-        pa.field("authors", pa.list_(pa.string()), nullable=False),
-        pa.field("categories", pa.list_(pa.string()), nullable=False),
-        pa.field("series", pa.string()),
-        pa.field("body", pa.string(), nullable=False),
-        pa.field("credits", pa.string()),
-        pa.field("photo_caption", pa.string()),
-        pa.field("photo_url", pa.string()),
-        pa.field("content_hash", pa.string(), nullable=False),
-        pa.field("fetched_at", _UTC, nullable=False),
-        pa.field("first_seen", _UTC, nullable=False),
-        pa.field("last_seen", _UTC, nullable=False),
-        pa.field("removed_at", _UTC),
-        pa.field("http_etag", pa.string()),
-        pa.field("http_last_modified", pa.string()),
-        pa.field("provenance", pa.map_(pa.string(), pa.string()), nullable=False),
-        pa.field("warc_file", pa.string()),
-        pa.field("warc_record_id", pa.string()),
-        pa.field("warc_offset", pa.int64()),
-        pa.field("refresh_error", pa.string()),
-    ]
-)
+BRIEF_SCHEMA = pa.schema([pa.field(column.name, column.type, nullable=column.nullable) for column in FIELDS])
+"""One column per :data:`items.FIELDS` entry, with the type and nullability declared there."""
 
 METADATA_PREFIX = "kei_crawler."
 

@@ -1,13 +1,12 @@
 """RowSpool: a crawl's freshly fetched rows, in numbered Parquet part files that are complete on disk.
 
-Each part is written under a temporary name and renamed, so whatever happens to the process, the parts
-on disk are whole files. A resumed crawl (``--resume``) finds the parts its interrupted run left and
+Each part is written atomically (``storage.atomic``), so whatever happens to the process, the parts on
+disk are whole files. A resumed crawl (``--resume``) finds the parts its interrupted run left and
 goes on numbering after them; the publishing step streams them, in order, into the snapshot.
 """
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -15,7 +14,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from kei_crawler.items import Brief
-from kei_crawler.storage import failpoints
+from kei_crawler.storage.atomic import atomic_path
 from kei_crawler.storage.snapshot.schema import to_table
 
 
@@ -39,10 +38,8 @@ class RowSpool:
         if not self.buffer:
             return
         final = self.directory / f"part-{self.next_part:06d}.parquet"
-        tmp = final.with_suffix(".tmp")
-        pq.write_table(to_table(self.buffer), tmp, compression="zstd")
-        failpoints.hit("spool.part", tmp)
-        os.replace(tmp, final)
+        with atomic_path(final, failpoint="spool.part") as tmp:
+            pq.write_table(to_table(self.buffer), tmp, compression="zstd")
         self.next_part += 1
         self.buffer.clear()
 

@@ -9,7 +9,6 @@ as pywb's own indexer does not index them by default.
 from __future__ import annotations
 
 import json
-import os
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -18,6 +17,8 @@ from pathlib import Path
 import surt
 from warcio.archiveiterator import ArchiveIterator
 from warcio.timeutils import iso_date_to_timestamp
+
+from kei_crawler.storage.atomic import write_atomic
 
 SUFFIX = ".cdxj"
 INDEXED = ("response", "revisit")
@@ -62,14 +63,9 @@ def mime_of(content_type: str | None, record_type: str) -> str | None:
 
 
 def write_cdxj(path: Path, entries: Iterable[CdxEntry]) -> None:
-    """The index, sorted, written under a temporary name and renamed."""
+    """The index, sorted, written atomically."""
     lines = sorted(entry.line() for entry in entries)
-    tmp = path.with_name(path.name + ".tmp")
-    with open(tmp, "w", encoding="utf-8") as out:
-        out.writelines(line + "\n" for line in lines)
-        out.flush()
-        os.fsync(out.fileno())
-    os.replace(tmp, path)
+    write_atomic(path, "".join(line + "\n" for line in lines))
 
 
 def read_cdxj(path: Path) -> Iterator[tuple[str, str, dict[str, str]]]:

@@ -27,6 +27,7 @@ from warcio.timeutils import datetime_to_iso_date
 from warcio.warcwriter import WARCWriter
 
 from kei_crawler.storage import failpoints
+from kei_crawler.storage.atomic import fsync_path, move_file
 from kei_crawler.storage.warc.cdx import SUFFIX, CdxEntry, FirstCapture, index_part, mime_of, write_cdxj
 from kei_crawler.storage.warc.link import WarcLink
 
@@ -201,11 +202,11 @@ class WarcParts:
         if clashes:
             raise FileExistsError(f"{clashes[0]} already exists")
         failpoints.hit("warc.before_publish", destination)
-        moved = [_move(src, destination / src.name) for src in parts]
-        _fsync_dir(destination)  # the parts are there before the index that names them, even after a crash
+        moved = [move_file(src, destination / src.name) for src in parts]
+        fsync_path(destination)  # the parts are there before the index that names them, even after a crash
         failpoints.hit("warc.before_index_rename", destination)
-        moved.append(_move(self.cdxj_path, destination / self.cdxj_path.name))
-        _fsync_dir(destination)
+        moved.append(move_file(self.cdxj_path, destination / self.cdxj_path.name))
+        fsync_path(destination)
         failpoints.hit("warc.after_publish")
         shutil.rmtree(self.directory, ignore_errors=True)
         return moved
@@ -236,27 +237,3 @@ def _header(headers: list[tuple[str, str]], name: str) -> str | None:
         if key.lower() == name:
             return value
     return None
-
-
-def _move(source: Path, target: Path) -> Path:
-    try:
-        os.rename(source, target)
-    except OSError:
-        # Another file system (a JOBDIR elsewhere): copy under a hidden name, then rename.
-        hidden = target.with_name(f".{target.name}.part")
-        try:
-            shutil.copyfile(source, hidden)
-            os.replace(hidden, target)
-        except OSError:
-            hidden.unlink(missing_ok=True)  # a full disk: no half copy left where readers look
-            raise
-        source.unlink()
-    return target
-
-
-def _fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)

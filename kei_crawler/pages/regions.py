@@ -7,12 +7,15 @@ shape; the page's own metadata (JSON-LD, Open Graph, <title>) only tells which v
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 
 from lxml.html import HtmlElement
 
 from kei_crawler.pages.blocks import Block
 from kei_crawler.pages.meta import meta_line_at, section_label
+from kei_crawler.pages.strategies import first_found
 from kei_crawler.pages.structured import Structured
 from kei_crawler.text.clean import clean_text, clean_title
 from kei_crawler.text.dates import parse_published
@@ -59,51 +62,60 @@ class Anchor:
     date_via: str | None = None
 
 
-def _confirmed_title(blocks: list[Block], structured: Structured) -> tuple[int, str] | None:
-    """The first metadata title that a visible block shows too, headings preferred; a section label
-    ("The Peninsula" from a bare <title>) is never the title."""
+def _confirmed_titles(blocks: list[Block], structured: Structured) -> dict[str, Callable[[], int | None]]:
+    """Per metadata source, a finder of the block that shows the title it claims (headings preferred); a
+    section label ("The Peninsula" from a bare <title>) is never the title."""
     titles = structured.titles()
+    if not titles:
+        return {}
     # Each block's title form once, not once per metadata source; a block far longer than every title
     # cannot show one (a site-name suffix is short), and is not worth clean_title's suffix passes.
-    if not titles:
-        return None
     longest = max(len(title) for _, title in titles) + 200
     keys = [clean_title(b.text).casefold() if len(b.text) <= longest else "" for b in blocks]
-    for via, title in titles:
+
+    def shown(title: str) -> int | None:
         key = title.casefold()
         matches = [b for b, k in zip(blocks, keys, strict=True) if k == key and section_label(b) is None]
-        if matches:
-            matches.sort(key=lambda b: (b.heading_level is None, b.index))
-            return matches[0].index, via
-    return None
+        matches.sort(key=lambda b: (b.heading_level is None, b.index))
+        return matches[0].index if matches else None
+
+    return {via: partial(shown, title) for via, title in titles}
 
 
 def anchor(blocks: list[Block], structured: Structured) -> Anchor:
-    """The title block and the date line, each by its strategies in order (docs/extraction.md)."""
+    """The title block and the date line, each by its strategies in order (``strategies.STRATEGIES``)."""
     found = Anchor()
-    confirmed = _confirmed_title(blocks, structured)
-    if confirmed:
-        found.title_index, found.title_via = confirmed
+    if hit := first_found("title", _confirmed_titles(blocks, structured)):
+        found.title_via, found.title_index = hit
     title_index = found.title_index
     # Look from the title on first; then anywhere, for themes that print the date above the title.
     order = blocks[title_index:] + blocks[:title_index] if title_index is not None else blocks
-    for finder, via in ((_labelled_date, "text-layout"), (_time_date, "time-element")):
-        hit = next(((b.index, text) for b in order if (text := finder(blocks, b))), None)
-        if hit:
-            found.date_index, found.date_raw = hit
-            found.date_via = via
-            break
-    if found.date_index is None:
+
+    def shown_by(finder: Callable[[list[Block], Block], str | None]) -> Callable[[], tuple[int, str] | None]:
+        return lambda: next(((b.index, text) for b in order if (text := finder(blocks, b))), None)
+
+    def bare_date() -> tuple[int, str] | None:
         # A bare date line counts only right below a heading: listing widgets print bare dates too.
         for block in blocks:
             near = blocks[max(0, block.index - 3) : block.index]
             title_near = title_index is not None and block.index - 3 <= title_index < block.index
             if (title_near or (title_index is None and any(map(_is_heading, near)))) and _bare_date(block):
-                found.date_index, found.date_raw, found.date_via = block.index, block.text, "date-line"
-                break
+                return block.index, block.text
+        return None
+
+    dated = {
+        "text-layout": shown_by(_labelled_date),
+        "time-element": shown_by(_time_date),
+        "date-line": bare_date,
+    }
+    if hit_date := first_found("published_raw", dated):
+        found.date_via, (found.date_index, found.date_raw) = hit_date
     if found.title_index is None:
-        found.title_index = _title_near(blocks, found.date_index, after=not structured.titles())
-        found.title_via = "heading" if found.title_index is not None else None
+        heading = first_found(
+            "title", {"heading": lambda: _title_near(blocks, found.date_index, after=not structured.titles())}
+        )
+        if heading:
+            found.title_via, found.title_index = heading
     return found
 
 
@@ -220,3 +232,33 @@ def body_text(paragraphs: list[Block]) -> str:
     if items:
         out.append("\n".join(f"- {item}" for item in items))
     return "\n\n".join(out)
+
+
+# Lines that only make sense as page furniture: share widgets, "Read more", print buttons.
+_BOILERPLATE = re.compile(
+    r"^(?:share(?: this)?(?: (?:post|article|page))?:?|print|tweet|email|read more|back to top|download pdf)$",
+    re.IGNORECASE,
+)
+
+
+def is_boilerplate(block: Block) -> bool:
+    text = block.text
+    if _BOILERPLATE.match(text):
+        return True
+    # A line that is nothing but links (tag clouds, "Previous / Next" post links) is navigation.
+    return bool(block.links) and block.link_chars >= 0.9 * len(re.sub(r"\s", "", text)) and len(text) < 200
+
+
+def _is_link_line(block: Block) -> bool:
+    return bool(block.links) and block.link_chars >= 0.9 * len(block.text)
+
+
+def in_link_menu(blocks: list[Block], block: Block) -> bool:
+    """True for a line of a <br>-separated run of links (a sidebar menu: "Blog home / News / Events")."""
+    if not _is_link_line(block):
+        return False
+    after = blocks[block.index + 1] if block.index + 1 < len(blocks) else None
+    before = blocks[block.index - 1] if block.index > 0 else None
+    return (block.soft_break and before is not None and _is_link_line(before)) or (
+        after is not None and after.soft_break and _is_link_line(after)
+    )

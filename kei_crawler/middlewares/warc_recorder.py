@@ -21,7 +21,7 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 from scrapy.http import Headers, Response
 
-from kei_crawler.extensions.warc import WarcWriter
+from kei_crawler.extensions.warc_writer import WarcWriter
 from kei_crawler.storage.warc.link import WARC_META
 from kei_crawler.storage.warc.parts import Exchange
 

@@ -1,0 +1,72 @@
+"""What the commands share: the one-line usage error and the checks of common arguments."""
+
+from __future__ import annotations
+
+import argparse
+import os
+from pathlib import Path
+from typing import Any
+
+from scrapy.settings import Settings
+
+from kei_crawler.config import ConfigError, KeiConfig
+
+
+class UsageError(Exception):
+    """Bad input from the user; the message is printed as one line and the command exits 2."""
+
+
+def parse_setting(text: str) -> tuple[str, str]:
+    name, sep, value = text.partition("=")
+    if not sep or not name.strip():
+        raise UsageError(f"-s expects NAME=VALUE, got {text!r}")
+    return name.strip(), value
+
+
+def add_settings(parser: argparse.ArgumentParser, what: str = "a Scrapy or KEI_* setting") -> None:
+    parser.add_argument(
+        "-s", "--set", dest="settings", action="append", default=[], metavar="NAME=VALUE",
+        help=f"set {what}, as `scrapy crawl -s` does (repeatable)",
+    )  # fmt: skip
+
+
+def add_output_dir(parser: argparse.ArgumentParser, default: str = "KEI_OUTPUT_DIR, output") -> None:
+    parser.add_argument("--output-dir", help=f"snapshots, runs and WARCs go here (default: {default})")
+
+
+def project_settings(overrides: dict[str, Any] | None = None) -> Settings:
+    """kei_crawler.settings, then ``overrides`` at command-line priority (as ``scrapy crawl -s`` does).
+
+    Built from the module rather than scrapy.cfg so the installed console script works from any folder.
+    """
+    settings = Settings()
+    settings.setmodule("kei_crawler.settings", priority="project")
+    for name, value in (overrides or {}).items():
+        settings.set(name, value, priority="cmdline")
+    return settings
+
+
+def load_config(settings: Settings) -> KeiConfig:
+    """The KEI_* settings, checked; UsageError names the first bad one."""
+    try:
+        return KeiConfig.from_settings(settings)
+    except ConfigError as exc:
+        raise UsageError(str(exc)) from exc
+
+
+def check_output_dir(path: str) -> Path:
+    out = Path(path)
+    if out.exists() and not out.is_dir():
+        raise UsageError(f"--output-dir {path}: exists and is not a directory")
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UsageError(f"--output-dir {path}: cannot create it ({exc.strerror})") from exc
+    if not os.access(out, os.W_OK | os.X_OK):
+        raise UsageError(f"--output-dir {path}: not writable")
+    return out
+
+
+def output_dir_of(args: argparse.Namespace) -> str:
+    """``--output-dir``, else ``KEI_OUTPUT_DIR``'s default: the commands that read an archive."""
+    return str(args.output_dir or KeiConfig().output_dir)

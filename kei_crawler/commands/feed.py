@@ -1,0 +1,42 @@
+"""``kei-crawler feed``: an Atom feed of the newest briefs of the latest snapshot."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+
+from kei_crawler.commands.arguments import UsageError, add_output_dir, output_dir_of
+from kei_crawler.monitor.feed import write_feed
+from kei_crawler.storage.snapshot import store
+from kei_crawler.storage.snapshot.store import SnapshotError
+
+
+def add_parser(sub: Any) -> None:
+    feed = sub.add_parser("feed", help="write an Atom feed of the newest briefs of the latest snapshot")
+    feed.add_argument("--output", required=True, metavar="FILE.xml", help="where to write the feed")
+    add_output_dir(feed, "output")
+    feed.add_argument("--limit", type=int, default=20, help="how many briefs (default: 20)")
+
+
+def run(args: argparse.Namespace, console: Console) -> int:
+    if args.limit < 1:
+        raise UsageError("--limit must be at least 1")
+    try:
+        return run_feed(console, output_dir_of(args), args.output, args.limit)
+    except SnapshotError as exc:
+        raise UsageError(str(exc)) from exc
+
+
+def run_feed(console: Console, output_dir: str, output: str, limit: int = 20) -> int:
+    if not Path(output_dir).is_dir():
+        raise SnapshotError(f"{output_dir}: no such directory")
+    ref = store.latest(output_dir)
+    if ref is None:
+        raise SnapshotError(f"{output_dir} holds no snapshot to make a feed from")
+    path, entries = write_feed(ref.path, output, limit=limit)
+    console.print(f"Atom feed of the {entries} newest briefs of snapshot {ref.crawl_id}:", highlight=False)
+    console.print(str(path), highlight=False, soft_wrap=True)
+    return 0

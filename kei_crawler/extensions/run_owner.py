@@ -1,0 +1,137 @@
+"""RunOwner: the extension that holds the crawl's run context and ends the run in a fixed order.
+
+``kei-crawler crawl`` opens the run (``run.context.open_run``: lock, job directory, archive, crawl id)
+before Scrapy starts and hands it over with the crawler (:class:`RunCrawler`); under a plain ``scrapy
+crawl peninsula`` (or Scrapyd) the owner opens it itself, from the settings, and closes it at the end.
+Every other component reads the run through :func:`run_of` (which also makes the owner when a component
+asks before the owner's own turn). When the crawl closes, the owner finishes
+the writers in :data:`RunOwner.FINISH_ORDER` — the WARC before the snapshot whose rows point into it, the
+manifest last, since it reports what both did — rather than in whatever order their signal handlers
+happen to be connected.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any, Protocol
+from weakref import WeakKeyDictionary
+
+from scrapy import Spider, signals
+from scrapy.crawler import Crawler
+from scrapy.exceptions import NotConfigured
+from scrapy.settings import Settings
+from scrapy.utils.defer import deferred_from_coro
+
+from kei_crawler.config import ConfigError, KeiConfig
+from kei_crawler.run.context import CannotStart, RunContext, open_run
+from kei_crawler.run.outcome import WRITE_FAILED
+
+logger = logging.getLogger(__name__)
+
+
+class RunCrawler(Crawler):
+    """A crawler that brings its run, opened before the crawl by the command that started it."""
+
+    def __init__(
+        self, spidercls: type[Spider], settings: Settings, run: RunContext, *, init_reactor: bool = False
+    ) -> None:
+        super().__init__(spidercls, settings, init_reactor=init_reactor)
+        self.run = run
+
+
+class Finishing(Protocol):
+    def finish(self, reason: str) -> None:
+        """Publish, keep for --resume or discard what this writer holds, as ``reason`` calls for."""
+
+
+class RunOwner:
+    FINISH_ORDER = ("warc", "snapshot", "manifest")
+    """The raw archive first (the snapshot is not published without it), the manifest last."""
+
+    def __init__(self, crawler: Crawler, run: RunContext | None, opened_here: bool) -> None:
+        self.crawler = crawler
+        self.run = run
+        self.opened_here = opened_here
+        self._finishing: dict[str, Finishing] = {}
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> RunOwner:
+        # The other components ask for the owner while Scrapy is still building them, before
+        # Crawler.get_extension() answers: they all get the one owner_of() made for this crawler.
+        return owner_of(crawler)
+
+    @classmethod
+    def _start(cls, crawler: Crawler) -> RunOwner:
+        if isinstance(crawler, RunCrawler):
+            owner = cls(crawler, crawler.run, opened_here=False)
+        else:
+            owner = cls(crawler, _open(crawler), opened_here=True)
+        crawler.signals.connect(owner.spider_opened, signal=signals.spider_opened)
+        crawler.signals.connect(owner.spider_closed, signal=signals.spider_closed)
+        return owner
+
+    def finishes(self, step: str, writer: Finishing) -> None:
+        """``writer`` is finished at ``step`` of :data:`FINISH_ORDER` when the crawl closes."""
+        if step not in self.FINISH_ORDER:
+            raise ValueError(f"no finishing step {step!r}; the steps are {', '.join(self.FINISH_ORDER)}")
+        self._finishing[step] = writer
+
+    def spider_opened(self, spider: Spider) -> None:
+        if self.run is not None and self.run.resumed is not None:
+            assert self.crawler.stats is not None
+            for key, value in self.run.resumed.stats.items():
+                self.crawler.stats.set_value(key, value)  # the counters add up over both parts of the crawl
+
+    def spider_closed(self, spider: Spider, reason: str) -> None:
+        run = self.run
+        if run is None:
+            return
+        run.outcome.finish_reason = reason
+        try:
+            for step in self.FINISH_ORDER:
+                writer = self._finishing.get(step)
+                if writer is not None:
+                    writer.finish(reason)
+        finally:
+            if self.opened_here:
+                run.close()
+
+
+_OWNERS: WeakKeyDictionary[Crawler, RunOwner] = WeakKeyDictionary()
+
+
+def owner_of(crawler: Crawler) -> RunOwner:
+    """The crawl's run owner, made (and the run opened or taken over) at the first call for a crawler."""
+    owner = _OWNERS.get(crawler)
+    if owner is None:
+        owner = _OWNERS[crawler] = RunOwner._start(crawler)
+    return owner
+
+
+def _open(crawler: Crawler) -> RunContext | None:
+    """The run of a crawl started by Scrapy itself; None when it cannot start (another run holds the
+    output directory, a bad setting)."""
+    jobdir = crawler.settings.get("JOBDIR")
+    try:
+        return open_run(KeiConfig.from_settings(crawler.settings), jobdir=Path(jobdir) if jobdir else None)
+    except (ConfigError, CannotStart) as exc:
+        # The spider sees no run and requests nothing; every writer is switched off (run_of).
+        logger.error("%s; this run does nothing", str(exc)[:1].upper() + str(exc)[1:])
+        return None
+
+
+def run_of(crawler: Crawler) -> RunContext:
+    """The crawl's run; NotConfigured (which switches the asking component off) when there is none:
+    another run holds the output directory, or a setting is wrong."""
+    run = owner_of(crawler).run
+    if run is None:
+        raise NotConfigured("this run does not hold its output directory")
+    return run
+
+
+def stop_crawl(crawler: Any, reason: str = WRITE_FAILED) -> None:
+    """Close ``crawler``'s spider with ``reason`` from wherever the failure was met (an extension, a
+    middleware); closing twice is harmless, the engine keeps the first reason."""
+    if crawler.engine is not None and crawler.engine.spider is not None:
+        deferred_from_coro(crawler.engine.close_spider_async(reason=reason))

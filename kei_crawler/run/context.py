@@ -1,0 +1,215 @@
+"""One run's facts, chosen once before anything is fetched; every component reads them from here.
+
+``open_run`` takes the output directory's lock, prepares the job directory (kept for ``--resume``, else
+cleared), loads what the archive holds, and fixes the crawl id, the mode and the start time — in that
+order, so that nothing is touched before the lock is held. The :class:`RunContext` it returns is then
+handed to the crawl (``jobs.crawl``) or to a re-extraction (``jobs.reextract``), and records as it goes
+the briefs that failed (``failures``) and how the run ended (``outcome``). No Scrapy here.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from types import TracebackType
+
+from kei_crawler.config import KeiConfig, Mode, resolve_mode
+from kei_crawler.run.archive import ArchiveState
+from kei_crawler.run.counts import FailureLists
+from kei_crawler.run.layout import JobLayout, OutputLayout
+from kei_crawler.run.lock import OutputLock
+from kei_crawler.run.outcome import RunOutcome
+from kei_crawler.run.resume import ResumeState, carried_stats
+from kei_crawler.storage.snapshot import store
+
+logger = logging.getLogger(__name__)
+
+PID_FILE = "pid"
+"""In a run's temporary folder: the process writing it, so the next run knows whether it is abandoned."""
+
+
+class CannotStart(Exception):
+    """The run cannot start as asked (nothing to resume, a crawl id already used); one line for the user."""
+
+
+class OutputLocked(CannotStart):
+    """Another run holds the output directory."""
+
+
+@dataclass
+class RunContext:
+    config: KeiConfig
+    layout: OutputLayout
+    crawl_id: str
+    mode: Mode
+    started_at: datetime
+    archive: ArchiveState
+    lock: OutputLock
+    job: JobLayout | None = None
+    """Scrapy's JOBDIR and what this run keeps there, when it runs with one (``--resume`` needs it)."""
+    resumed: ResumeState | None = None
+    """What the interrupted run this one continues had learned; None for a fresh run."""
+    replaced_interrupted: str | None = None
+    """The crawl id of an interrupted run whose job directory this fresh run cleared."""
+    known_only_pages: int = 0
+    """Consecutive listing pages holding only known briefs (where an incremental crawl stops)."""
+    failures: FailureLists = field(default_factory=FailureLists)
+    outcome: RunOutcome = field(default_factory=RunOutcome)
+
+    def __enter__(self) -> RunContext:
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Release the output directory (idempotent)."""
+        self.lock.release()
+
+    @property
+    def tmp_dir(self) -> Path:
+        """Where this run's snapshot is written before it is published."""
+        return self.layout.tmp_dir(self.crawl_id)
+
+    def resume_state(self, stats: dict[str, object]) -> ResumeState:
+        """What ``--resume`` needs to continue this run, as it stands."""
+        return ResumeState(
+            crawl_id=self.crawl_id,
+            started_at=self.started_at.isoformat(),
+            base_url=self.config.base_url,
+            mode=self.mode.value,
+            stats=carried_stats(stats),
+            listed=sorted(self.archive.listed),
+            not_modified=sorted(self.archive.not_modified),
+            gone={url: when.isoformat() for url, when in self.archive.gone.items()},
+            known_only_pages=self.known_only_pages,
+            errors=list(self.failures.errors),
+            drops=list(self.failures.drops),
+        )
+
+    def clear_job(self) -> None:
+        """Remove the job directory of a run that left nothing to resume (finished, or stopped by a write
+        failure: a full disk gets its space back)."""
+        if self.job is not None:
+            shutil.rmtree(self.job.root, ignore_errors=True)
+
+
+def open_run(
+    config: KeiConfig,
+    *,
+    jobdir: Path | None = None,
+    resume: bool = False,
+    mode: Mode | None = None,
+    with_archive: bool = True,
+    now: datetime | None = None,
+) -> RunContext:
+    """A run of ``config`` holding its output directory: OutputLocked when another run holds it,
+    CannotStart when it cannot start as asked. ``mode`` overrides KEI_MODE (``reextract``), and
+    ``with_archive=False`` starts from nothing, as a re-extraction does."""
+    layout = OutputLayout.of(config.output_dir)
+    layout.root.mkdir(parents=True, exist_ok=True)
+    lock = OutputLock(layout.lock_file)
+    if not lock.acquire():
+        raise OutputLocked(f"another run is using {layout.root} ({lock.holder()})")
+    try:
+        job = JobLayout(jobdir) if jobdir is not None else None
+        resumed, replaced = _prepare_job(job, resume=resume, base_url=config.base_url)
+        archive = ArchiveState.load(layout.root) if with_archive else ArchiveState.empty()
+        if resumed is not None:
+            # What the interrupted run learned about archived briefs still counts for this crawl.
+            archive.listed.update(resumed.listed)
+            archive.not_modified.update(resumed.not_modified)
+            archive.gone.update({url: datetime.fromisoformat(t) for url, t in resumed.gone.items()})
+            started_at = datetime.fromisoformat(resumed.started_at)
+            crawl_id = resumed.crawl_id
+        else:
+            started_at = now or datetime.now(UTC)
+            crawl_id = unused_crawl_id(layout, config.crawl_id or store.new_crawl_id(started_at))
+        chosen = mode or _resumed_mode(resumed) or resolve_mode(config.mode, archive.snapshot is not None)
+        remove_stale_tmp_dirs(layout)
+        if resumed is not None and job is not None:
+            ResumeState.remove(job.resume_file)  # a kill from here on leaves nothing --resume could trust
+        lock.note(crawl_id)
+    except BaseException:
+        lock.release()
+        raise
+    return RunContext(
+        config=config, layout=layout, crawl_id=crawl_id, mode=chosen, started_at=started_at, archive=archive,
+        lock=lock, job=job, resumed=resumed, replaced_interrupted=replaced,
+        known_only_pages=resumed.known_only_pages if resumed else 0,
+        failures=FailureLists(list(resumed.errors), list(resumed.drops)) if resumed else FailureLists(),
+    )  # fmt: skip
+
+
+def _resumed_mode(resumed: ResumeState | None) -> Mode | None:
+    return Mode(resumed.mode) if resumed is not None and resumed.mode else None
+
+
+def _prepare_job(job: JobLayout | None, *, resume: bool, base_url: str) -> tuple[ResumeState | None, str | None]:
+    """The interrupted run to continue (``resume``), or a cleared job directory; and the crawl id of an
+    interrupted run a fresh start cleared, if any."""
+    if job is None:
+        if resume:
+            raise CannotStart("nothing to resume: this run has no job directory")
+        return None, None
+    interrupted = ResumeState.load(job.resume_file) if job.root.is_dir() else None
+    if resume:
+        if interrupted is None and job.root.exists():
+            raise CannotStart(
+                f"the crawl in {job.root} did not stop cleanly (killed or crashed), so it cannot be resumed; "
+                "run without --resume to start afresh"
+            )
+        if interrupted is None:
+            raise CannotStart(f"nothing to resume: no interrupted crawl in {job.root}")
+        if interrupted.base_url.rstrip("/") != base_url.rstrip("/"):
+            # Its queued requests name the other site: resuming would re-crawl everything from here.
+            raise CannotStart(
+                f"cannot resume: the interrupted crawl fetched from {interrupted.base_url}, not {base_url}"
+            )
+        return interrupted, None
+    if job.root.exists():
+        if not job.looks_made_by_a_crawl():
+            raise CannotStart(f"JOBDIR {job.root} exists and is not a crawl's job directory; not touching it")
+        shutil.rmtree(job.root)
+    return None, interrupted.crawl_id if interrupted is not None else None
+
+
+def unused_crawl_id(layout: OutputLayout, crawl_id: str) -> str:
+    """``crawl_id``, moved on a second at a time while a snapshot or a run already holds that id."""
+    while layout.holds_crawl(crawl_id):
+        if not store.is_crawl_id(crawl_id):
+            raise CannotStart(f"crawl id {crawl_id!r} is already used in {layout.root}")
+        when = datetime.strptime(crawl_id, "%Y-%m-%dT%H%M%SZ").replace(tzinfo=UTC)
+        crawl_id = store.new_crawl_id(when + timedelta(seconds=1))
+    return crawl_id
+
+
+def remove_stale_tmp_dirs(layout: OutputLayout) -> None:
+    """Remove what killed runs left in .tmp/ — only runs whose process is gone."""
+    if not layout.tmp.is_dir():
+        return
+    for child in layout.tmp.iterdir():
+        try:
+            pid = int((child / PID_FILE).read_text())
+        except (OSError, ValueError):
+            pid = 0
+        if pid and _alive(pid):
+            continue
+        logger.info("Removing %s, left by an interrupted run", child)
+        shutil.rmtree(child, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
