@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any, Protocol
 from urllib.parse import urlsplit
 
-DEFAULT_ORIGIN = "https://keia.org"
+from kei_crawler.urls import DEFAULT_ORIGIN
 
 
 class Mode(StrEnum):

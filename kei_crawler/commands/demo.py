@@ -46,7 +46,9 @@ def add_parser(sub: Any) -> None:
     demo = sub.add_parser("demo", help="serve the bundled replica of keia.org and crawl it end to end")
     add_output_dir(demo, f"{DEFAULT_OUTPUT}, cleared at each demo")
     demo.add_argument("--briefs", type=int, default=60, help="size of the replica (default: 60)")
-    demo.add_argument("--theme", default="flat", help=f"replica markup theme: {', '.join(THEMES)} (default: flat)")
+    demo.add_argument(
+        "--theme", default="flat", help=f"replica markup theme: {', '.join(THEMES)} (default: flat)"
+    )
     demo.add_argument("--pagination", default="query", choices=PAGINATIONS)
 
 

@@ -30,7 +30,9 @@ def add_parser(sub: Any) -> None:
     add_output_dir(diff, "output")
     diff.add_argument("--format", default="text", choices=FORMATS)
     diff.add_argument(
-        "--output", metavar="FILE.parquet", help="also write a change table (change: insert/update/move/delete)"
+        "--output",
+        metavar="FILE.parquet",
+        help="also write a change table (change: insert/update/move/delete)",
     )
 
 

@@ -12,7 +12,9 @@ from kei_crawler.commands.arguments import UsageError
 
 
 def add_parser(sub: Any) -> None:
-    evaluate = sub.add_parser("evaluate", help="score the extractor per field on a gold set, beside trafilatura")
+    evaluate = sub.add_parser(
+        "evaluate", help="score the extractor per field on a gold set, beside trafilatura"
+    )
     evaluate.add_argument(
         "fixtures", nargs="?", default="tests/fixtures",
         help="folder of <name>/page.html + expected.json (default: tests/fixtures)",
@@ -22,7 +24,9 @@ def add_parser(sub: Any) -> None:
         help="also score trafilatura/htmldate when installed (default: on)",
     )  # fmt: skip
     evaluate.add_argument("--format", default="text", choices=["text", "json"])
-    evaluate.add_argument("--repeat", type=int, default=3, help="timed passes; pages/s is their median (default: 3)")
+    evaluate.add_argument(
+        "--repeat", type=int, default=3, help="timed passes; pages/s is their median (default: 3)"
+    )
 
 
 def run(args: argparse.Namespace, console: Console) -> int:
@@ -31,6 +35,8 @@ def run(args: argparse.Namespace, console: Console) -> int:
     if args.repeat < 1:
         raise UsageError("--repeat must be at least 1")
     try:
-        return run_evaluate(console, Path(args.fixtures), baseline=args.baseline, fmt=args.format, repeat=args.repeat)
+        return run_evaluate(
+            console, Path(args.fixtures), baseline=args.baseline, fmt=args.format, repeat=args.repeat
+        )
     except GoldSetError as exc:
         raise UsageError(str(exc)) from exc

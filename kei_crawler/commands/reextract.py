@@ -27,7 +27,9 @@ def add_parser(sub: Any) -> None:
     reextract = sub.add_parser(
         "reextract", help="rebuild a snapshot from archived WARC responses with today's extractor, no network"
     )
-    reextract.add_argument("warcs", nargs="+", metavar="WARC", help="WARC files of one crawl (warc/*.warc.gz)")
+    reextract.add_argument(
+        "warcs", nargs="+", metavar="WARC", help="WARC files of one crawl (warc/*.warc.gz)"
+    )
     add_output_dir(reextract)
     add_settings(reextract, "a KEI_* setting, e.g. KEI_CANONICAL_ORIGIN")
 

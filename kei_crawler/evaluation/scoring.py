@@ -12,11 +12,11 @@ from dataclasses import dataclass, field
 from statistics import fmean
 from typing import Any
 
+from kei_crawler.items import EXTRACTED
 from kei_crawler.text.dates import parse_published, parse_updated
 
 # The fields compared for equality, in the order the table shows them; "body" is scored apart.
-EXACT_FIELDS = ("title", "published", "updated", "authors", "categories", "series", "credits", "photo_caption",
-                "photo_url")  # fmt: skip
+EXACT_FIELDS = tuple(name for name in EXTRACTED if name != "body")
 SCORED_FIELDS = (*EXACT_FIELDS, "body")
 
 # Text that belongs to the site or the series around a brief, never to the brief's own body. Each one is

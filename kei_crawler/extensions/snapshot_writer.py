@@ -78,6 +78,8 @@ class SnapshotWriter:
             try:
                 assembly.keep_for_resume()
             except OSError as exc:
-                assembly.discard(f"could not write the snapshot: {os_error_line(exc, assembly.spool.directory)}")
+                assembly.discard(
+                    f"could not write the snapshot: {os_error_line(exc, assembly.spool.directory)}"
+                )
                 return
         assembly.discard(f"the crawl did not finish (reason: {reason})")

@@ -76,7 +76,9 @@ def reextract(warcs: list[Path], settings: Settings) -> ReextractResult:
     if len(crawls) > 1:
         # One crawl's captures make one snapshot; which capture of a brief wins across crawls is the
         # carry-forward's business, not re-extraction's.
-        raise WarcReadError(f"the WARCs belong to {len(crawls)} crawls ({', '.join(crawls)}); give one crawl's")
+        raise WarcReadError(
+            f"the WARCs belong to {len(crawls)} crawls ({', '.join(crawls)}); give one crawl's"
+        )
     config = KeiConfig.from_settings(settings)
     crawler = _OfflineCrawler(settings)
     with open_run(config, mode=Mode.REEXTRACT, with_archive=False) as run:
@@ -115,7 +117,11 @@ def _pipelines(crawler: _OfflineCrawler) -> list[Any]:
 
 
 def _briefs(
-    responses: Iterable[ArchivedResponse], run: RunContext, reader: WorkerPool, pipelines: list[Any], stats: Any
+    responses: Iterable[ArchivedResponse],
+    run: RunContext,
+    reader: WorkerPool,
+    pipelines: list[Any],
+    stats: Any,
 ) -> Iterator[Brief]:
     origin = urls.origin_of(run.config.canonical_origin)
     steps = [_step(pipeline) for pipeline in pipelines]
@@ -173,4 +179,3 @@ def _through(item: Any, steps: list[Any], stats: Any, failures: FailureLists) ->
         failures.drops.append(drop_entry(scraped, exc))  # as the crawl's DropList does: the spider's item
         return None
     return item
-

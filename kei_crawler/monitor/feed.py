@@ -21,12 +21,12 @@ from kei_crawler import __version__
 from kei_crawler.storage.snapshot.carry import conform
 from kei_crawler.storage.snapshot.reading import open_snapshot
 from kei_crawler.storage.snapshot.store import SnapshotError
+from kei_crawler.urls import DEFAULT_ORIGIN
 
 ATOM = "http://www.w3.org/2005/Atom"
 SUMMARY_CHARS = 400
 FEED_COLUMNS = ["url", "title", "published", "updated", "authors", "categories", "series", "body",
                 "removed_at", "first_seen"]  # fmt: skip
-DEFAULT_ORIGIN = "https://keia.org"
 
 
 def atom_time(day: date) -> str:

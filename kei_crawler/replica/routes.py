@@ -29,6 +29,7 @@ class Site(Protocol):
 
     def position(self, brief: Brief) -> int: ...
 
+
 HTML = "text/html; charset=utf-8"
 Response = tuple[int, dict[str, str], bytes]
 

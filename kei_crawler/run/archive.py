@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import datetime
 from pathlib import Path
 
@@ -21,8 +21,6 @@ from kei_crawler.storage.snapshot import store
 
 logger = logging.getLogger(__name__)
 
-_COLUMNS = ["url", "content_hash", "http_etag", "http_last_modified", "first_seen", "removed_at"]
-
 
 @dataclass(frozen=True, slots=True)  # one per archived brief: slots keep a million of them small
 class KnownBrief:
@@ -32,6 +30,9 @@ class KnownBrief:
     http_last_modified: str | None
     first_seen: datetime
     removed_at: datetime | None
+
+
+_COLUMNS = [spec.name for spec in fields(KnownBrief)]  # read from the snapshot, column by column
 
 
 @dataclass

@@ -151,7 +151,9 @@ def _resumed_mode(resumed: ResumeState | None) -> Mode | None:
     return Mode(resumed.mode) if resumed is not None and resumed.mode else None
 
 
-def _prepare_job(job: JobLayout | None, *, resume: bool, base_url: str) -> tuple[ResumeState | None, str | None]:
+def _prepare_job(
+    job: JobLayout | None, *, resume: bool, base_url: str
+) -> tuple[ResumeState | None, str | None]:
     """The interrupted run to continue (``resume``), or a cleared job directory; and the crawl id of an
     interrupted run a fresh start cleared, if any."""
     if job is None:

@@ -18,6 +18,7 @@ from kei_crawler.items import EXTRACTED, Brief
 class Stat:
     """The ``kei/`` stats: every key the crawler counts under, named once."""
 
+    PREFIX = "kei/"
     BRIEFS_NEW = "kei/briefs_new"
     BRIEFS_CHANGED = "kei/briefs_changed"
     BRIEFS_UNCHANGED = "kei/briefs_unchanged"

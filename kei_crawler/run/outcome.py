@@ -40,7 +40,6 @@ EXIT_CODES: dict[ExitCode, str] = {
 """What each exit code of ``kei-crawler crawl`` means (``reextract`` uses 0, 1, 2 and 4 the same way)."""
 
 
-
 def exit_code_help() -> str:
     """The exit codes as plain text, for ``--help``."""
     lines = ["exit codes:"]

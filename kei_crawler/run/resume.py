@@ -15,10 +15,11 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from kei_crawler.run.counts import Stat
 from kei_crawler.storage.atomic import write_atomic
 
 # Counters that must add up over the interrupted and the resumed part of one crawl.
-CARRIED_STATS = ("kei/", "item_dropped_reasons_count/", "item_dropped_count", "item_scraped_count")
+CARRIED_STATS = (Stat.PREFIX, "item_dropped_reasons_count/", "item_dropped_count", "item_scraped_count")
 
 
 @dataclass

@@ -90,8 +90,6 @@ def clean_title(s: str) -> str:
         title = stripped
 
 
-
-
 def clean_list(items: list[str]) -> list[str]:
     """Each item cleaned; empties and repeats dropped, first occurrence's order kept."""
     seen: set[str] = set()

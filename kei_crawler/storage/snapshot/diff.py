@@ -32,6 +32,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from kei_crawler.items import EXTRACTED
 from kei_crawler.storage.snapshot.carry import conform
 from kei_crawler.storage.snapshot.keys import FALSE, arange, bool_array, flat, index_in, int32s
 from kei_crawler.storage.snapshot.reading import (
@@ -45,11 +46,9 @@ from kei_crawler.storage.snapshot.reading import (
 from kei_crawler.storage.snapshot.schema import BRIEF_SCHEMA
 from kei_crawler.storage.snapshot.similarity import body_change
 
-COMPARED_FIELDS = (
-    "title", "published", "updated", "body", "photo_caption", "photo_url",
-    "authors", "categories", "series", "credits",
-)  # fmt: skip
-"""Fields reported as changed, in this order. ``content_hash`` covers title, published, body and caption."""
+COMPARED_FIELDS = EXTRACTED
+"""Fields reported as changed, in the snapshot's column order. ``content_hash`` covers title, published,
+body and caption; the others are compared too."""
 
 CHANGED_SCHEMA = BRIEF_SCHEMA.append(pa.field("changed_fields", pa.list_(pa.string()), nullable=False))
 for _name, _type in (
@@ -256,5 +255,3 @@ def differs(a: pa.ChunkedArray, b: pa.ChunkedArray) -> pa.Array:
 
 def _newest_first(table: pa.Table) -> pa.Table:
     return table.sort_by([("published", "descending"), ("url", "ascending")])
-
-
