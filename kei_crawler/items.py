@@ -222,7 +222,7 @@ class Brief:
         metadata=_column(
             pa.string(),
             "On a row carried forward from the previous snapshot: why this crawl tried to fetch the brief "
-            "again and could not — the fetch error (`http_503`, `TimeoutError`) or the drop reason and its detail "
+            "again and could not — the fetch error (`http_503`, `timeout`) or the drop reason and its detail "
             "(`MissingDate: no publication date (published_raw: tried …)`). Null when this crawl captured the row "
             "fresh or did not try to fetch it, so an old failure never lingers.",
             nullable=True,

@@ -88,7 +88,10 @@ def run(args: argparse.Namespace, console: Console) -> int:
         print(f"kei-crawler: {outcome.manifest_failed}", file=sys.stderr)
     code = result.exit_code
     if code == ExitCode.ABORTED:
-        print(f"kei-crawler: crawl aborted ({outcome.finish_reason}); no snapshot published", file=sys.stderr)
+        how = (
+            f"crawl aborted ({outcome.finish_reason})" if outcome.finish_reason else "the crawl did not start"
+        )
+        print(f"kei-crawler: {how}; no snapshot published", file=sys.stderr)
     elif code == ExitCode.NOT_PUBLISHED:
         print(f"kei-crawler: no snapshot published: {outcome.not_published_because}", file=sys.stderr)
     else:

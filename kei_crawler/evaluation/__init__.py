@@ -1,6 +1,6 @@
 """``kei-crawler evaluate``: our extractor scored per field on the gold set, beside trafilatura/htmldate.
 
-scoring.py holds the pure rules, gold.py reads the fixtures, baseline.py wraps trafilatura, run.py times
+scoring.py holds the pure rules, gold.py reads the fixtures, baseline.py wraps trafilatura, runner.py times
 and scores, render.py prints. ``run_evaluate`` is what the CLI calls.
 """
 

@@ -49,8 +49,12 @@ class RunOwner:
     FINISH_ORDER = ("warc", "snapshot", "manifest")
     """The raw archive first (the snapshot is not published without it), the manifest last."""
 
-    def __init__(self, crawler: Crawler, run: RunContext | None, opened_here: bool) -> None:
+    def __init__(
+        self, crawler: Crawler, config: KeiConfig, run: RunContext | None, opened_here: bool
+    ) -> None:
         self.crawler = crawler
+        self.config = config
+        """The run's KEI_* settings (their defaults when the settings are bad and the run did not open)."""
         self.run = run
         self.opened_here = opened_here
         self._finishing: dict[str, Finishing] = {}
@@ -64,9 +68,10 @@ class RunOwner:
     @classmethod
     def _start(cls, crawler: Crawler) -> RunOwner:
         if isinstance(crawler, RunCrawler):
-            owner = cls(crawler, crawler.run, opened_here=False)
+            owner = cls(crawler, crawler.run.config, crawler.run, opened_here=False)
         else:
-            owner = cls(crawler, _open(crawler), opened_here=True)
+            config, run = _open(crawler)
+            owner = cls(crawler, config, run, opened_here=True)
         crawler.signals.connect(owner.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(owner.spider_closed, signal=signals.spider_closed)
         return owner
@@ -88,6 +93,8 @@ class RunOwner:
         if run is None:
             return
         run.outcome.finish_reason = reason
+        if "snapshot" not in self._finishing:
+            run.outcome.not_published_because = "snapshot writing is off (KEI_SNAPSHOT_ENABLED)"
         try:
             for step in self.FINISH_ORDER:
                 writer = self._finishing.get(step)
@@ -109,16 +116,23 @@ def owner_of(crawler: Crawler) -> RunOwner:
     return owner
 
 
-def _open(crawler: Crawler) -> RunContext | None:
-    """The run of a crawl started by Scrapy itself; None when it cannot start (another run holds the
-    output directory, a bad setting)."""
+def _open(crawler: Crawler) -> tuple[KeiConfig, RunContext | None]:
+    """The settings and the run of a crawl started by Scrapy itself; no run when it cannot start (a bad
+    setting, another run holding the output directory)."""
     jobdir = crawler.settings.get("JOBDIR")
+    config = KeiConfig()
     try:
-        return open_run(KeiConfig.from_settings(crawler.settings), jobdir=Path(jobdir) if jobdir else None)
+        config = KeiConfig.from_settings(crawler.settings)
+        return config, open_run(config, jobdir=Path(jobdir) if jobdir else None)
     except (ConfigError, CannotStart) as exc:
         # The spider sees no run and requests nothing; every writer is switched off (run_of).
         logger.error("%s; this run does nothing", str(exc)[:1].upper() + str(exc)[1:])
-        return None
+        return config, None
+
+
+def config_of(crawler: Crawler) -> KeiConfig:
+    """The crawl's KEI_* settings, read and checked once for every component."""
+    return owner_of(crawler).config
 
 
 def run_of(crawler: Crawler) -> RunContext:
@@ -126,7 +140,7 @@ def run_of(crawler: Crawler) -> RunContext:
     another run holds the output directory, or a setting is wrong."""
     run = owner_of(crawler).run
     if run is None:
-        raise NotConfigured("this run does not hold its output directory")
+        raise NotConfigured("this run did not start (see the error above)")
     return run
 
 

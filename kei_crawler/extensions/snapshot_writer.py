@@ -1,5 +1,5 @@
 """SnapshotWriter: the extension that hands every scraped brief to the run's snapshot and, when the crawl
-closes, publishes it, keeps it for ``--resume``, or discards it (``run.snapshot`` does the work).
+closes, publishes it, keeps it for ``--resume``, or discards it (``run.assembly`` does the work).
 
 Only a crawl that closes with reason ``finished`` publishes. Anything else (Ctrl-C, an error, kill -9)
 leaves the published snapshots untouched; the temporary folder is removed on the way out or, after a

@@ -1,6 +1,6 @@
 """WarcWriter: the extension that owns a crawl's WARC file and publishes it with the crawl.
 
-Responses reach it from the ``WarcRecorder`` downloader middleware (``middlewares/warc.py``). The file
+Responses reach it from the ``WarcRecorder`` downloader middleware (``middlewares/warc_recorder.py``). The file
 is opened at the first response and written in the job directory (``<JOBDIR>/kei-warc/``, kept when a
 crawl is interrupted, so ``--resume`` adds a second part ``<crawl_id>-1.warc.gz`` and both are published)
 or, without one, in ``<output>/.tmp/<crawl_id>.warc/``. When the crawl finishes, the run owner has it

@@ -3,7 +3,7 @@
 The archived brief responses go through the crawl's own code — the page objects (in worker processes
 with ``KEI_EXTRACT_WORKERS``), the spider's ``raw_brief``, the ITEM_PIPELINES the settings name (validate
 → normalize → dedupe) — and the rows are published through the crawl's own publishing path
-(``run.snapshot``), under the output directory's lock. With the extractor unchanged, the snapshot equals
+(``run.assembly``), under the output directory's lock. With the extractor unchanged, the snapshot equals
 the crawl's own row for row: ``fetched_at`` is the response's WARC-Date, the validators come from the
 recorded headers, and the link columns name the same records. Lineage comes from the captures alone
 (``first_seen`` = ``last_seen`` = ``fetched_at``, as in a first crawl); nothing is carried forward from

@@ -19,6 +19,7 @@ from scrapy.downloadermiddlewares.retry import get_retry_request
 from scrapy.http import Response
 
 from kei_crawler.config import KeiConfig
+from kei_crawler.extensions.run_owner import config_of
 from kei_crawler.middlewares.retry import NOT_BEFORE, backoff_delay
 
 if TYPE_CHECKING:
@@ -35,7 +36,7 @@ class RetryingHttpCompressionMiddleware(HttpCompressionMiddleware):
     def from_crawler(cls, crawler: Crawler) -> RetryingHttpCompressionMiddleware:
         middleware = super().from_crawler(crawler)
         middleware.crawler = crawler
-        middleware.config = KeiConfig.from_settings(crawler.settings)
+        middleware.config = config_of(crawler)
         return middleware
 
     def process_response(

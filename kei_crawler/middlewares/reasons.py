@@ -1,4 +1,4 @@
-"""Why a request failed, as one stable word: the reasons the run manifest, the stats and the README use.
+"""Why a request failed, as one stable word: the reasons the run manifest, the stats and docs/operations.md use.
 
 ``reason_of`` turns whatever Scrapy, Twisted or one of our middlewares hands an errback into one of a
 fixed set of reasons (``http_503``, ``timeout``, ``connection_lost``, ``robots_disallowed`` …), so a

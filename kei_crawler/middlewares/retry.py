@@ -33,6 +33,7 @@ from scrapy.utils.asyncio import sleep
 from scrapy.utils.response import response_status_message
 
 from kei_crawler.config import KeiConfig
+from kei_crawler.extensions.run_owner import config_of
 from kei_crawler.middlewares import slots
 from kei_crawler.middlewares.reasons import RetryAfterTooLong
 from kei_crawler.run.counts import Stat
@@ -74,9 +75,9 @@ def backoff_delay(attempt: int, base: float, cap: float, rand: Callable[[], floa
 
 
 class BackoffRetryMiddleware(RetryMiddleware):
-    def __init__(self, settings: BaseSettings) -> None:
+    def __init__(self, settings: BaseSettings, config: KeiConfig | None = None) -> None:
         super().__init__(settings)
-        config = KeiConfig.from_settings(settings)
+        config = config or KeiConfig()
         self.backoff_base = config.retry_backoff_base
         self.backoff_max = config.retry_backoff_max
         self.max_wait = config.retry_max_wait
@@ -85,7 +86,7 @@ class BackoffRetryMiddleware(RetryMiddleware):
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> BackoffRetryMiddleware:
-        o = cls(crawler.settings)
+        o = cls(crawler.settings, config_of(crawler))
         o.crawler = crawler
         return o
 

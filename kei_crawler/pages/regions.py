@@ -1,6 +1,6 @@
 """Where things are on a brief page: the title/date anchor, where the post ends, which element holds the body.
 
-All decisions are made on the linear list of text blocks (``text.linearize``) and the element tree's
+All decisions are made on the linear list of text blocks (``blocks.linearize``) and the element tree's
 shape; the page's own metadata (JSON-LD, Open Graph, <title>) only tells which visible block is the title.
 """
 

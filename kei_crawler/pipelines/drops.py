@@ -2,7 +2,7 @@
 
 One DropItem subclass per reason, so Scrapy's core stats count them as
 ``item_dropped_reasons_count/<Reason>``; ``drop_entry`` is the line the run's failure list keeps for
-each (``extensions.drops``), naming the field at fault and what was tried.
+each (``extensions.drop_list``), naming the field at fault and what was tried.
 """
 
 from __future__ import annotations

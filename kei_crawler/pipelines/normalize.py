@@ -6,18 +6,18 @@ from __future__ import annotations
 from typing import Any
 
 from itemadapter import ItemAdapter
-from scrapy.crawler import Crawler
 
 from kei_crawler import urls
-from kei_crawler.config import KeiConfig
 from kei_crawler.items import Brief, content_hash
 from kei_crawler.text.dates import parse_published, parse_updated
 
 
-def to_brief(raw: Any, origin: str = urls.DEFAULT_ORIGIN) -> Brief:
-    """The Brief for a RawBrief (any item with its fields); ``origin`` is where same-host photo URLs go."""
+def to_brief(raw: Any) -> Brief:
+    """The Brief for a RawBrief (any item with its fields). A photo on the host that served the page is
+    moved onto the origin of the brief's canonical URL, the site's own, as the brief itself is."""
     item = ItemAdapter(raw)
     url, fetched_at = item["url"], item.get("fetched_at")
+    origin = urls.origin_of(url)
     title, body, caption = item["title"], item["body"], item.get("photo_caption") or None
     published = parse_published(item["published_raw"])
     updated_raw = item.get("updated_raw") or None
@@ -52,14 +52,7 @@ def to_brief(raw: Any, origin: str = urls.DEFAULT_ORIGIN) -> Brief:
 
 
 class NormalizePipeline:
-    def __init__(self, origin: str = urls.DEFAULT_ORIGIN) -> None:
-        self.origin = origin
-
-    @classmethod
-    def from_crawler(cls, crawler: Crawler) -> NormalizePipeline:
-        return cls(urls.origin_of(KeiConfig.from_settings(crawler.settings).canonical_origin))
-
     def process_item(self, item: Any) -> Any:
         if isinstance(item, Brief) or "published_raw" not in ItemAdapter(item):
             return item  # normalized already, or not a brief
-        return to_brief(item, self.origin)
+        return to_brief(item)

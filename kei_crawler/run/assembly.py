@@ -1,5 +1,5 @@
 """A run's snapshot, from its first fresh row to its publication: the one path both a crawl
-(``extensions.snapshot``) and a re-extraction (``jobs.reextract``) publish through.
+(``extensions.snapshot_writer``) and a re-extraction (``jobs.reextract``) publish through.
 
 Fresh rows are spooled in whole Parquet parts as they arrive (in the job directory, so ``--resume`` keeps
 them), so memory stays flat however large the archive. Publishing writes them into

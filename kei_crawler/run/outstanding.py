@@ -4,7 +4,7 @@ A brief the archive already holds keeps its row when a crawl cannot refresh it (
 brief seen for the first time has no row to keep, and an incremental crawl stops reading the listing
 where the known briefs begin — so without a record it would never be asked for again once newer briefs
 push it down the listing. Each published snapshot therefore carries the outstanding briefs in its
-metadata (``kei_crawler.run.outstanding``), and every crawl re-requests them first, whatever its mode, until
+metadata (``kei_crawler.outstanding``), and every crawl re-requests them first, whatever its mode, until
 one is captured or the site says it is gone (404/410).
 """
 

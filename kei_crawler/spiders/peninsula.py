@@ -21,7 +21,7 @@ from twisted.python.failure import Failure
 
 from kei_crawler import urls
 from kei_crawler.config import KeiConfig, Mode
-from kei_crawler.extensions.run_owner import owner_of
+from kei_crawler.extensions.run_owner import config_of, owner_of
 from kei_crawler.items import RawBrief
 from kei_crawler.middlewares.reasons import RobotsUnavailable, reason_of
 from kei_crawler.pages import IndexPage
@@ -52,7 +52,7 @@ class PeninsulaSpider(scrapy.Spider):
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> PeninsulaSpider:
         spider: PeninsulaSpider = super().from_crawler(crawler, *args, **kwargs)
-        spider.config = config = KeiConfig.from_settings(crawler.settings)
+        spider.config = config = config_of(crawler)
         spider.base_url = urls.origin_of(config.base_url)
         spider.origin = urls.origin_of(config.canonical_origin)
         spider.reader = WorkerPool(config.extract_workers)

@@ -1,6 +1,6 @@
 """How a brief row points at the WARC record it was extracted from.
 
-Kept apart from ``warc.py`` (no warcio import) because the spider and the pipelines read it: the WARC
+Kept apart from ``parts.py`` (no warcio import) because the spider and the pipelines read it: the WARC
 middleware puts a :data:`WARC_META` entry into ``request.meta`` when it records a response, the spider
 copies it into the RawBrief, and ``reextract`` sets the same entry on the responses it rebuilds.
 """
