@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup demo test crawl lint bench reliability clean
+.PHONY: setup demo test test-fast crawl lint bench reliability clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -19,6 +19,10 @@ demo: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q
+
+# The unit tests alone (tests/unit: no sockets, no child processes; under a minute). `make test` runs all.
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest -q tests/unit
 
 crawl: $(STAMP)
 	$(BIN)/kei-crawler crawl

@@ -21,8 +21,9 @@ from typing import Any
 from benchmarks.child import Measured, run
 from benchmarks.session import BRIEFS, OUR_FLAGS, SESSION
 from kei_crawler import settings as ours
-from kei_crawler.commands.demo import LOCAL_SPEED, speed_args
+from kei_crawler.commands.demo import LOCAL_SPEED
 from kei_crawler.extensions.manifest import latest_manifest
+from tests.support.crawling import speed_args
 
 ROUNDS = 3
 SIDES = ("ours", "bare", "items")  # the order of each round's runs

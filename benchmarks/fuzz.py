@@ -53,8 +53,8 @@ def run_property(strategy: st.SearchStrategy[Any], check: Callable[[Any], None],
 
 
 def all_properties() -> dict[str, Property]:
-    from tests.test_fuzz_pages import PROPERTIES as PAGES
-    from tests.test_fuzz_urls import PROPERTIES as URLS
+    from tests.unit.test_fuzz_pages import PROPERTIES as PAGES
+    from tests.unit.test_fuzz_urls import PROPERTIES as URLS
 
     return {**{f"urls.{k}": v for k, v in URLS.items()}, **{f"pages.{k}": v for k, v in PAGES.items()}}
 

@@ -47,12 +47,13 @@ import pyarrow.parquet as pq
 from warcio.archiveiterator import ArchiveIterator
 
 from benchmarks.crawl_processes import Launcher, Running
-from kei_crawler.commands.demo import PUBLISHED_CODES, crawl_argv
+from kei_crawler.commands.demo import PUBLISHED_CODES
 from kei_crawler.replica import ReplicaServer, build_site
 from kei_crawler.storage.snapshot import store
 from kei_crawler.storage.warc.cdx import SUFFIX, read_cdxj
 from kei_crawler.storage.warc.index import unindexed_parts
 from kei_crawler.storage.warc.parts import WARC_SUFFIX
+from tests.support.crawling import crawl_argv
 
 BRIEFS = 30
 BATCH_ROWS = 5  # small row groups and spool parts: a kill finds several of each being written

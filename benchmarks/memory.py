@@ -16,8 +16,9 @@ from pathlib import Path
 from benchmarks.child import Measured, run
 from benchmarks.replica_proc import ReplicaProcess
 from benchmarks.session import BRIEFS, OUR_FLAGS, SCALE, SESSION
-from kei_crawler.commands.demo import PUBLISHED_CODES, crawl_argv
+from kei_crawler.commands.demo import PUBLISHED_CODES
 from kei_crawler.extensions.manifest import latest_manifest
+from tests.support.crawling import crawl_argv
 
 LARGE = round(50_000 * SCALE)
 

@@ -13,7 +13,8 @@ from typing import Any
 
 from benchmarks.child import Measured, run
 from benchmarks.replica_proc import ReplicaProcess
-from kei_crawler.commands.demo import PUBLISHED_CODES, crawl_argv
+from kei_crawler.commands.demo import PUBLISHED_CODES
+from tests.support.crawling import crawl_argv
 
 # The Peninsula's size when the replica was modelled on it (SITE-FACTS.md). KEI_BENCH_SCALE=0.1 tries the
 # harness quickly at a tenth of every size; BENCHMARKS.md's figures are at full scale.

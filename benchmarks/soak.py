@@ -25,11 +25,11 @@ from typing import Any
 
 import pyarrow.parquet as pq
 
-from kei_crawler.commands.demo import crawl_argv
 from kei_crawler.extensions.manifest import manifest_path
 from kei_crawler.replica import Fault, FaultPlan, ReplicaServer, build_site
 from kei_crawler.replica.faults import TRANSIENT
 from kei_crawler.storage.snapshot import store
+from tests.support.crawling import crawl_argv
 
 # Fast retries: the replica's Retry-After is 1 s and the backoff starts small, so a soak takes a minute.
 SOAK_SETTINGS: dict[str, object] = {

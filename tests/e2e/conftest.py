@@ -1,0 +1,35 @@
+"""Fixtures shared by the e2e tests: the replica served on 127.0.0.1, and a crawl of it kept for a module.
+
+The helpers these fixtures use live in tests/support, where the test modules import them from too.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from kei_crawler.replica import ReplicaServer, build_site
+from tests.support.archived_crawl import ArchivedSite, Crawled
+from tests.support.crawling import run_crawl
+
+
+@pytest.fixture
+def replica() -> Iterator[ReplicaServer]:
+    """A default replica (60 briefs, flat theme, query pagination), served until the test ends."""
+    server = ReplicaServer(build_site(60, theme="flat", pagination="query"))
+    server.start()
+    yield server
+    server.stop()
+
+
+# One crawl per module that asks for it (test_warc.py, test_reextract.py). test_diff_cli.py and
+# test_loaders.py define their own ``crawled``, which wins within their module.
+@pytest.fixture(scope="module")
+def crawled(tmp_path_factory: pytest.TempPathFactory) -> Crawled:
+    site = ArchivedSite(build_site(60, theme="flat"))
+    out = tmp_path_factory.mktemp("warc") / "out"
+    with ReplicaServer(site) as server:  # type: ignore[arg-type]
+        done = run_crawl(server.base_url, out)
+        assert done.returncode == 0, done.stderr[-3000:]
+        return Crawled(site, server.base_url, out, server.requests, done.stderr)

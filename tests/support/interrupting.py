@@ -1,0 +1,30 @@
+"""A crawl caught mid-way: a slow replica, a crawl in a child process, and a count of the briefs it asked for."""
+
+from __future__ import annotations
+
+import subprocess
+import time
+from pathlib import Path
+
+from kei_crawler.replica import ReplicaServer
+from tests.support.crawling import crawl_command
+
+
+def brief_requests(server: ReplicaServer) -> int:
+    return sum(1 for r in server.requests if r.path.startswith("/the-peninsula/") and r.path.count("/") == 3
+               and "?" not in r.path)  # fmt: skip
+
+
+def start_slow_crawl(out: Path, site: object) -> tuple[ReplicaServer, subprocess.Popen[str]]:
+    server = ReplicaServer(site, delay=0.2)  # type: ignore[arg-type]
+    base_url = server.start()
+    cmd = crawl_command(
+        base_url, out, "--full", "-s", "CONCURRENT_REQUESTS=2", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=2"
+    )
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 60
+    while brief_requests(server) < 8:
+        assert proc.poll() is None, proc.communicate()
+        assert time.monotonic() < deadline, "the crawl never reached the briefs"
+        time.sleep(0.05)
+    return server, proc

@@ -1,0 +1,24 @@
+"""Hostile names: a crawl id that tries to leave the output folder is refused before anything is written
+(hostile links and the crawl command: tests/e2e/test_hostile_urls.py)."""
+
+from __future__ import annotations
+
+import pytest
+
+from kei_crawler.run.outcome import UsageError, check_crawl_id
+from kei_crawler.storage.snapshot import store
+
+
+@pytest.mark.parametrize(
+    "value", ["../../x", "a/b", "..", ".", "/etc/x", "a\\b", "a\x00b", ".hidden", "x" * 101, "a b"]
+)
+def test_a_crawl_id_that_is_a_path_is_a_usage_error(value: str) -> None:
+    with pytest.raises(UsageError, match="KEI_CRAWL_ID must be a plain name"):
+        check_crawl_id(value)
+    with pytest.raises(ValueError, match="not a plain name"):
+        store.tmp_dir("out", value)  # the last guard, for `scrapy crawl -s KEI_CRAWL_ID=…` and Scrapyd
+
+
+@pytest.mark.parametrize("value", ["", "2026-11-29T043512Z", "nightly-2026.11.29", "run_7"])
+def test_plain_crawl_ids_pass(value: str) -> None:
+    assert check_crawl_id(value) == value
