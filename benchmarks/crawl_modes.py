@@ -13,8 +13,8 @@ from pathlib import Path
 
 from benchmarks.child import Measured, run
 from benchmarks.session import BRIEFS, OUR_FLAGS, SESSION
-from kei_crawler.commands.demo import PUBLISHED_CODES
 from kei_crawler.extensions.manifest import latest_manifest
+from kei_crawler.run.outcome import PUBLISHED as PUBLISHED_CODES
 from tests.support.crawling import crawl_argv
 
 

@@ -47,11 +47,12 @@ import pyarrow.parquet as pq
 from warcio.archiveiterator import ArchiveIterator
 
 from benchmarks.crawl_processes import Launcher, Running
-from kei_crawler.commands.demo import PUBLISHED_CODES
 from kei_crawler.replica import ReplicaServer, build_site
+from kei_crawler.run.layout import OutputLayout
+from kei_crawler.run.outcome import PUBLISHED as PUBLISHED_CODES
 from kei_crawler.storage.snapshot import store
+from kei_crawler.storage.warc.catalog import unindexed_parts
 from kei_crawler.storage.warc.cdx import SUFFIX, read_cdxj
-from kei_crawler.storage.warc.index import unindexed_parts
 from kei_crawler.storage.warc.parts import WARC_SUFFIX
 from tests.support.crawling import crawl_argv
 
@@ -84,9 +85,9 @@ def problems(out: Path, before: dict[Path, bytes], *, settled: bool) -> list[str
             json.loads(manifest.read_text())
         except ValueError as exc:
             found.append(f"run manifest not whole JSON: {manifest.name} ({exc})")
-    if settled and (out / store.TMP).is_dir() and any((out / store.TMP).iterdir()):
+    if settled and OutputLayout.of(out).tmp.is_dir() and any(OutputLayout.of(out).tmp.iterdir()):
         found.append(
-            f"left in .tmp/ after a completed run: {sorted(p.name for p in (out / store.TMP).iterdir())}"
+            f"left in .tmp/ after a completed run: {sorted(p.name for p in OutputLayout.of(out).tmp.iterdir())}"
         )
     return found
 
@@ -277,7 +278,7 @@ def phase_of(out: Path, before: dict[Path, bytes], warcs_before: set[str], exite
         return "after publishing the snapshot"
     if {p.name for p in (out / WARC_DIR).glob(f"*{WARC_SUFFIX}")} - warcs_before:
         return "between the WARC's and the snapshot's publishing"
-    tmp = out / store.TMP
+    tmp = OutputLayout.of(out).tmp
     running = (
         [d for d in tmp.iterdir() if d.is_dir() and not d.name.endswith(".warc")] if tmp.is_dir() else []
     )

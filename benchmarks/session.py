@@ -13,7 +13,7 @@ from typing import Any
 
 from benchmarks.child import Measured, run
 from benchmarks.replica_proc import ReplicaProcess
-from kei_crawler.commands.demo import PUBLISHED_CODES
+from kei_crawler.run.outcome import PUBLISHED as PUBLISHED_CODES
 from tests.support.crawling import crawl_argv
 
 # The Peninsula's size when the replica was modelled on it (SITE-FACTS.md). KEI_BENCH_SCALE=0.1 tries the

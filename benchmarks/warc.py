@@ -17,10 +17,10 @@ from pathlib import Path
 from benchmarks.child import run
 from benchmarks.replica_proc import ReplicaProcess
 from benchmarks.session import BRIEFS, OUR_FLAGS, SESSION
-from kei_crawler.commands.demo import PUBLISHED_CODES
 from kei_crawler.extensions.manifest import latest_manifest
 from kei_crawler.replica import build_site
 from kei_crawler.replica.content import Site
+from kei_crawler.run.outcome import PUBLISHED as PUBLISHED_CODES
 from kei_crawler.storage.warc.parts import Exchange, WarcParts
 from tests.support.crawling import crawl_argv
 

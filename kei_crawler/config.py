@@ -35,7 +35,7 @@ class Mode(StrEnum):
 
 AUTO = "auto"
 """``KEI_MODE=auto``: incremental once a snapshot exists, full before."""
-CRAWL_MODES = (Mode.INCREMENTAL, Mode.REVALIDATE, Mode.FULL)
+CRAWL_MODES = (Mode.FULL, Mode.INCREMENTAL, Mode.REVALIDATE)
 """The modes ``KEI_MODE`` may name (a re-extraction is chosen by its command)."""
 
 
@@ -62,7 +62,7 @@ class SettingsLike(Protocol):
     def get(self, name: str, default: Any = None) -> Any: ...
 
 
-def _web_url(name: str, value: str) -> str:
+def check_web_url(name: str, value: str) -> str:
     parts = urlsplit(value)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise ConfigError(f"{name} must be an http(s) URL with a host, got {value!r}")
@@ -109,10 +109,10 @@ class KeiConfig:
     """The ``KEI_*`` settings of one run, typed; the attribute ``base_url`` is the setting ``KEI_BASE_URL``."""
 
     base_url: str = _setting(
-        DEFAULT_ORIGIN, "where requests go: the site, or a mirror / the replica", _web_url
+        DEFAULT_ORIGIN, "where requests go: the site, or a mirror / the replica", check_web_url
     )
     canonical_origin: str = _setting(
-        DEFAULT_ORIGIN, "the origin of canonical URLs and brief_ids, whatever served the pages", _web_url
+        DEFAULT_ORIGIN, "the origin of canonical URLs and brief_ids, whatever served the pages", check_web_url
     )
     output_dir: str = _setting("output", "snapshots/, runs/, warc/ and .tmp/ live below it")
     crawl_id: str = _setting("", "empty: derived from the start time, e.g. 2026-11-29T043512Z", _crawl_id)

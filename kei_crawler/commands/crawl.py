@@ -19,7 +19,7 @@ from kei_crawler.commands.arguments import (
     project_settings,
 )
 from kei_crawler.commands.summary import print_summary
-from kei_crawler.config import Mode
+from kei_crawler.config import ConfigError, Mode, check_web_url
 from kei_crawler.run.context import CannotStart, OutputLocked, open_run
 from kei_crawler.run.layout import OutputLayout
 from kei_crawler.run.outcome import ExitCode, exit_code_help
@@ -55,7 +55,10 @@ def crawl_overrides(args: argparse.Namespace) -> dict[str, Any]:
     """The settings a ``crawl`` command line asks for (checked with the others by ``load_config``)."""
     overrides: dict[str, Any] = dict(parse_setting(s) for s in args.settings)
     if args.base_url:
-        overrides["KEI_BASE_URL"] = args.base_url
+        try:
+            overrides["KEI_BASE_URL"] = check_web_url("--base-url", args.base_url)
+        except ConfigError as exc:
+            raise UsageError(str(exc)) from exc
     if args.output_dir:
         overrides["KEI_OUTPUT_DIR"] = args.output_dir
     if args.mode:

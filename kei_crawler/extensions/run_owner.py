@@ -49,32 +49,43 @@ class RunOwner:
     FINISH_ORDER = ("warc", "snapshot", "manifest")
     """The raw archive first (the snapshot is not published without it), the manifest last."""
 
-    def __init__(
-        self, crawler: Crawler, config: KeiConfig, run: RunContext | None, opened_here: bool
-    ) -> None:
+    def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
-        self.config = config
-        """The run's KEI_* settings (their defaults when the settings are bad and the run did not open)."""
-        self.run = run
-        self.opened_here = opened_here
+        self.run: RunContext | None = crawler.run if isinstance(crawler, RunCrawler) else None
+        self.opened_here = False
+        self._refused: str | None = None
         self._finishing: dict[str, Finishing] = {}
+        try:
+            self.config = self.run.config if self.run else KeiConfig.from_settings(crawler.settings)
+            """The run's KEI_* settings, read and checked once (the defaults when they are wrong)."""
+        except ConfigError as exc:
+            self.config, self._refused = KeiConfig(), str(exc)
+        crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)
+        crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> RunOwner:
         # The other components ask for the owner while Scrapy is still building them, before
         # Crawler.get_extension() answers: they all get the one owner_of() made for this crawler.
-        return owner_of(crawler)
-
-    @classmethod
-    def _start(cls, crawler: Crawler) -> RunOwner:
-        if isinstance(crawler, RunCrawler):
-            owner = cls(crawler, crawler.run.config, crawler.run, opened_here=False)
-        else:
-            config, run = _open(crawler)
-            owner = cls(crawler, config, run, opened_here=True)
-        crawler.signals.connect(owner.spider_opened, signal=signals.spider_opened)
-        crawler.signals.connect(owner.spider_closed, signal=signals.spider_closed)
+        owner = owner_of(crawler)
+        owner.open()  # the extensions' turn: the run starts, before anything is fetched
         return owner
+
+    def open(self) -> RunContext | None:
+        """The run, opened from the settings at the first call of a crawl Scrapy started itself; None
+        when it cannot start (a bad setting, another run holding the output directory)."""
+        if self.run is not None or self._refused is not None:
+            return self.run
+        jobdir = self.crawler.settings.get("JOBDIR")
+        try:
+            self.run = open_run(self.config, jobdir=Path(jobdir) if jobdir else None)
+            self.opened_here = True
+        except CannotStart as exc:
+            self._refused = str(exc)
+        if self._refused is not None:
+            # The spider sees no run and requests nothing; every writer is switched off (run_of).
+            logger.error("%s; this run does nothing", self._refused[:1].upper() + self._refused[1:])
+        return self.run
 
     def finishes(self, step: str, writer: Finishing) -> None:
         """``writer`` is finished at ``step`` of :data:`FINISH_ORDER` when the crawl closes."""
@@ -109,25 +120,11 @@ _OWNERS: WeakKeyDictionary[Crawler, RunOwner] = WeakKeyDictionary()
 
 
 def owner_of(crawler: Crawler) -> RunOwner:
-    """The crawl's run owner, made (and the run opened or taken over) at the first call for a crawler."""
+    """The crawl's run owner, made at the first call for a crawler."""
     owner = _OWNERS.get(crawler)
     if owner is None:
-        owner = _OWNERS[crawler] = RunOwner._start(crawler)
+        owner = _OWNERS[crawler] = RunOwner(crawler)
     return owner
-
-
-def _open(crawler: Crawler) -> tuple[KeiConfig, RunContext | None]:
-    """The settings and the run of a crawl started by Scrapy itself; no run when it cannot start (a bad
-    setting, another run holding the output directory)."""
-    jobdir = crawler.settings.get("JOBDIR")
-    config = KeiConfig()
-    try:
-        config = KeiConfig.from_settings(crawler.settings)
-        return config, open_run(config, jobdir=Path(jobdir) if jobdir else None)
-    except (ConfigError, CannotStart) as exc:
-        # The spider sees no run and requests nothing; every writer is switched off (run_of).
-        logger.error("%s; this run does nothing", str(exc)[:1].upper() + str(exc)[1:])
-        return config, None
 
 
 def config_of(crawler: Crawler) -> KeiConfig:
@@ -136,9 +133,9 @@ def config_of(crawler: Crawler) -> KeiConfig:
 
 
 def run_of(crawler: Crawler) -> RunContext:
-    """The crawl's run; NotConfigured (which switches the asking component off) when there is none:
-    another run holds the output directory, or a setting is wrong."""
-    run = owner_of(crawler).run
+    """The crawl's run; NotConfigured (which switches the asking component off) when there is none: a
+    setting is wrong, or another run holds the output directory."""
+    run = owner_of(crawler).open()
     if run is None:
         raise NotConfigured("this run did not start (see the error above)")
     return run

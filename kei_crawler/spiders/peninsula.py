@@ -71,7 +71,7 @@ class PeninsulaSpider(scrapy.Spider):
         return f"{self.base_url}/{urls.SECTION}/"
 
     async def start(self) -> AsyncIterator[Any]:
-        run = owner_of(self.crawler).run
+        run = owner_of(self.crawler).open()
         if run is None:
             return  # this run could not start (another run holds the output directory): request nothing
         self._run = run

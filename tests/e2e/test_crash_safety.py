@@ -25,13 +25,14 @@ from pathlib import Path
 import pytest
 
 from benchmarks.kill_trials import completed, crawl, finished, problems, published, run_trials, start
-from kei_crawler.commands.demo import PUBLISHED_CODES
 from kei_crawler.extensions.manifest import latest_manifest
 from kei_crawler.replica import ReplicaServer, Site, build_site
-from kei_crawler.run.outcome import EXIT_ABORTED, EXIT_NOT_PUBLISHED, EXIT_USAGE
+from kei_crawler.run.layout import OutputLayout
+from kei_crawler.run.outcome import PUBLISHED as PUBLISHED_CODES
+from kei_crawler.run.outcome import ExitCode
 from kei_crawler.storage import failpoints
 from kei_crawler.storage.snapshot import store
-from kei_crawler.storage.warc.index import unindexed_parts
+from kei_crawler.storage.warc.catalog import unindexed_parts
 from tests.support.interrupting import brief_requests
 
 BRIEFS = 30
@@ -84,7 +85,7 @@ def test_the_checker_finds_what_a_careless_writer_would_leave(baseline: Path, tm
     partial.mkdir()
     (partial / store.FILENAME).write_bytes(snapshot.read_bytes()[:1000])  # half a snapshot
     snapshot.write_bytes(snapshot.read_bytes() + b"x")  # the previous snapshot touched
-    (out / store.TMP / "2026-01-01T000000Z").mkdir(parents=True)
+    (OutputLayout.of(out).tmp / "2026-01-01T000000Z").mkdir(parents=True)
     found = "\n".join(problems(out, before, settled=True))
     assert "previous snapshot changed" in found
     assert "unreadable snapshot snapshot=2026-01-01T000000Z" in found
@@ -156,7 +157,7 @@ def stop_slow_crawl(out: Path, server: ReplicaServer, env: dict[str, str]) -> in
 def refused_resume(server: ReplicaServer, out: Path) -> list[str]:
     done = crawl(server.base_url, out, "--resume")
     if (
-        done.returncode == EXIT_USAGE
+        done.returncode == ExitCode.USAGE
         and "did not stop cleanly" in done.stderr
         and "Traceback" not in done.stderr
     ):
@@ -201,7 +202,7 @@ def resumed_run_killed(site: Site, out: Path) -> list[str]:
     before = published(out)
     with ReplicaServer(site, delay=0.2) as server:
         code = stop_slow_crawl(out, server, {})
-        if code != EXIT_ABORTED:
+        if code != ExitCode.ABORTED:
             return [f"SIGTERM should stop the crawl cleanly (exit {code})"]
         done = crawl(server.base_url, out, "--resume", env={failpoints.ENV: "warc.record@6"})
         if done.returncode != KILLED:
@@ -273,7 +274,7 @@ def test_kill_9_at_random_moments() -> None:
 
 def assert_one_line_error(done: subprocess.CompletedProcess[str], *naming: str) -> None:
     """Exit 1, no traceback, and one line saying why nothing was published that holds all of ``naming``."""
-    assert done.returncode == EXIT_NOT_PUBLISHED, done.stderr[-2000:]
+    assert done.returncode == ExitCode.NOT_PUBLISHED, done.stderr[-2000:]
     assert "Traceback" not in done.stderr, done.stderr[-3000:]
     said = [ln for ln in done.stderr.splitlines() if ln.startswith("kei-crawler: no snapshot published")]
     assert len(said) == 1 and all(part in said[0] for part in naming), (naming, said)
@@ -290,7 +291,7 @@ def test_enospc_while_writing_gives_one_clear_line_and_keeps_the_previous_snapsh
     with ReplicaServer(site) as server:
         # The snapshot file, as it is assembled.
         done = crawl(server.base_url, out, "--full", env={failpoints.ENV: "snapshot.row_group:enospc@2"})
-        assert_one_line_error(done, "could not write the snapshot", NO_SPACE, str(out / store.TMP))
+        assert_one_line_error(done, "could not write the snapshot", NO_SPACE, str(OutputLayout.of(out).tmp))
         assert problems(out, before, settled=True) == []  # nothing left behind, not even in .tmp/
         assert latest_manifest(out)["published"] is False
 

@@ -27,7 +27,7 @@ from kei_crawler.replica import Fault, FaultPlan, FaultRule, ReplicaServer, buil
 from kei_crawler.replica.content import Site
 from kei_crawler.replica.faults import Injection
 from kei_crawler.replica.server import RequestRecord
-from kei_crawler.run.outcome import EXIT_ABORTED, EXIT_NOT_PUBLISHED, EXIT_OK
+from kei_crawler.run.outcome import ExitCode
 from kei_crawler.storage.snapshot import store
 from tests.support.crawling import crawl_command, run_crawl
 from tests.support.faulty_site import FaultySite, Rendered
@@ -132,7 +132,7 @@ def test_brief_faults_are_retried_or_reported(tmp_path: Path) -> None:
             )  # fmt: skip
     finally:
         elsewhere.stop()
-    assert done.returncode == EXIT_OK, done.stderr[-3000:]
+    assert done.returncode == ExitCode.OK, done.stderr[-3000:]
     data = latest_manifest(tmp_path / "out")
 
     # Transient faults: retried with growing waits, and the brief is captured.
@@ -235,7 +235,7 @@ def test_retry_after_holds_every_request_to_the_host(tmp_path: Path) -> None:
     with ReplicaServer(site, faults=plan) as server:
         # With a download delay, requests wait in the host's download slot, as they do on the real site.
         done = crawl(server, tmp_path / "out", "-s", "DOWNLOAD_DELAY=0.05")
-    assert done.returncode == EXIT_OK, done.stderr[-3000:]
+    assert done.returncode == ExitCode.OK, done.stderr[-3000:]
     rows = snapshot_rows(tmp_path / "out")
     assert len(rows) == 24 and latest_manifest(tmp_path / "out")["counts"]["errors"] == []
 
@@ -263,7 +263,7 @@ def test_a_retry_after_beyond_the_cap_is_not_waited_for(tmp_path: Path) -> None:
         started = time.time()
         done = crawl(server, tmp_path / "out", "-s", "DOWNLOAD_DELAY=0.05", "-s", "KEI_RETRY_MAX_WAIT=60")
         took = time.time() - started
-    assert done.returncode == EXIT_OK, done.stderr[-3000:]
+    assert done.returncode == ExitCode.OK, done.stderr[-3000:]
     assert took < 60  # an hour was asked for; the crawl did not sleep through it
     [refused] = hits(server, b[4])  # asked once, not retried
     # The site said it is away for an hour: nothing more is sent to it (one request might have been on
@@ -299,7 +299,7 @@ def test_a_crawl_stopped_during_a_retry_after_ends_at_once(tmp_path: Path) -> No
             if proc.poll() is None:
                 proc.kill()
                 proc.communicate()
-    assert proc.returncode == EXIT_ABORTED, err[-3000:]
+    assert proc.returncode == ExitCode.ABORTED, err[-3000:]
     assert took < 30  # not the four minutes the site asked for
     assert store.latest(tmp_path / "out") is None
 
@@ -318,7 +318,7 @@ def test_an_unreachable_robots_txt_means_nothing_is_crawled(
     out = tmp_path / "out"
     with ReplicaServer(site, faults=FaultPlan({"/robots.txt": robots})) as server:
         done = crawl(server, out)
-    assert done.returncode == EXIT_NOT_PUBLISHED, done.stderr[-3000:]
+    assert done.returncode == ExitCode.NOT_PUBLISHED, done.stderr[-3000:]
     assert [r.path for r in server.requests] == ["/robots.txt"] * TRIES  # retried, then nothing else
     assert f"no snapshot published: {why}" in done.stderr
     data = latest_manifest(out)
@@ -336,7 +336,7 @@ def test_a_robots_txt_that_answers_404_allows_everything(tmp_path: Path) -> None
 
     with ReplicaServer(FaultySite(site, {"/robots.txt": missing})) as server:  # type: ignore[arg-type]
         done = crawl(server, tmp_path / "out")
-    assert done.returncode == EXIT_OK, done.stderr[-3000:]
+    assert done.returncode == ExitCode.OK, done.stderr[-3000:]
     assert len(snapshot_rows(tmp_path / "out")) == 20
     assert len(hits(server, "/robots.txt")) == 1
 
@@ -354,7 +354,7 @@ def test_an_unreadable_first_listing_page_publishes_nothing(tmp_path: Path, faul
     out = tmp_path / "out"
     with ReplicaServer(build_site(20, theme="flat"), faults=FaultPlan({LISTING: FaultRule(fault)})) as server:
         done = crawl(server, out)
-    assert done.returncode == EXIT_NOT_PUBLISHED, done.stderr[-3000:]
+    assert done.returncode == ExitCode.NOT_PUBLISHED, done.stderr[-3000:]
     expected = f"could not read The Peninsula's listing: {server.base_url}{LISTING} {why}"
     assert f"no snapshot published: {expected}" in done.stderr
     assert latest_manifest(out)["not_published_because"] == expected
@@ -366,12 +366,12 @@ def test_a_listing_page_that_fails_does_not_cut_off_the_pages_after_it(tmp_path:
     site = build_site(20, theme="flat", pagination="path")
     out = tmp_path / "out"
     with ReplicaServer(site) as server:
-        assert crawl(server, out).returncode == EXIT_OK
+        assert crawl(server, out).returncode == ExitCode.OK
     new = site.publish(25)  # pages 1 and 2 new, page 3 half new, page 4 and 5 known
     page2, page3 = "/the-peninsula/page/2/", "/the-peninsula/page/3/"
     with ReplicaServer(site, faults=FaultPlan({page2: FaultRule(Fault.HTTP_500)})) as server:
         done = crawl(server, out)  # incremental: the listing is read page after page
-    assert done.returncode == EXIT_OK, done.stderr[-3000:]
+    assert done.returncode == ExitCode.OK, done.stderr[-3000:]
     assert len(hits(server, page2)) == TRIES and len(hits(server, page3)) == 1
     data = latest_manifest(out)
     assert data["mode"] == "incremental"

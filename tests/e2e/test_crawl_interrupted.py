@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from kei_crawler.commands import EXIT_ABORTED, EXIT_NOTHING_NEW
 from kei_crawler.replica import ReplicaServer, build_site
+from kei_crawler.run.layout import OutputLayout
+from kei_crawler.run.outcome import ExitCode
 from kei_crawler.storage.snapshot import store
 from tests.support.crawling import run_crawl
 from tests.support.interrupting import start_slow_crawl
@@ -49,7 +50,7 @@ def test_kill_9_mid_crawl_leaves_no_snapshot_and_the_next_run_completes(
     assert sorted(p.relative_to(out) for p in (out / "snapshots").rglob("*") if p.is_file()) == sorted(
         p.relative_to(out) for p in before
     )
-    leftovers = list((out / store.TMP).iterdir())
+    leftovers = list(OutputLayout.of(out).tmp.iterdir())
     assert len(leftovers) == 1  # what the killed run was writing, outside the snapshots folder
 
     fast = ReplicaServer(site)  # type: ignore[arg-type]
@@ -57,10 +58,10 @@ def test_kill_9_mid_crawl_leaves_no_snapshot_and_the_next_run_completes(
         done = run_crawl(fast.start(), out)
     finally:
         fast.stop()
-    assert done.returncode == EXIT_NOTHING_NEW, done.stderr[-2000:]  # the site did not change meanwhile
+    assert done.returncode == ExitCode.NOTHING_NEW, done.stderr[-2000:]  # the site did not change meanwhile
     after = published(out)
     assert len(after) == 2 and all(after[p] == before[p] for p in before)
-    assert list((out / store.TMP).iterdir()) == []  # the next run cleared the killed run's leftovers
+    assert list(OutputLayout.of(out).tmp.iterdir()) == []  # the next run cleared the killed run's leftovers
 
 
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
@@ -74,8 +75,8 @@ def test_interrupted_crawl_exits_aborted_and_publishes_nothing(
         _stdout, stderr = proc.communicate(timeout=60)
     finally:
         server.stop()
-    assert proc.returncode == EXIT_ABORTED, stderr[-2000:]
+    assert proc.returncode == ExitCode.ABORTED, stderr[-2000:]
     assert "no snapshot published" in stderr
     assert "Traceback" not in stderr
     assert published(out) == before
-    assert list((out / store.TMP).iterdir()) == []
+    assert list(OutputLayout.of(out).tmp.iterdir()) == []

@@ -13,9 +13,9 @@ from pathlib import Path
 import pyarrow as pa
 import pytest
 
-from kei_crawler.commands import EXIT_ABORTED, EXIT_OK
 from kei_crawler.pages.workers import WorkerPool, read_brief
 from kei_crawler.replica import ReplicaServer, build_site
+from kei_crawler.run.outcome import ExitCode
 from kei_crawler.storage.snapshot import store
 from tests.support.crawling import crawl_command, run_crawl
 
@@ -87,7 +87,7 @@ def test_a_crawl_with_a_worker_writes_the_same_rows(tmp_path: Path, theme: str) 
     with ReplicaServer(build_site(45, theme=theme)) as server:
         inline = run_crawl(server.base_url, tmp_path / "inline")
         pooled = run_crawl(server.base_url, tmp_path / "pooled", *WORKERS)
-    assert inline.returncode == pooled.returncode == EXIT_OK, pooled.stderr[-2000:]
+    assert inline.returncode == pooled.returncode == ExitCode.OK, pooled.stderr[-2000:]
     assert "worker process" not in inline.stderr
     assert "Reading brief pages in 1 worker process" in pooled.stderr
     assert rows(tmp_path / "pooled") == rows(tmp_path / "inline")
@@ -118,7 +118,7 @@ def test_ctrl_c_reaches_the_worker_too_and_the_crawl_still_ends_cleanly(tmp_path
         _stdout, stderr = proc.communicate(timeout=60)
     finally:
         server.stop()
-    assert proc.returncode == EXIT_ABORTED, stderr[-2000:]
+    assert proc.returncode == ExitCode.ABORTED, stderr[-2000:]
     assert "Traceback" not in stderr and "KeyboardInterrupt" not in stderr
     deadline = time.monotonic() + 10
     while alive(worker) and time.monotonic() < deadline:

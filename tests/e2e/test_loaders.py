@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from kei_crawler.commands import EXIT_NOTHING_NEW, EXIT_OK
+from kei_crawler.run.outcome import ExitCode
 from tests.support import ROOT
 from tests.support.crawling import run_crawl
 
@@ -29,7 +29,7 @@ def crawled(tmp_path_factory: pytest.TempPathFactory) -> Path:
     server = ReplicaServer(build_site(30, theme="modern"))
     base_url = server.start()
     try:
-        for expected in (EXIT_OK, EXIT_NOTHING_NEW):
+        for expected in (ExitCode.OK, ExitCode.NOTHING_NEW):
             done = run_crawl(base_url, root / "output")
             assert done.returncode == expected, done.stderr[-2000:]
     finally:

@@ -6,9 +6,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-from kei_crawler.commands import EXIT_LOCKED, EXIT_OK
 from kei_crawler.replica import ReplicaServer, build_site
 from kei_crawler.run.lock import OutputLock
+from kei_crawler.run.outcome import ExitCode
 from kei_crawler.storage.snapshot import store
 from tests.support import ROOT
 from tests.support.crawling import crawl_command, run_crawl, speed_args
@@ -23,13 +23,13 @@ def test_a_second_run_exits_locked_without_a_request(tmp_path: Path) -> None:
             done = run_crawl(server.base_url, out)
         finally:
             holder.release()
-        assert done.returncode == EXIT_LOCKED, done.stderr[-2000:]
+        assert done.returncode == ExitCode.LOCKED, done.stderr[-2000:]
         assert f"another run is using {out}" in done.stderr
         assert "crawl 2026-11-29T000000Z" in done.stderr
         assert server.requests == []  # it did nothing at all
         assert store.list_snapshots(out) == [] and not (out / "runs").exists()
         again = run_crawl(server.base_url, out)
-    assert again.returncode == EXIT_OK, again.stderr[-2000:]
+    assert again.returncode == ExitCode.OK, again.stderr[-2000:]
 
 
 def test_plain_scrapy_crawl_respects_the_lock_too(tmp_path: Path) -> None:

@@ -10,7 +10,7 @@ import pyarrow.parquet as pq
 
 from kei_crawler.replica import ReplicaServer, build_site
 from kei_crawler.run import outstanding
-from kei_crawler.run.outcome import EXIT_OK
+from kei_crawler.run.outcome import ExitCode
 from kei_crawler.run.outstanding import Outstanding
 from kei_crawler.storage.snapshot import store
 from tests.support.crawling import run_crawl
@@ -32,7 +32,7 @@ def test_a_new_brief_that_failed_is_retried_by_later_incremental_crawls(tmp_path
     url = f"https://keia.org{failing.path}"
     with ReplicaServer(faulty) as server:  # type: ignore[arg-type]
         first = run_crawl(server.base_url, out, "-s", "RETRY_TIMES=0")
-        assert first.returncode == EXIT_OK, first.stderr[-2000:]
+        assert first.returncode == ExitCode.OK, first.stderr[-2000:]
         recorded = pending(out)
         assert set(recorded) == {url, f"https://keia.org{vanishing.path}"}
         assert recorded[url].reason == "http_500" and recorded[url].attempts == 1
@@ -45,12 +45,12 @@ def test_a_new_brief_that_failed_is_retried_by_later_incremental_crawls(tmp_path
         asked = [r.path for r in server.requests]
         assert failing.path in asked and vanishing.path in asked
         assert asked.count("/the-peninsula/") == 1 and len(asked) <= 5  # still incremental
-        assert second.returncode in (EXIT_OK, 6), second.stderr[-2000:]
+        assert second.returncode in (ExitCode.OK, 6), second.stderr[-2000:]
         assert pending(out) == {url: Outstanding(url, "http_500", recorded[url].first_failed, 2)}
 
         del faulty.faults[failing.path]
         third = run_crawl(server.base_url, out)
-        assert third.returncode == EXIT_OK, third.stderr[-2000:]
+        assert third.returncode == ExitCode.OK, third.stderr[-2000:]
     assert pending(out) == {}
     ref = store.latest(out)
     assert ref is not None

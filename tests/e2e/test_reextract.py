@@ -9,9 +9,11 @@ from pathlib import Path
 import pyarrow.parquet as pq
 import pytest
 
-from kei_crawler.commands import EXIT_ABORTED, EXIT_NOT_PUBLISHED, EXIT_OK, EXIT_USAGE, main
-from kei_crawler.extensions.warc import WARC_DIR
+from kei_crawler.commands import main
+from kei_crawler.extensions.warc_writer import WARC_DIR
 from kei_crawler.replica import ReplicaServer, build_site
+from kei_crawler.run.layout import OutputLayout
+from kei_crawler.run.outcome import ExitCode
 from kei_crawler.storage.snapshot import store
 from tests.support.archived_crawl import Crawled
 from tests.support.crawling import run_crawl
@@ -25,7 +27,7 @@ def snapshot_rows(path: Path) -> list[dict[str, object]]:
 def reextract(out: Path, *warcs: Path, capsys: pytest.CaptureFixture[str]) -> Path:
     code = main(["reextract", *map(str, warcs), "--output-dir", str(out)])
     stdout = capsys.readouterr().out
-    assert code == EXIT_OK, stdout
+    assert code == ExitCode.OK, stdout
     return Path(stdout.strip().splitlines()[-1])
 
 
@@ -65,7 +67,7 @@ def test_reextract_with_a_worker_process_writes_the_same_rows(
     out = tmp_path / "pooled"
     code = main(["reextract", str(crawled.warc), "--output-dir", str(out), "-s", "KEI_EXTRACT_WORKERS=1"])
     stdout = capsys.readouterr().out
-    assert code == EXIT_OK, stdout
+    assert code == ExitCode.OK, stdout
     pooled = Path(stdout.strip().splitlines()[-1])
     assert snapshot_rows(pooled) == snapshot_rows(inline) == snapshot_rows(crawled.snapshot)
 
@@ -82,7 +84,7 @@ def test_reextract_takes_one_crawl_at_a_time(
         writer = WARCWriter(target, gzip=True)
         writer.write_record(writer.create_warcinfo_record(other.name, {"isPartOf": "2020-01-01T000000Z"}))
     code = main(["reextract", str(crawled.warc), str(other), "--output-dir", str(tmp_path / "out")])
-    assert code == EXIT_USAGE
+    assert code == ExitCode.USAGE
     assert "give one crawl's" in capsys.readouterr().err
     assert store.list_snapshots(tmp_path / "out") == []
 
@@ -104,10 +106,10 @@ def test_a_warc_without_briefs_publishes_nothing(
             ):
                 writer.write_record(record)
     code = main(["reextract", str(robots_only), "--output-dir", str(tmp_path / "out")])
-    assert code == EXIT_NOT_PUBLISHED
+    assert code == ExitCode.NOT_PUBLISHED
     assert "no brief could be extracted" in capsys.readouterr().err
     assert store.list_snapshots(tmp_path / "out") == []
-    assert list((tmp_path / "out" / store.TMP).iterdir()) == []
+    assert list(OutputLayout.of(tmp_path / "out").tmp.iterdir()) == []
 
 
 def test_interrupted_crawl_publishes_no_warc_and_resume_publishes_both_parts(
@@ -121,7 +123,7 @@ def test_interrupted_crawl_publishes_no_warc_and_resume_publishes_both_parts(
         _, stderr = proc.communicate(timeout=60)
     finally:
         server.stop()
-    assert proc.returncode == EXIT_ABORTED, stderr[-2000:]
+    assert proc.returncode == ExitCode.ABORTED, stderr[-2000:]
     assert (
         not (out / WARC_DIR).exists() or list((out / WARC_DIR).iterdir()) == []
     )  # nothing where readers look
@@ -129,7 +131,7 @@ def test_interrupted_crawl_publishes_no_warc_and_resume_publishes_both_parts(
 
     with ReplicaServer(site, port=server.port) as fast:
         done = run_crawl(fast.base_url, out, "--resume")
-    assert done.returncode == EXIT_OK, done.stderr[-2000:]
+    assert done.returncode == ExitCode.OK, done.stderr[-2000:]
     ref = store.latest(out)
     assert ref is not None
     names = sorted(p.name for p in (out / WARC_DIR).iterdir())

@@ -15,7 +15,7 @@ import pytest
 
 from kei_crawler.replica import ReplicaServer, build_site
 from kei_crawler.replica.content import Site
-from kei_crawler.run.outcome import EXIT_ABORTED, EXIT_NOTHING_NEW, EXIT_OK
+from kei_crawler.run.outcome import ExitCode
 from kei_crawler.storage.snapshot import store
 from tests.support.crawling import run_crawl
 from tests.support.faulty_site import FaultySite, Rendered, status
@@ -71,7 +71,7 @@ def archived(tmp_path: Path) -> Iterator[Archived]:
     server.start()
     out = tmp_path / "out"
     first = run_crawl(server.base_url, out)
-    assert first.returncode == EXIT_OK, first.stderr[-2000:]
+    assert first.returncode == ExitCode.OK, first.stderr[-2000:]
     yield Archived(site, faulty, server, out)
     server.stop()
 
@@ -89,7 +89,7 @@ def test_a_brief_that_cannot_be_refreshed_keeps_its_row_marked_not_refreshed(
     archived.faulty.faults[lost_date] = undated(site)
 
     second = run_crawl(archived.server.base_url, out, mode, *FAST_FAIL)
-    assert second.returncode == EXIT_NOTHING_NEW, second.stderr[-2000:]  # published; nothing changed
+    assert second.returncode == ExitCode.NOTHING_NEW, second.stderr[-2000:]  # published; nothing changed
     rows = snapshot_rows(out)
     assert rows.keys() == before.keys() == {canonical(b.path) for b in site.briefs}  # every brief
     expected = {canonical(path): "http_500" for path in failing}
@@ -126,7 +126,7 @@ def test_a_brief_that_cannot_be_refreshed_keeps_its_row_marked_not_refreshed(
     # The site answers again: this crawl's verdict replaces the last one, nothing lingers.
     archived.faulty.faults.clear()
     third = run_crawl(archived.server.base_url, out, "--revalidate", *FAST_FAIL)
-    assert third.returncode == EXIT_NOTHING_NEW, third.stderr[-2000:]
+    assert third.returncode == ExitCode.NOTHING_NEW, third.stderr[-2000:]
     rows = snapshot_rows(out)
     assert len(rows) == 24 and all(row["refresh_error"] is None for row in rows.values())
     counts = manifest_of(out)["counts"]
@@ -141,7 +141,7 @@ def test_every_listed_brief_is_in_the_snapshot_or_reported(archived: Archived) -
     faulty.faults.update({new[0]: status(500), new[2]: status(503), new[3]: status(404)})
     faulty.faults.update({new[5]: news_page(site), new[7]: undated(site)})
     done = run_crawl(archived.server.base_url, out, *FAST_FAIL)  # incremental: only the new briefs
-    assert done.returncode == EXIT_OK, done.stderr[-2000:]
+    assert done.returncode == ExitCode.OK, done.stderr[-2000:]
     rows = snapshot_rows(out)
     counts = manifest_of(out)["counts"]
     errors = {e["url"]: e["reason"] for e in counts["errors"]}
@@ -168,12 +168,12 @@ def test_the_error_and_drop_lists_survive_resume(tmp_path: Path) -> None:
         proc.communicate(timeout=60)
     finally:
         server.stop()
-    assert proc.returncode == EXIT_ABORTED
+    assert proc.returncode == ExitCode.ABORTED
     first_part = {r.path for r in server.requests}
     with ReplicaServer(FaultySite(site, faults), port=server.port) as fast:  # type: ignore[arg-type]
         done = run_crawl(fast.base_url, out, "--resume")
         second_part = {r.path for r in fast.requests}
-    assert done.returncode == EXIT_OK, done.stderr[-2000:]
+    assert done.returncode == ExitCode.OK, done.stderr[-2000:]
     # Failures met only before the interruption: the resumed part never asked for these again.
     only_before = (gone | not_briefs) & (first_part - second_part)
     assert only_before, "the interrupted part met no failing brief"

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 
-from kei_crawler.commands import EXIT_ABORTED, EXIT_OK, EXIT_USAGE
 from kei_crawler.replica import ReplicaServer, build_site
+from kei_crawler.run.outcome import ExitCode
 from kei_crawler.storage.snapshot import store
 from tests.support.crawling import run_crawl
 from tests.support.interrupting import brief_requests, start_slow_crawl
@@ -24,7 +24,7 @@ def test_resume_after_ctrl_c_fetches_only_what_is_left(tmp_path: Path) -> None:
         _, stderr = proc.communicate(timeout=60)
     finally:
         server.stop()
-    assert proc.returncode == EXIT_ABORTED, stderr[-2000:]
+    assert proc.returncode == ExitCode.ABORTED, stderr[-2000:]
     assert "--resume" in stderr
     first_part = brief_requests(server)
     assert 0 < first_part < 60
@@ -33,14 +33,14 @@ def test_resume_after_ctrl_c_fetches_only_what_is_left(tmp_path: Path) -> None:
     assert interrupted["base_url"] == server.base_url
 
     elsewhere = run_crawl("http://127.0.0.1:9", out, "--resume")
-    assert elsewhere.returncode == EXIT_USAGE
+    assert elsewhere.returncode == ExitCode.USAGE
     assert f"the interrupted crawl fetched from {server.base_url}, not http://127.0.0.1:9" in elsewhere.stderr
 
     # The same site again (same address): its queued requests are still good.
     with ReplicaServer(site, port=server.port) as fast:
         done = run_crawl(fast.base_url, out, "--resume")
         second_part = brief_requests(fast)
-    assert done.returncode == EXIT_OK, done.stderr[-2000:]
+    assert done.returncode == ExitCode.OK, done.stderr[-2000:]
     assert first_part + second_part <= 60 + 2  # at most what was in flight at the interruption twice
     assert second_part < 60
     ref = store.latest(out)
@@ -64,17 +64,17 @@ def test_a_killed_crawl_cannot_be_resumed_but_a_fresh_one_runs(tmp_path: Path) -
     assert (out / ".job").is_dir()
     with ReplicaServer(site) as fast:
         refused = run_crawl(fast.base_url, out, "--resume")
-        assert refused.returncode == EXIT_USAGE
+        assert refused.returncode == ExitCode.USAGE
         assert "did not stop cleanly" in refused.stderr and "Traceback" not in refused.stderr
         assert fast.requests == []
         fresh = run_crawl(fast.base_url, out)
-    assert fresh.returncode == EXIT_OK, fresh.stderr[-2000:]
+    assert fresh.returncode == ExitCode.OK, fresh.stderr[-2000:]
     assert pq.read_metadata(store.latest(out).path).num_rows == 30  # type: ignore[union-attr]
 
 
 def test_nothing_to_resume(tmp_path: Path) -> None:
     done = run_crawl("http://127.0.0.1:9", tmp_path / "out", "--resume")
-    assert done.returncode == EXIT_USAGE
+    assert done.returncode == ExitCode.USAGE
     assert done.stderr.strip().endswith(
         "nothing to resume: no interrupted crawl in " + str(tmp_path / "out" / ".job")
     )
@@ -85,6 +85,6 @@ def test_a_jobdir_that_is_not_a_crawls_is_never_cleared(tmp_path: Path) -> None:
     precious.mkdir()
     (precious / "thesis.txt").write_text("years of work")
     done = run_crawl("http://127.0.0.1:9", tmp_path / "out", "-s", f"JOBDIR={precious}")
-    assert done.returncode == EXIT_USAGE
+    assert done.returncode == ExitCode.USAGE
     assert "is not a crawl's job directory" in done.stderr
     assert (precious / "thesis.txt").read_text() == "years of work"

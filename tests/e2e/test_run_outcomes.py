@@ -7,8 +7,8 @@ import re
 from pathlib import Path
 from typing import Any
 
-from kei_crawler.commands import EXIT_NOTHING_NEW, EXIT_OK, EXIT_QUALITY_ALERT
 from kei_crawler.replica import ReplicaServer, build_site
+from kei_crawler.run.outcome import ExitCode
 from kei_crawler.storage.snapshot import store
 from tests.support.crawling import run_crawl
 from tests.support.faulty_site import FaultySite, Rendered
@@ -24,8 +24,8 @@ def test_manifest_and_nothing_new(tmp_path: Path) -> None:
     with ReplicaServer(build_site(25)) as server:
         first = run_crawl(server.base_url, out)
         second = run_crawl(server.base_url, out)
-    assert first.returncode == EXIT_OK, first.stderr[-2000:]
-    assert second.returncode == EXIT_NOTHING_NEW, second.stderr[-2000:]
+    assert first.returncode == ExitCode.OK, first.stderr[-2000:]
+    assert second.returncode == ExitCode.NOTHING_NEW, second.stderr[-2000:]
     refs = store.list_snapshots(out)
     assert len(refs) == 2
     one, two = manifest(out, refs[0].crawl_id), manifest(out, refs[1].crawl_id)
@@ -46,7 +46,7 @@ def test_a_redesign_that_loses_captions_raises_the_quality_alert(tmp_path: Path)
     out = tmp_path / "out"
     site = build_site(40, theme="modern")
     with ReplicaServer(site) as server:
-        assert run_crawl(server.base_url, out).returncode == EXIT_OK
+        assert run_crawl(server.base_url, out).returncode == ExitCode.OK
 
     def without_captions(path: str, base: str) -> Rendered:
         status, headers, body = site.render(path, base)
@@ -55,7 +55,7 @@ def test_a_redesign_that_loses_captions_raises_the_quality_alert(tmp_path: Path)
     briefs = {b.path: without_captions for b in site.briefs}
     with ReplicaServer(FaultySite(site, briefs)) as server:  # type: ignore[arg-type]
         done = run_crawl(server.base_url, out, "--full")
-    assert done.returncode == EXIT_QUALITY_ALERT, done.stderr[-2000:]
+    assert done.returncode == ExitCode.QUALITY_ALERT, done.stderr[-2000:]
     assert "QUALITY ALERT" in done.stderr and "photo_caption filled on 0%" in done.stderr
     ref = store.latest(out)
     assert ref is not None and len(store.list_snapshots(out)) == 2  # still published

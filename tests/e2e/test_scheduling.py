@@ -27,8 +27,8 @@ from typing import Any
 import pyarrow.parquet as pq
 import pytest
 
-from kei_crawler.commands import EXIT_NOTHING_NEW, EXIT_OK
 from kei_crawler.replica import ReplicaServer, build_site
+from kei_crawler.run.outcome import ExitCode
 from kei_crawler.storage.snapshot import store
 from tests.support import ROOT
 from tests.support.crawling import speed_args
@@ -72,7 +72,7 @@ def test_cron_command_crawls_the_replica_through_a_shell(tmp_path: Path) -> None
         )
         done = subprocess.run(["/bin/sh", "-c", line], capture_output=True, text=True, timeout=120)
     written = log.read_text()
-    assert done.returncode == EXIT_OK, written[-3000:]
+    assert done.returncode == ExitCode.OK, written[-3000:]
     assert done.stdout == done.stderr == ""  # nothing for cron to mail: it is all in the log
     snapshot = store.latest(tmp_path / "out")
     assert snapshot is not None
@@ -93,8 +93,8 @@ def test_a_second_run_with_nothing_new_is_a_unit_success(tmp_path: Path) -> None
         command = [*KEI_CRAWLER, *localized(argv[1:], tmp_path / "out", server.base_url)]
         runs = [subprocess.run(command, capture_output=True, text=True, timeout=120, env=env) for _ in "12"]
     first, second = runs
-    assert first.returncode == EXIT_OK, first.stderr[-3000:]
-    assert second.returncode == EXIT_NOTHING_NEW, second.stderr[-3000:]
+    assert first.returncode == ExitCode.OK, first.stderr[-3000:]
+    assert second.returncode == ExitCode.NOTHING_NEW, second.stderr[-3000:]
     assert {first.returncode, second.returncode} <= success
     assert len(store.list_snapshots(tmp_path / "out")) == 2
 

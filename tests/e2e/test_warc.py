@@ -10,7 +10,7 @@ from pathlib import Path
 import pyarrow.parquet as pq
 from warcio.archiveiterator import ArchiveIterator
 
-from kei_crawler.extensions.warc import WARC_DIR
+from kei_crawler.extensions.warc_writer import WARC_DIR
 from kei_crawler.replica import ReplicaServer, build_site
 from kei_crawler.storage.snapshot import store
 from kei_crawler.storage.warc.cdx import read_cdxj

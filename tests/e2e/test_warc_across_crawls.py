@@ -10,9 +10,10 @@ import pyarrow.parquet as pq
 import pytest
 from warcio.archiveiterator import ArchiveIterator
 
-from kei_crawler.commands import EXIT_OK, main
-from kei_crawler.extensions.warc import WARC_DIR
+from kei_crawler.commands import main
+from kei_crawler.extensions.warc_writer import WARC_DIR
 from kei_crawler.replica import ReplicaServer, build_site
+from kei_crawler.run.outcome import ExitCode
 from kei_crawler.storage.snapshot import store
 from tests.support.crawling import run_crawl
 
@@ -32,10 +33,10 @@ def test_full_recrawl_of_an_unchanged_page_is_a_revisit_of_the_first_capture(
     site = build_site(20, theme="flat")
     edited = site.briefs[5]
     with ReplicaServer(site) as server:
-        assert run_crawl(server.base_url, out).returncode == EXIT_OK
+        assert run_crawl(server.base_url, out).returncode == ExitCode.OK
         site.edit(edited.slug)
         second = run_crawl(server.base_url, out, "--full")
-    assert second.returncode == EXIT_OK, second.stderr[-2000:]
+    assert second.returncode == ExitCode.OK, second.stderr[-2000:]
     first_warc, second_warc = sorted((out / WARC_DIR).glob("*.warc.gz"))
     first_ids = {url: headers for kind, url, headers in records(first_warc) if kind == "response"}
     kinds = {
@@ -59,7 +60,7 @@ def test_full_recrawl_of_an_unchanged_page_is_a_revisit_of_the_first_capture(
     assert checked.returncode == 0
 
     # Re-extraction of the second WARC alone finds the payloads in its neighbour through its CDXJ.
-    assert main(["reextract", str(second_warc), "--output-dir", str(tmp_path / "again")]) == EXIT_OK
+    assert main(["reextract", str(second_warc), "--output-dir", str(tmp_path / "again")]) == ExitCode.OK
     rebuilt_path = Path(capsys.readouterr().out.strip().splitlines()[-1])
     ref = store.latest(out)
     assert ref is not None

@@ -10,7 +10,7 @@ from typing import Any
 
 from warcio.archiveiterator import ArchiveIterator
 
-from kei_crawler.extensions.warc import WARC_DIR
+from kei_crawler.extensions.warc_writer import WARC_DIR
 from kei_crawler.storage.snapshot import store
 
 HTML = {"Content-Type": "text/html; charset=utf-8"}

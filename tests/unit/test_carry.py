@@ -11,7 +11,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from kei_crawler.run.counts import refresh_failures
+from kei_crawler.run.counts import FailureLists
 from kei_crawler.storage.snapshot.carry import CrawlFacts, carried_batches, conform
 from kei_crawler.storage.snapshot.schema import BRIEF_SCHEMA, to_table
 from tests.support.snapshots import brief
@@ -113,25 +113,25 @@ def test_conform_fills_refresh_error_for_a_v2_table() -> None:
 
 REFRESH_CASES = [
     ("nothing failed", {}, {}),
-    ("a brief's fetch error", {"kei/error_list": [{"kind": "brief", "url": url("a"), "reason": "http_503",
+    ("a brief's fetch error", {"errors": [{"kind": "brief", "url": url("a"), "reason": "http_503",
                                                    "fetched_url": "http://127.0.0.1:1/the-peninsula/a/"}]},
      {url("a"): "http_503"}),
-    ("a listing page is no brief", {"kei/error_list": [{"kind": "listing", "url": f"{ORIGIN}/", "reason": "http_500"}]},
+    ("a listing page is no brief", {"errors": [{"kind": "listing", "url": f"{ORIGIN}/", "reason": "http_500"}]},
      {}),
-    ("a drop, with its detail", {"kei/drop_list": [{"kind": "brief", "url": url("b"), "reason": "MissingDate",
+    ("a drop, with its detail", {"drops": [{"kind": "brief", "url": url("b"), "reason": "MissingDate",
                                                     "detail": MISSING_DATE.removeprefix("MissingDate: ")}]},
      {url("b"): MISSING_DATE}),
-    ("both lists", {"kei/error_list": [{"kind": "brief", "url": url("a"), "reason": "http_500"}],
-                    "kei/drop_list": [{"kind": "brief", "url": url("b"), "reason": "NotABrief",
+    ("both lists", {"errors": [{"kind": "brief", "url": url("a"), "reason": "http_500"}],
+                    "drops": [{"kind": "brief", "url": url("b"), "reason": "NotABrief",
                                        "detail": "section is 'News', not 'The Peninsula'"}]},
      {url("a"): "http_500", url("b"): "NotABrief: section is 'News', not 'The Peninsula'"}),
 ]  # fmt: skip
 
 
 @pytest.mark.parametrize(
-    ("stats", "expected"), [c[1:] for c in REFRESH_CASES], ids=[c[0] for c in REFRESH_CASES]
+    ("lists", "expected"), [c[1:] for c in REFRESH_CASES], ids=[c[0] for c in REFRESH_CASES]
 )
 def test_refresh_failures_from_the_error_and_drop_lists(
-    stats: dict[str, Any], expected: dict[str, str]
+    lists: dict[str, Any], expected: dict[str, str]
 ) -> None:
-    assert refresh_failures(stats) == expected
+    assert FailureLists(**lists).refresh_failures() == expected

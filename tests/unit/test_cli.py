@@ -6,6 +6,8 @@ import pytest
 
 from kei_crawler import commands as cli
 from kei_crawler.commands import crawl as crawl_command
+from kei_crawler.commands.arguments import load_config, project_settings
+from kei_crawler.run.outcome import ExitCode
 
 
 def test_crawl_arguments() -> None:
@@ -45,7 +47,7 @@ def test_mode_flags_exclude_each_other(capsys: pytest.CaptureFixture[str]) -> No
 def test_base_url_given_as_a_setting_is_checked_too() -> None:
     args = cli.parse_args(["crawl", "-s", "KEI_BASE_URL=keia.org"])
     with pytest.raises(cli.UsageError, match="http"):
-        crawl_command.crawl_overrides(args)
+        load_config(project_settings(crawl_command.crawl_overrides(args)))
 
 
 @pytest.mark.parametrize(
@@ -68,7 +70,7 @@ def test_bad_input_is_one_line_and_exit_2(
 ) -> None:
     code = cli.main([*argv, "--output-dir", str(tmp_path)])
     err = capsys.readouterr().err
-    assert code == cli.EXIT_USAGE
+    assert code == ExitCode.USAGE
     assert err.startswith("kei-crawler: ") and message in err
     assert err.count("\n") == 1 and "Traceback" not in err
 
@@ -77,7 +79,7 @@ def test_output_dir_that_is_a_file(tmp_path: Path, capsys: pytest.CaptureFixture
     blocker = tmp_path / "file"
     blocker.write_text("x")
     code = cli.main(["crawl", "--output-dir", str(blocker)])
-    assert code == cli.EXIT_USAGE
+    assert code == ExitCode.USAGE
     assert "is not a directory" in capsys.readouterr().err
 
 
@@ -85,7 +87,7 @@ def test_output_dir_that_cannot_be_created(tmp_path: Path, capsys: pytest.Captur
     blocker = tmp_path / "file"
     blocker.write_text("x")
     code = cli.main(["crawl", "--output-dir", str(blocker / "sub")])
-    assert code == cli.EXIT_USAGE
+    assert code == ExitCode.USAGE
     assert "cannot create it" in capsys.readouterr().err
 
 

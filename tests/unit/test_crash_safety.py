@@ -8,9 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from kei_crawler.commands.crawl import prepare_jobdir
-from kei_crawler.run.outcome import os_error_line
+from kei_crawler.config import KeiConfig
+from kei_crawler.run.context import open_run
 from kei_crawler.storage import failpoints
+from kei_crawler.storage.atomic import os_error_line
 
 # --- the failure points themselves --------------------------------------------------------------
 
@@ -66,7 +67,8 @@ def test_a_job_directory_a_killed_run_half_cleared_is_cleared_by_the_next(tmp_pa
     jobdir = tmp_path / ".job"
     (jobdir / left).parent.mkdir(parents=True, exist_ok=True)
     (jobdir / left).write_bytes(b"what rmtree had not reached yet")
-    assert prepare_jobdir(jobdir, resume=False, base_url="http://127.0.0.1:9") == jobdir
+    with open_run(KeiConfig(output_dir=str(tmp_path / "out")), jobdir=jobdir) as run:
+        assert run.job is not None and run.job.root == jobdir
     assert not jobdir.exists()
 
 

@@ -11,8 +11,9 @@ import pyarrow.parquet as pq
 import pytest
 
 from kei_crawler.items import Brief
-from kei_crawler.storage.snapshot.diff import body_change, diff, diff_files
+from kei_crawler.storage.snapshot.diff import diff, diff_files
 from kei_crawler.storage.snapshot.schema import to_table
+from kei_crawler.storage.snapshot.similarity import body_change
 from kei_crawler.storage.snapshot.store import SnapshotError
 from tests.support.snapshots import T0, T1, brief, edit, move
 
@@ -76,7 +77,7 @@ def test_fields_outside_the_content_hash_are_reported_beside_a_hash_change(brief
     )  # fmt: skip
     changes = diff(to_table([b]), to_table([new]))
     assert changes.changed["changed_fields"].to_pylist() == [
-        ["published", "updated", "photo_caption", "photo_url", "categories", "series", "credits"]
+        ["published", "updated", "categories", "series", "credits", "photo_caption", "photo_url"]
     ]
 
 

@@ -234,7 +234,7 @@ def bad_expected(folder: Path) -> Path:
 def test_evaluate_bad_folder(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], make: Any, message: str
 ) -> None:
-    assert cli.main(["evaluate", str(make(tmp_path))]) == cli.EXIT_USAGE
+    assert cli.main(["evaluate", str(make(tmp_path))]) == cli.ExitCode.USAGE
     captured = capsys.readouterr()
     assert captured.out == ""
     assert len(captured.err.splitlines()) == 1 and message in captured.err
@@ -242,7 +242,7 @@ def test_evaluate_bad_folder(
 
 
 def test_evaluate_repeat_must_be_positive(gold: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert cli.main(["evaluate", str(gold), "--repeat", "0"]) == cli.EXIT_USAGE
+    assert cli.main(["evaluate", str(gold), "--repeat", "0"]) == cli.ExitCode.USAGE
     assert "--repeat" in capsys.readouterr().err
 
 

@@ -2,8 +2,8 @@ from datetime import date
 
 import pytest
 
-from kei_crawler.extensions.fill_rates import EXTRACTED_FIELDS, fill_rates, filled_fields
-from kei_crawler.items import Brief
+from kei_crawler.items import EXTRACTED, Brief
+from kei_crawler.run.counts import fill_rates, filled_fields
 
 
 @pytest.mark.parametrize(
@@ -25,6 +25,6 @@ def test_filled_fields(changes: dict[str, object], filled: list[str]) -> None:
 def test_fill_rates() -> None:
     stats = {"kei/filled/title": 4, "kei/filled/photo_caption": 1}
     rates = fill_rates(stats, 4)
-    assert set(rates) == set(EXTRACTED_FIELDS)
+    assert set(rates) == set(EXTRACTED)
     assert rates["title"] == 1.0 and rates["photo_caption"] == 0.25 and rates["body"] == 0.0
     assert fill_rates(stats, 0)["title"] == 0.0

@@ -19,7 +19,8 @@ from hypothesis import strategies as st
 
 from benchmarks.fuzz import SUITE_EXAMPLES, Property, run_property
 from kei_crawler import urls
-from kei_crawler.pages import FIELD_NAMES, STRATEGIES, BriefPage, IndexPage
+from kei_crawler.items import PAGE_FIELDS
+from kei_crawler.pages import STRATEGIES, BriefPage, IndexPage
 from kei_crawler.replica import THEMES, build_site
 from tests.support import FIXTURES
 from tests.support.strategies import hostile_urls
@@ -42,7 +43,7 @@ def check_brief_page(case: tuple[str, str | bytes]) -> None:
     url, html = case
     page = BriefPage(url, html)
     fields, provenance = page.fields(), page.provenance()
-    assert tuple(fields) == FIELD_NAMES
+    assert tuple(fields) == PAGE_FIELDS
     for name in TEXT_FIELDS:
         assert isinstance(fields[name], str)
     for name in LIST_FIELDS:
@@ -50,7 +51,7 @@ def check_brief_page(case: tuple[str, str | bytes]) -> None:
     for name in OPTIONAL_FIELDS:
         assert fields[name] is None or isinstance(fields[name], str)
     assert all(field in STRATEGIES and via in STRATEGIES[field] for field, via in provenance.items())
-    assert (page.title, page.body, page.authors) == (fields["title"], fields["body"], fields["authors"])
+    assert page.read() == (fields, {**provenance, **page.read().provenance})
     if fields["photo_url"] is not None:
         assert urlsplit(fields["photo_url"]).scheme in ("http", "https")
     for name in ("body", "photo_caption", "credits"):
@@ -228,4 +229,4 @@ def test_the_seed_pages_are_real_pages() -> None:
     assert len(pages) == len(list(FIXTURES.glob("*/page.html"))) + 2 * len(THEMES)
     listing = next(data for url, data in pages if url == LISTING_URLS[0])
     assert IndexPage(LISTING_URLS[0], listing).brief_links()
-    assert all(BriefPage(url, data).title for url, data in pages if url == BRIEF_URLS[0])
+    assert all(BriefPage(url, data).fields()["title"] for url, data in pages if url == BRIEF_URLS[0])

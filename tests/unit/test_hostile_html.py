@@ -45,7 +45,7 @@ def test_page_objects_read_hostile_pages(case: Hostile) -> None:
 def test_an_off_site_base_does_not_move_links_or_the_photo() -> None:
     path, brief_html, listing_html = _site_pages()
     based = _after_body(f'<base href="{OTHER}/">'.encode())
-    photo = BriefPage(MIRROR + path, based(brief_html)).photo_url
+    photo = BriefPage(MIRROR + path, based(brief_html)).fields()["photo_url"]
     assert photo is not None and photo.startswith(MIRROR + "/wp-content/")
     assert IndexPage(MIRROR + "/the-peninsula/", based(listing_html)).brief_links()
     # A base on the page's own site is honoured: relative links resolve against it.

@@ -5,18 +5,22 @@ from __future__ import annotations
 
 import pytest
 
-from kei_crawler.run.outcome import UsageError, check_crawl_id
-from kei_crawler.storage.snapshot import store
+from kei_crawler.config import ConfigError, KeiConfig
+from kei_crawler.run.layout import OutputLayout
+
+
+def check_crawl_id(value: str) -> str:
+    return KeiConfig.from_settings({"KEI_CRAWL_ID": value}).crawl_id
 
 
 @pytest.mark.parametrize(
     "value", ["../../x", "a/b", "..", ".", "/etc/x", "a\\b", "a\x00b", ".hidden", "x" * 101, "a b"]
 )
 def test_a_crawl_id_that_is_a_path_is_a_usage_error(value: str) -> None:
-    with pytest.raises(UsageError, match="KEI_CRAWL_ID must be a plain name"):
+    with pytest.raises(ConfigError, match="KEI_CRAWL_ID must be a plain name"):
         check_crawl_id(value)
     with pytest.raises(ValueError, match="not a plain name"):
-        store.tmp_dir("out", value)  # the last guard, for `scrapy crawl -s KEI_CRAWL_ID=…` and Scrapyd
+        OutputLayout.of("out").tmp_dir(value)  # the last guard, should a crawl id come from elsewhere
 
 
 @pytest.mark.parametrize("value", ["", "2026-11-29T043512Z", "nightly-2026.11.29", "run_7"])

@@ -8,7 +8,7 @@ from kei_crawler.run.lock import OutputLock
 
 
 def test_lock_is_exclusive_and_released(tmp_path: Path) -> None:
-    first, second = OutputLock(tmp_path), OutputLock(tmp_path)
+    first, second = OutputLock(tmp_path / ".lock"), OutputLock(tmp_path / ".lock")
     assert first.acquire("2026-11-29T000000Z")
     assert not second.acquire()
     assert "crawl 2026-11-29T000000Z" in second.holder()

@@ -63,7 +63,7 @@ def test_brief_pages_show_the_peninsula_section_or_none(theme: str) -> None:
     site = _site(theme)
     for brief in site.briefs:
         _status, _, body = site.render(brief.path, ORIGIN)
-        assert BriefPage(ORIGIN + brief.path, body).section in ("The Peninsula", None)
+        assert BriefPage(ORIGIN + brief.path, body).fields()["section"] in ("The Peninsula", None)
 
 
 def _crawl_listing(site: Any) -> tuple[list[str], set[str]]:

@@ -1,4 +1,5 @@
-"""validate → normalize → dedupe on RawBriefs built in the test: each drop has its own reason."""
+"""validate → normalize → dedupe on RawBriefs built in the test (their text as clean as the page object
+makes it: the pipelines check and convert, they do not clean): each drop has its own reason."""
 
 from __future__ import annotations
 
@@ -9,9 +10,10 @@ from scrapy import signals
 from scrapy.exceptions import DropItem
 from scrapy.utils.test import get_crawler
 
+from kei_crawler.extensions.drop_list import DropList
 from kei_crawler.items import Brief, RawBrief
 from kei_crawler.pipelines.dedupe import DedupePipeline, DuplicateContent, DuplicateUrl
-from kei_crawler.pipelines.drops import DropList, drop_entry
+from kei_crawler.pipelines.drops import drop_entry
 from kei_crawler.pipelines.normalize import NormalizePipeline, to_brief
 from kei_crawler.pipelines.validate import (
     EmptyBody,
@@ -21,6 +23,7 @@ from kei_crawler.pipelines.validate import (
     UnparseableDate,
     ValidatePipeline,
 )
+from kei_crawler.run.counts import FailureLists
 from kei_crawler.spiders.peninsula import PeninsulaSpider
 
 NOW = datetime(2026, 11, 29, 4, 35, 12, tzinfo=UTC)
@@ -31,14 +34,14 @@ def raw(**changes: object) -> RawBrief:
         "url": "https://keia.org/the-peninsula/erosion-of-data-privacy/",
         "fetched_url": "http://127.0.0.1:8123/the-peninsula/erosion-of-data-privacy/",
         "section": "The Peninsula",
-        "title": "Erosion of Data Privacy? - Korea Economic Institute of America",
-        "published_raw": "Published  July 15, 2021",
-        "authors": ["Korea View", " Korea View "],
+        "title": "Erosion of Data Privacy?",
+        "published_raw": "Published July 15, 2021",
+        "authors": ["Korea View"],
         "categories": ["South Korea"],
         "series": "Korea View",
-        "body": "What Happened\n\n- One\u00a0thing\n- Cafe\u0301 two\n\nImplications: text &amp; more.",
+        "body": "What Happened\n\n- One thing\n- Caf\u00e9 two\n\nImplications: text & more.",
         "credits": "Korea View was edited by Yong Kwon.",
-        "photo_caption": "  Picture of a  server room. ",
+        "photo_caption": "Picture of a server room.",
         "photo_url": "http://127.0.0.1:8123/wp-content/uploads/2021/07/a.jpg",
         "fetched_at": NOW,
         "http_etag": '"abc"',
@@ -156,15 +159,16 @@ def test_each_drop_is_listed_with_its_canonical_url_reason_and_field(
     changes: dict[str, object], reason: str, detail: str
 ) -> None:
     crawler = get_crawler(PeninsulaSpider)
-    recorder = DropList.from_crawler(crawler)  # noqa: F841 — signals hold weak references
+    failures = FailureLists()
+    recorder = DropList(failures)  # as from_crawler makes it, with this run's failure lists
+    crawler.signals.connect(recorder.item_dropped, signal=signals.item_dropped)
     item = raw(**changes)
     with pytest.raises(DropItem) as caught:
         ValidatePipeline().process_item(item)
     crawler.signals.send_catch_log(
         signals.item_dropped, item=item, response=None, exception=caught.value, spider=None
     )
-    assert crawler.stats is not None
-    [entry] = crawler.stats.get_value("kei/drop_list")
+    [entry] = failures.drops
     assert entry.keys() == {"kind", "url", "fetched_url", "reason", "detail"}
     assert entry["kind"] == "brief" and entry["reason"] == reason
     assert entry["url"] == item.url and entry["fetched_url"] == item.fetched_url

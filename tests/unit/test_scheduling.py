@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from kei_crawler.commands import EXIT_NOTHING_NEW, EXIT_QUALITY_ALERT, parse_args
+from kei_crawler.commands import parse_args
+from kei_crawler.run.outcome import ExitCode
 from tests.support import ROOT
 from tests.support.recipes import (
     SERVICES,
@@ -24,7 +25,7 @@ from tests.support.recipes import (
 
 # The codes after which a snapshot *was* published, but with something to say: systemd must not call
 # these failures (SuccessExitStatus), yet they must stay distinguishable from a plain 0.
-PUBLISHED_WITH_NOTE = {EXIT_QUALITY_ALERT, EXIT_NOTHING_NEW}
+PUBLISHED_WITH_NOTE = {ExitCode.QUALITY_ALERT, ExitCode.NOTHING_NEW}
 
 
 # --- cron ------------------------------------------------------------------------------------------

@@ -20,7 +20,6 @@ from kei_crawler.storage.snapshot.schema import decode_metadata
 
 SNAPSHOTS = "snapshots"
 FILENAME = "briefs.parquet"
-TMP = ".tmp"  # TODO(step4): moves to run.layout
 _CRAWL_ID = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{6}(?:\.\d{1,6})?Z$")
 # A crawl id names a folder and files (snapshot=<id>/, .tmp/<id>/, runs/<id>.json, warc/<id>.warc.gz): one
 # plain name, never a path ("../../x", "a/b", NUL), whatever a -s setting or a scheduler passed.
@@ -54,10 +53,6 @@ def plain_name(crawl_id: str) -> str:
 
 def snapshot_dir(output_dir: str | os.PathLike[str], crawl_id: str) -> Path:
     return Path(output_dir) / SNAPSHOTS / f"snapshot={plain_name(crawl_id)}"
-
-
-def tmp_dir(output_dir: str | os.PathLike[str], crawl_id: str) -> Path:
-    return Path(output_dir) / TMP / plain_name(crawl_id)
 
 
 def snapshot_path(output_dir: str | os.PathLike[str], crawl_id: str) -> Path:
