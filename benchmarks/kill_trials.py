@@ -58,7 +58,6 @@ from tests.support.crawling import crawl_argv
 
 BRIEFS = 30
 BATCH_ROWS = 5  # small row groups and spool parts: a kill finds several of each being written
-WARC_DIR = "warc"
 
 
 # --- the checker ------------------------------------------------------------------------------
@@ -79,8 +78,8 @@ def problems(out: Path, before: dict[Path, bytes], *, settled: bool) -> list[str
         elif path.read_bytes() != data:
             found.append(f"previous snapshot changed: {path}")
     found += _snapshot_problems(out)
-    found += _warc_problems(out / WARC_DIR, settled=settled)
-    for manifest in sorted((out / "runs").glob("*.json")):
+    found += _warc_problems(OutputLayout.of(out).warc, settled=settled)
+    for manifest in sorted(OutputLayout.of(out).runs.glob("*.json")):
         try:
             json.loads(manifest.read_text())
         except ValueError as exc:
@@ -94,7 +93,7 @@ def problems(out: Path, before: dict[Path, bytes], *, settled: bool) -> list[str
 
 def _snapshot_problems(out: Path) -> list[str]:
     found: list[str] = []
-    root = out / store.SNAPSHOTS
+    root = OutputLayout.of(out).snapshots
     if not root.is_dir():
         return found
     for child in sorted(root.iterdir()):
@@ -117,7 +116,7 @@ def _snapshot_problems(out: Path) -> list[str]:
                 f"{meta.get('crawl_id')}"
             )
         found += _row_links(
-            out / WARC_DIR, child.name, table.select(["warc_file", "warc_offset", "warc_record_id"])
+            OutputLayout.of(out).warc, child.name, table.select(["warc_file", "warc_offset", "warc_record_id"])
         )
     return found
 
@@ -276,7 +275,7 @@ def phase_of(out: Path, before: dict[Path, bytes], warcs_before: set[str], exite
         return "exited before the kill"
     if len(store.list_snapshots(out)) > len(before):
         return "after publishing the snapshot"
-    if {p.name for p in (out / WARC_DIR).glob(f"*{WARC_SUFFIX}")} - warcs_before:
+    if {p.name for p in OutputLayout.of(out).warc.glob(f"*{WARC_SUFFIX}")} - warcs_before:
         return "between the WARC's and the snapshot's publishing"
     tmp = OutputLayout.of(out).tmp
     running = (
@@ -291,7 +290,7 @@ def phase_of(out: Path, before: dict[Path, bytes], warcs_before: set[str], exite
 
 def kill_trial(base_url: str, out: Path, number: int, delay: float, fork: bool = True) -> Trial:
     before = published(out)
-    warcs_before = {p.name for p in (out / WARC_DIR).glob(f"*{WARC_SUFFIX}")}
+    warcs_before = {p.name for p in OutputLayout.of(out).warc.glob(f"*{WARC_SUFFIX}")}
     running, stem = start(base_url, out, "--full", fork=fork)
     time.sleep(delay)
     exited = running.poll() is not None

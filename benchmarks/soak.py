@@ -25,9 +25,9 @@ from typing import Any
 
 import pyarrow.parquet as pq
 
-from kei_crawler.extensions.manifest import manifest_path
 from kei_crawler.replica import Fault, FaultPlan, ReplicaServer, build_site
 from kei_crawler.replica.faults import TRANSIENT
+from kei_crawler.run.layout import OutputLayout
 from kei_crawler.storage.snapshot import store
 from tests.support.crawling import crawl_argv
 
@@ -122,7 +122,7 @@ def soak(
         snapshot = store.latest(out)
         assert snapshot is not None
         crawl_id = store.metadata(snapshot.path)["crawl_id"]
-        manifest = json.loads(manifest_path(out, crawl_id).read_text())
+        manifest = json.loads(OutputLayout.of(out).manifest(crawl_id).read_text())
         captured = set(pq.read_table(snapshot.path, columns=["url"]).column("url").to_pylist())
         reasons = reported_reasons(manifest)
         listed = {record["url"] for record in site.expected_records()}

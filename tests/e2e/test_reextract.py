@@ -10,7 +10,6 @@ import pyarrow.parquet as pq
 import pytest
 
 from kei_crawler.commands import main
-from kei_crawler.extensions.warc_writer import WARC_DIR
 from kei_crawler.replica import ReplicaServer, build_site
 from kei_crawler.run.layout import OutputLayout
 from kei_crawler.run.outcome import ExitCode
@@ -125,7 +124,7 @@ def test_interrupted_crawl_publishes_no_warc_and_resume_publishes_both_parts(
         server.stop()
     assert proc.returncode == ExitCode.ABORTED, stderr[-2000:]
     assert (
-        not (out / WARC_DIR).exists() or list((out / WARC_DIR).iterdir()) == []
+        not OutputLayout.of(out).warc.exists() or list(OutputLayout.of(out).warc.iterdir()) == []
     )  # nothing where readers look
     assert list((out / ".job" / "kei-warc").glob("*.warc.gz"))  # kept for --resume
 
@@ -134,9 +133,9 @@ def test_interrupted_crawl_publishes_no_warc_and_resume_publishes_both_parts(
     assert done.returncode == ExitCode.OK, done.stderr[-2000:]
     ref = store.latest(out)
     assert ref is not None
-    names = sorted(p.name for p in (out / WARC_DIR).iterdir())
+    names = sorted(p.name for p in OutputLayout.of(out).warc.iterdir())
     assert names == [f"{ref.crawl_id}-1.warc.gz", f"{ref.crawl_id}.cdxj", f"{ref.crawl_id}.warc.gz"]
-    index = (out / WARC_DIR / f"{ref.crawl_id}.cdxj").read_text()
+    index = (OutputLayout.of(out).warc / f"{ref.crawl_id}.cdxj").read_text()
     assert (
         f'"filename": "{ref.crawl_id}.warc.gz"' in index
         and f'"filename": "{ref.crawl_id}-1.warc.gz"' in index
@@ -144,7 +143,7 @@ def test_interrupted_crawl_publishes_no_warc_and_resume_publishes_both_parts(
     rows = snapshot_rows(ref.path)
     assert {row["warc_file"] for row in rows} == {f"{ref.crawl_id}.warc.gz", f"{ref.crawl_id}-1.warc.gz"}
 
-    parts = sorted((out / WARC_DIR).glob("*.warc.gz"), reverse=True)  # the -1 part first: order is by date
+    parts = sorted(OutputLayout.of(out).warc.glob("*.warc.gz"), reverse=True)  # the -1 part first: order is by date
     rebuilt = snapshot_rows(reextract(tmp_path / "again", *parts, capsys=capsys))
     key = lambda row: row["url"]  # noqa: E731
     assert sorted(rebuilt, key=key) == sorted(rows, key=key)

@@ -10,8 +10,8 @@ from pathlib import Path
 import pyarrow.parquet as pq
 from warcio.archiveiterator import ArchiveIterator
 
-from kei_crawler.extensions.warc_writer import WARC_DIR
 from kei_crawler.replica import ReplicaServer, build_site
+from kei_crawler.run.layout import OutputLayout
 from kei_crawler.storage.snapshot import store
 from kei_crawler.storage.warc.cdx import read_cdxj
 from tests.support.archived_crawl import Crawled
@@ -130,7 +130,7 @@ def test_warc_off_writes_nothing_and_leaves_links_null(tmp_path: Path) -> None:
     with ReplicaServer(build_site(12, theme="flat")) as server:
         done = run_crawl(server.base_url, tmp_path / "out", "-s", "KEI_WARC_ENABLED=False")
     assert done.returncode == 0, done.stderr[-3000:]
-    assert not (tmp_path / "out" / WARC_DIR).exists()
+    assert not OutputLayout.of(tmp_path / "out").warc.exists()
     ref = store.latest(tmp_path / "out")
     assert ref is not None
     table = pq.read_table(ref.path, columns=["warc_file", "warc_record_id", "warc_offset"])
@@ -141,13 +141,13 @@ def test_warc_off_writes_nothing_and_leaves_links_null(tmp_path: Path) -> None:
 def test_no_snapshot_is_published_when_its_warc_cannot_be(tmp_path: Path) -> None:
     out = tmp_path / "out"
     out.mkdir()
-    (out / WARC_DIR).write_text("a file where the WARC folder should be")  # publishing the WARC fails
+    OutputLayout.of(out).warc.write_text("a file where the WARC folder should be")  # publishing the WARC fails
     with ReplicaServer(build_site(12, theme="flat")) as server:
         failed = run_crawl(server.base_url, out)
         assert failed.returncode == 1, failed.stderr[-2000:]
         assert "no snapshot published: the raw archive was not written" in failed.stderr
         assert store.list_snapshots(out) == []  # no rows pointing at captures that are not there
-        (out / WARC_DIR).unlink()
+        OutputLayout.of(out).warc.unlink()
         again = run_crawl(server.base_url, out)
     assert again.returncode == 0, again.stderr[-2000:]
-    assert len(store.list_snapshots(out)) == 1 and any((out / WARC_DIR).glob("*.warc.gz"))
+    assert len(store.list_snapshots(out)) == 1 and any(OutputLayout.of(out).warc.glob("*.warc.gz"))

@@ -11,8 +11,8 @@ import pytest
 from warcio.archiveiterator import ArchiveIterator
 
 from kei_crawler.commands import main
-from kei_crawler.extensions.warc_writer import WARC_DIR
 from kei_crawler.replica import ReplicaServer, build_site
+from kei_crawler.run.layout import OutputLayout
 from kei_crawler.run.outcome import ExitCode
 from kei_crawler.storage.snapshot import store
 from tests.support.crawling import run_crawl
@@ -37,7 +37,7 @@ def test_full_recrawl_of_an_unchanged_page_is_a_revisit_of_the_first_capture(
         site.edit(edited.slug)
         second = run_crawl(server.base_url, out, "--full")
     assert second.returncode == ExitCode.OK, second.stderr[-2000:]
-    first_warc, second_warc = sorted((out / WARC_DIR).glob("*.warc.gz"))
+    first_warc, second_warc = sorted(OutputLayout.of(out).warc.glob("*.warc.gz"))
     first_ids = {url: headers for kind, url, headers in records(first_warc) if kind == "response"}
     kinds = {
         url: (kind, headers) for kind, url, headers in records(second_warc) if kind in ("response", "revisit")

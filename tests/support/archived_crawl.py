@@ -10,7 +10,7 @@ from typing import Any
 
 from warcio.archiveiterator import ArchiveIterator
 
-from kei_crawler.extensions.warc_writer import WARC_DIR
+from kei_crawler.run.layout import OutputLayout
 from kei_crawler.storage.snapshot import store
 
 HTML = {"Content-Type": "text/html; charset=utf-8"}
@@ -58,7 +58,7 @@ class Crawled:
 
     @property
     def warc(self) -> Path:
-        (path,) = (self.out / WARC_DIR).glob("*.warc.gz")
+        (path,) = OutputLayout.of(self.out).warc.glob("*.warc.gz")
         return path
 
     @property
