@@ -1,7 +1,7 @@
 """``python -m benchmarks.fuzz --examples 5000``: the property tests of the URL rules and the page objects,
 run with many more generated cases than the test suite runs, and how many cases each property ran.
 
-The properties themselves live beside their tests (``tests/test_fuzz_urls.py``, ``tests/test_fuzz_pages.py``,
+The properties themselves live beside their tests (``tests/unit/test_fuzz_urls.py``, ``tests/unit/test_fuzz_pages.py``,
 each a ``PROPERTIES`` table); the suite and this script both run them through :func:`run_property`, so the
 two cannot drift apart. Hypothesis stops a property early when its strategy has no more distinct cases to
 give, so a count may be lower than ``--examples``; a failing property prints its falsifying example and

@@ -3,7 +3,7 @@
 ``run_trials(n, seed)`` serves a small replica, makes a first snapshot, times an unkilled ``--full``
 crawl, then repeats: start a ``--full`` crawl, send it SIGKILL from outside at a moment drawn uniformly between its
 start and the unkilled crawl's duration, check the output directory (:func:`problems`), run the next,
-plain crawl and check again. ``tests/test_crash_safety.py`` runs a few trials and uses the same checker
+plain crawl and check again. ``tests/e2e/test_crash_safety.py`` runs a few trials and uses the same checker
 for its failure-point kills, so the two cannot drift apart. RELIABILITY.md's figures come from::
 
     python -m benchmarks.kill_trials --trials 50 [--seed 1] [--workers 2] [--exec]

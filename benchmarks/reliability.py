@@ -80,7 +80,7 @@ def kill_section(trials: int, seed: int) -> str:
         "uniformly over an unkilled crawl's duration, checks what readers find (every earlier snapshot byte "
         "for byte, only complete snapshots and WARCs, every row's WARC link resolving, whole manifests), runs "
         "the next crawl and checks again. The named failure points (`KEI_FAILPOINT`, docs/reliability.md) are "
-        "killed one by one in `tests/test_crash_safety.py`.",
+        "killed one by one in `tests/e2e/test_crash_safety.py`.",
         "",
         f"**{result['passed']} of {result['trials']} trials passed** ({took:.0f} s; an unkilled crawl took "
         f"{', '.join(f'{s:.1f}' for s in result['unkilled_seconds'])} s).",

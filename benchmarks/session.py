@@ -16,7 +16,7 @@ from benchmarks.replica_proc import ReplicaProcess
 from kei_crawler.run.outcome import PUBLISHED as PUBLISHED_CODES
 from tests.support.crawling import crawl_argv
 
-# The Peninsula's size when the replica was modelled on it (SITE-FACTS.md). KEI_BENCH_SCALE=0.1 tries the
+# The Peninsula's size when the replica was modelled on it (docs/site.md). KEI_BENCH_SCALE=0.1 tries the
 # harness quickly at a tenth of every size; BENCHMARKS.md's figures are at full scale.
 SCALE = float(os.environ.get("KEI_BENCH_SCALE", "1"))
 BRIEFS = round(6384 * SCALE)

@@ -8,7 +8,7 @@ sampled as it goes. Afterwards every brief the replica lists must be a snapshot 
 run manifest with a reason: nothing may vanish without a word.
 
 ``python -m benchmarks.soak --briefs 3000 --rate 0.1`` runs it alone; ``benchmarks.reliability`` puts its
-figures in RELIABILITY.md, and ``tests/test_soak.py`` runs a small one in the suite.
+figures in RELIABILITY.md, and ``tests/e2e/test_soak.py`` runs a small one in the suite.
 """
 
 from __future__ import annotations

@@ -6,7 +6,7 @@ as Scrapy's event loop. At the real site's polite pace that does not matter; cra
 replica with politeness off, the crawl is CPU-bound, and worker processes read pages on other cores
 while the event loop downloads, archives and writes. Only the (url, bytes) → (fields, provenance) step
 moves: pipelines, stats and the snapshot stay in the crawl's process, so a crawl's rows are the same
-with or without workers (tests/test_extraction_workers.py).
+with or without workers (tests/e2e/test_extraction_workers.py).
 
 A worker is ``python -m kei_crawler.pages.workers`` talking over its stdin and stdout: length-prefixed
 pickles, pages in, fields out. The crawl's side lives on the event loop (asyncio pipe transports), with

@@ -20,7 +20,7 @@ BLURB = (
     "Korea View aims to cover developments that reveal trends on the Korean Peninsula but receive little "
     "attention in the United States. If you would like to sign up, please find the online form here."
 )
-# Body shapes seen on the site; see SITE-FACTS.md. "prose_blurb_end" is the captured brief's shape.
+# Body shapes seen on the site; see docs/site.md. "prose_blurb_end" is the captured brief's shape.
 Form = Literal["blurb_prose", "blurb_what_happened", "what_happened", "prose", "prose_blurb_end", "staff"]
 BlockKind = Literal["p", "h", "ul"]
 

@@ -1,4 +1,4 @@
-"""The four real briefs the replica must carry, with the fields known from captures (SITE-FACTS.md).
+"""The four real briefs the replica must carry, with the fields known from captures (docs/site.md).
 
 Only "Renewed South Korea-Mexico Ties" has its real text (from captured-brief.txt); the other three keep
 their real title, date, author and category but get generated prose.

@@ -89,6 +89,8 @@ class RunContext:
             not_modified=sorted(self.archive.not_modified),
             gone={url: when.isoformat() for url, when in self.archive.gone.items()},
             known_only_pages=self.known_only_pages,
+            listing_read=self.outcome.listing_read,
+            listing_unreadable=self.outcome.listing_unreadable,
             errors=list(self.failures.errors),
             drops=list(self.failures.drops),
         )
@@ -122,10 +124,6 @@ def open_run(
         resumed, replaced = _prepare_job(job, resume=resume, base_url=config.base_url)
         archive = ArchiveState.load(layout.root) if with_archive else ArchiveState.empty()
         if resumed is not None:
-            # What the interrupted run learned about archived briefs still counts for this crawl.
-            archive.listed.update(resumed.listed)
-            archive.not_modified.update(resumed.not_modified)
-            archive.gone.update({url: datetime.fromisoformat(t) for url, t in resumed.gone.items()})
             started_at = datetime.fromisoformat(resumed.started_at)
             crawl_id = resumed.crawl_id
         else:
@@ -139,12 +137,24 @@ def open_run(
     except BaseException:
         lock.release()
         raise
-    return RunContext(
+    run = RunContext(
         config=config, layout=layout, crawl_id=crawl_id, mode=chosen, started_at=started_at, archive=archive,
         lock=lock, job=job, resumed=resumed, replaced_interrupted=replaced,
-        known_only_pages=resumed.known_only_pages if resumed else 0,
-        failures=FailureLists(list(resumed.errors), list(resumed.drops)) if resumed else FailureLists(),
     )  # fmt: skip
+    if resumed is not None:
+        _go_on_from(run, resumed)
+    return run
+
+
+def _go_on_from(run: RunContext, resumed: ResumeState) -> None:
+    """What the interrupted run learned still counts for the run that continues it."""
+    run.archive.listed.update(resumed.listed)
+    run.archive.not_modified.update(resumed.not_modified)
+    run.archive.gone.update({url: datetime.fromisoformat(t) for url, t in resumed.gone.items()})
+    run.known_only_pages = resumed.known_only_pages
+    run.failures = FailureLists(list(resumed.errors), list(resumed.drops))
+    run.outcome.listing_read = resumed.listing_read
+    run.outcome.listing_unreadable = resumed.listing_unreadable
 
 
 def _resumed_mode(resumed: ResumeState | None) -> Mode | None:

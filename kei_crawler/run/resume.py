@@ -33,6 +33,9 @@ class ResumeState:
     not_modified: list[str] = field(default_factory=list)
     gone: dict[str, str] = field(default_factory=dict)
     known_only_pages: int = 0
+    listing_read: bool = False
+    """A listing page was read before the interruption: the resumed part may have none left to read."""
+    listing_unreadable: str | None = None
     errors: list[dict[str, str]] = field(default_factory=list)
     """Requests that failed for good before the interruption: the resumed part does not ask again."""
     drops: list[dict[str, str]] = field(default_factory=list)

@@ -9,7 +9,7 @@ at the first hit. A test arms one point for a child crawl process with the envir
 ``action`` is ``kill`` (the default: the process sends itself SIGKILL, as ``kill -9`` or a power cut
 would stop it, with no cleanup of any kind) or ``enospc`` (an ``OSError(ENOSPC)`` is raised, as a full
 disk would; it is raised again at every later hit, since a full disk stays full). ``@n`` fires at the
-n-th hit of the point in this process (default: the first). ``tests/test_crash_safety.py`` kills a
+n-th hit of the point in this process (default: the first). ``tests/e2e/test_crash_safety.py`` kills a
 crawl at every point in :data:`POINTS` and checks what readers find afterwards; docs/reliability.md
 says what each point guards.
 """

@@ -1,7 +1,7 @@
 """Pure text cleaning shared by the page objects: white space, entities, titles, lists and the body format.
 
-Every function here is idempotent on its own output, so the pipelines can re-apply them to values a page
-object already cleaned. Nothing here knows about HTML structure; that is ``kei_crawler.pages``' business.
+The page object applies them once, as it builds a brief's fields; the pipelines never clean again.
+Nothing here knows about HTML structure; that is ``kei_crawler.pages``' business.
 """
 
 from __future__ import annotations
@@ -9,7 +9,6 @@ from __future__ import annotations
 import html
 import re
 import unicodedata
-from functools import lru_cache
 
 # str.split() already splits on NBSP, line/paragraph separators and the other Unicode spaces; zero-width
 # characters and the BOM are not "space" to Python but render as nothing, so they would split or glue words.
@@ -22,7 +21,7 @@ def clean_text(s: str) -> str:
     Called hundreds of times per page, mostly on text that is already clean, so each step is skipped when
     it cannot change anything: no "&" means no entity; an ASCII string is NFC and holds no invisible
     character (``isascii`` is O(1) in CPython). ``" ".join(s.split())`` is the old ``\\s+`` → " " plus
-    strip: both use the same Unicode white-space table (tests/test_fast_paths.py checks every code point).
+    strip: both use the same Unicode white-space table (tests/unit/test_fast_paths.py checks every code point).
     """
     if not s:
         return ""
@@ -52,7 +51,7 @@ _TITLE_SUFFIX = re.compile(rf"(?:\s*(?:\||::|»)\s*|\s+[-–—·•]\s+){_SITE_
 _TITLE_PREFIX = re.compile(rf"^{_SITE_NAMES}(?:\s*(?:\||::|»)\s*|\s+[-–—·•]\s+)", re.IGNORECASE)
 
 
-# The only non-ASCII characters that IGNORECASE matches to ASCII letters (tests/test_fast_paths.py checks
+# The only non-ASCII characters that IGNORECASE matches to ASCII letters (tests/unit/test_fast_paths.py checks
 # every code point); with these mapped, ``lower()`` finds every site name the title patterns can match.
 _ASCII_FOLDS = {0x130: "i", 0x131: "i", 0x17F: "s", 0x212A: "k"}
 # How the site names in ``_SITE_NAMES`` start and end, lower-cased.
@@ -106,10 +105,6 @@ _BULLET = re.compile(r"^\s*[-•*▪◦‣](?:\s+|$)")
 _BLANK_LINE = re.compile(r"\n\s*\n")
 
 
-# A brief's raw body is cleaned twice on its way into a row (validate, then to_brief): the last few
-# results are kept, so the second call is a lookup. (Only under their input: "&amp;amp;" cleans to
-# "&amp;", which cleans to "&", so a result is not its own clean form.)
-@lru_cache(maxsize=64)
 def clean_body(s: str) -> str:
     """A body in the body format: blocks split by one blank line, list items one per line as "- item".
 

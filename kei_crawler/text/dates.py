@@ -18,7 +18,7 @@ _MONTH = (
 )
 _DAY = r"(?:[0-3]?\d)(?:st|nd|rd|th)?"
 # Every spelling ``_MONTH`` accepts (lower-cased, trailing "." dropped) → month number; dateutil reads the
-# same names (tests/test_fast_paths.py checks that both agree on every spelling).
+# same names (tests/unit/test_fast_paths.py checks that both agree on every spelling).
 _MONTHS = {
     name: number
     for number, names in enumerate(("jan january", "feb february", "mar march", "apr april", "may", "jun june",
