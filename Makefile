@@ -27,6 +27,7 @@ test-fast: $(STAMP)
 crawl: $(STAMP)
 	$(BIN)/kei-crawler crawl
 
+# ruff, ruff format, and mypy: strict over kei_crawler, tests and benchmarks non-strict (pyproject.toml).
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .

@@ -89,7 +89,7 @@ def measure() -> dict[str, list[Run]]:
                                              for _ in range(n) if t != "/robots.txt"))  # fmt: skip
             elif requested != expected:
                 raise RuntimeError(
-                    f"{side} requested other URLs than the first crawl: {requested ^ expected}"
+                    f"{side} requested other URLs than the first crawl: {(requested - expected) + (expected - requested)}"
                 )
             runs[side].append(result)
         if number == 0 and SESSION.full_crawl is None:

@@ -52,7 +52,7 @@ class Running:
     def poll(self) -> int | None:
         if isinstance(self._proc, subprocess.Popen):
             return self._proc.poll()
-        return None if self._proc.is_alive() else self._proc.exitcode  # type: ignore[no-any-return]
+        return None if self._proc.is_alive() else self._proc.exitcode
 
     def signal(self, sig: int) -> None:
         if self.poll() is None:

@@ -42,5 +42,10 @@ def import_components() -> int:
     return imported
 
 
-assert kei_crawler.commands and kei_crawler.commands.crawl and kei_crawler.commands.summary and kei_crawler.jobs.crawl
+assert (
+    kei_crawler.commands
+    and kei_crawler.commands.crawl
+    and kei_crawler.commands.summary
+    and kei_crawler.jobs.crawl
+)
 import_components()

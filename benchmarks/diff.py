@@ -128,7 +128,8 @@ def write_snapshots(folder: Path) -> tuple[Path, Path]:
         for field in BRIEF_SCHEMA:  # any column added since this was written: empty
             if field.name not in columns:
                 empty = pa.types.is_list(field.type) or pa.types.is_map(field.type)
-                columns[field.name] = pa.array([[]] * n if empty else [None] * n, type=field.type)
+                values: list[Any] = [[]] * n if empty else [None] * n
+                columns[field.name] = pa.array(values, type=field.type)
         return pa.Table.from_pydict(columns, schema=BRIEF_SCHEMA)
 
     def write(path: Path, rows: list[tuple[int, str, bool, datetime | None]]) -> None:
@@ -221,11 +222,11 @@ def section() -> str:
         ("kei-crawler `diff_files` (detection + whole rows, fields compared, body summaries, moves)", ours),
         ("kei-crawler `detect` alone, the key columns already in memory (peak: the whole process)", matching),
     )
-    for name, side in sides:
-        seconds = [r["seconds"] for r in side]
+    for name, measured in sides:
+        seconds = [r["seconds"] for r in measured]
         rows.append(
             f"| {name} | {statistics.median(seconds):.2f} | {min(seconds):.2f}–{max(seconds):.2f} "
-            f"| {max(r['peak_mb'] for r in side):,.0f} |"
+            f"| {max(r['peak_mb'] for r in measured):,.0f} |"
         )
 
     def ratio(side: list[dict[str, Any]]) -> float:

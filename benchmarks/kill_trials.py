@@ -116,7 +116,9 @@ def _snapshot_problems(out: Path) -> list[str]:
                 f"{meta.get('crawl_id')}"
             )
         found += _row_links(
-            OutputLayout.of(out).warc, child.name, table.select(["warc_file", "warc_offset", "warc_record_id"])
+            OutputLayout.of(out).warc,
+            child.name,
+            table.select(["warc_file", "warc_offset", "warc_record_id"]),
         )
     return found
 

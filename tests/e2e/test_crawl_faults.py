@@ -240,6 +240,7 @@ def test_retry_after_holds_every_request_to_the_host(tmp_path: Path) -> None:
     assert len(rows) == 24 and latest_manifest(tmp_path / "out")["counts"]["errors"] == []
 
     for path, wait in ((b[1], 2.0), (b[12], None)):
+        until: float
         first, retry = hits(server, path)
         assert first.fault is not None and retry.fault is None
         if wait is None:  # the HTTP-date: not before the second it names

@@ -13,7 +13,8 @@ from pathlib import Path
 import pyarrow as pa
 import pytest
 
-from kei_crawler.pages.workers import WorkerPool, read_brief
+from kei_crawler.pages.brief import read_brief
+from kei_crawler.pages.workers import WorkerPool
 from kei_crawler.replica import ReplicaServer, build_site
 from kei_crawler.run.outcome import ExitCode
 from kei_crawler.storage.snapshot import store

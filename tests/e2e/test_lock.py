@@ -53,9 +53,7 @@ def test_plain_scrapy_crawl_respects_the_lock_too(tmp_path: Path) -> None:
 
 def test_a_killed_holder_leaves_no_stale_lock(tmp_path: Path) -> None:
     out = tmp_path / "out"
-    code = (
-        f"from kei_crawler.run.lock import OutputLock; import os; OutputLock({str(out)!r}).acquire(); os._exit(0)"
-    )
+    code = f"from kei_crawler.run.lock import OutputLock; import os; OutputLock({str(out)!r}).acquire(); os._exit(0)"
     subprocess.run([*crawl_command("http://127.0.0.1:9", out)[:1], "-c", code], check=True)
     assert (out / ".lock").exists()
     assert OutputLock(out).acquire()

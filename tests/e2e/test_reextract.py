@@ -143,7 +143,9 @@ def test_interrupted_crawl_publishes_no_warc_and_resume_publishes_both_parts(
     rows = snapshot_rows(ref.path)
     assert {row["warc_file"] for row in rows} == {f"{ref.crawl_id}.warc.gz", f"{ref.crawl_id}-1.warc.gz"}
 
-    parts = sorted(OutputLayout.of(out).warc.glob("*.warc.gz"), reverse=True)  # the -1 part first: order is by date
+    parts = sorted(
+        OutputLayout.of(out).warc.glob("*.warc.gz"), reverse=True
+    )  # the -1 part first: order is by date
     rebuilt = snapshot_rows(reextract(tmp_path / "again", *parts, capsys=capsys))
     key = lambda row: row["url"]  # noqa: E731
     assert sorted(rebuilt, key=key) == sorted(rows, key=key)

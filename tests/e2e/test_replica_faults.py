@@ -42,7 +42,7 @@ def get(server: ReplicaServer, path: str, timeout: float = 5) -> http.client.HTT
     ("fault", "status"),
     [(Fault.HTTP_500, 500), (Fault.HTTP_502, 502), (Fault.HTTP_503, 503), (Fault.RATE_LIMITED, 429)],
 )
-def test_error_statuses_clear_after_their_tries_and_carry_retry_after(serve, fault, status) -> None:  # type: ignore[no-untyped-def]
+def test_error_statuses_clear_after_their_tries_and_carry_retry_after(serve, fault, status) -> None:
     server = serve({BRIEF: FaultRule(fault, times=2, retry_after="3")})
     for _ in range(2):
         response = get(server, BRIEF)
@@ -53,19 +53,19 @@ def test_error_statuses_clear_after_their_tries_and_carry_retry_after(serve, fau
     assert [(r.path, r.fault) for r in server.requests] == [(BRIEF, fault), (BRIEF, fault), (BRIEF, None)]
 
 
-def test_without_retry_after_no_header_is_sent(serve) -> None:  # type: ignore[no-untyped-def]
+def test_without_retry_after_no_header_is_sent(serve) -> None:
     response = get(serve({BRIEF: FaultRule(Fault.HTTP_503)}), BRIEF)
     assert response.status == 503 and response.getheader("Retry-After") is None
 
 
-def test_reset_breaks_the_connection_mid_body(serve) -> None:  # type: ignore[no-untyped-def]
+def test_reset_breaks_the_connection_mid_body(serve) -> None:
     response = get(serve({BRIEF: FaultRule(Fault.RESET)}), BRIEF)
     assert response.status == 200
     with pytest.raises((http.client.IncompleteRead, ConnectionResetError)):
         response.read()
 
 
-def test_truncated_body_is_shorter_than_its_content_length(serve) -> None:  # type: ignore[no-untyped-def]
+def test_truncated_body_is_shorter_than_its_content_length(serve) -> None:
     response = get(serve({BRIEF: FaultRule(Fault.TRUNCATED)}), BRIEF)
     declared = int(response.getheader("Content-Length") or 0)
     with pytest.raises(http.client.IncompleteRead) as caught:
@@ -73,21 +73,21 @@ def test_truncated_body_is_shorter_than_its_content_length(serve) -> None:  # ty
     assert len(caught.value.partial) == declared - 4096
 
 
-def test_stall_sends_nothing_more_until_the_client_gives_up(serve) -> None:  # type: ignore[no-untyped-def]
+def test_stall_sends_nothing_more_until_the_client_gives_up(serve) -> None:
     response = get(serve({BRIEF: FaultRule(Fault.STALL, param="5")}), BRIEF, timeout=0.5)
     assert response.status == 200
     with pytest.raises((TimeoutError, socket.timeout)):
         response.read()
 
 
-def test_bad_gzip_does_not_inflate(serve) -> None:  # type: ignore[no-untyped-def]
+def test_bad_gzip_does_not_inflate(serve) -> None:
     response = get(serve({BRIEF: FaultRule(Fault.BAD_GZIP)}), BRIEF)
     assert response.getheader("Content-Encoding") == "gzip"
     with pytest.raises((OSError, EOFError, zlib.error)):
         gzip.decompress(response.read())
 
 
-def test_redirects_loop_leave_the_site_or_point_at_themselves(serve) -> None:  # type: ignore[no-untyped-def]
+def test_redirects_loop_leave_the_site_or_point_at_themselves(serve) -> None:
     server = serve(
         {
             BRIEF: FaultRule(Fault.REDIRECT_LOOP),
@@ -102,7 +102,7 @@ def test_redirects_loop_leave_the_site_or_point_at_themselves(serve) -> None:  #
     assert get(server, "/about/").getheader("Location") == "http://127.0.0.2:9/about/"
 
 
-def test_content_faults(serve) -> None:  # type: ignore[no-untyped-def]
+def test_content_faults(serve) -> None:
     paths = [b.path for b in SITE.briefs[5:10]]
     rules = dict(
         zip(
@@ -123,14 +123,14 @@ def test_content_faults(serve) -> None:  # type: ignore[no-untyped-def]
     assert len(get(server, paths[4]).read()) == 3_000_000
 
 
-def test_listing_links_to_itself_and_to_page_9999(serve) -> None:  # type: ignore[no-untyped-def]
+def test_listing_links_to_itself_and_to_page_9999(serve) -> None:
     server = serve({"/the-peninsula/": FaultRule(Fault.SELF_LINKING_LISTING)})
     body = get(server, "/the-peninsula/").read().decode()
     assert f'href="{server.base_url}/the-peninsula/"' in body
     assert "9999" in body
 
 
-def test_robots_disallow_and_robots_errors(serve) -> None:  # type: ignore[no-untyped-def]
+def test_robots_disallow_and_robots_errors(serve) -> None:
     server = serve({"/robots.txt": FaultRule(Fault.ROBOTS_DISALLOW, param=BRIEF)})
     assert get(server, "/robots.txt").read().decode() == f"User-agent: *\nDisallow: {BRIEF}\n"
     assert get(serve({"/robots.txt": FaultRule(Fault.HTTP_500)}), "/robots.txt").status == 500

@@ -141,7 +141,9 @@ def test_warc_off_writes_nothing_and_leaves_links_null(tmp_path: Path) -> None:
 def test_no_snapshot_is_published_when_its_warc_cannot_be(tmp_path: Path) -> None:
     out = tmp_path / "out"
     out.mkdir()
-    OutputLayout.of(out).warc.write_text("a file where the WARC folder should be")  # publishing the WARC fails
+    OutputLayout.of(out).warc.write_text(
+        "a file where the WARC folder should be"
+    )  # publishing the WARC fails
     with ReplicaServer(build_site(12, theme="flat")) as server:
         failed = run_crawl(server.base_url, out)
         assert failed.returncode == 1, failed.stderr[-2000:]

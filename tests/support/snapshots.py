@@ -53,14 +53,14 @@ def move(b: Brief, slug: str) -> Brief:
     return dataclasses.replace(b, url=url, brief_id=brief_id(url), slug=slug)
 
 
-def write_snapshot(out: Path, crawl_id: str, briefs: list) -> Path:  # type: ignore[type-arg]
+def write_snapshot(out: Path, crawl_id: str, briefs: list) -> Path:
     path = store.snapshot_path(out, crawl_id)
     path.parent.mkdir(parents=True)
     pq.write_table(to_table(briefs), path)
     return path
 
 
-def snapshot_rows(out: Path) -> dict[str, dict[str, object]]:
+def snapshot_rows(out: Path) -> dict[str, dict[str, Any]]:
     ref = store.latest(out)
     assert ref is not None
     return {row["url"]: row for row in pq.read_table(ref.path).to_pylist()}

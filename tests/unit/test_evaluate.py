@@ -12,6 +12,7 @@ from kei_crawler import commands as cli
 from kei_crawler.evaluation import aggregate, boilerplate_found, score_page, token_f1
 from kei_crawler.evaluation.baseline import split_authors
 from kei_crawler.evaluation.scoring import PageScore, expected_values
+from kei_crawler.run.outcome import ExitCode
 
 
 @pytest.mark.parametrize(
@@ -234,7 +235,7 @@ def bad_expected(folder: Path) -> Path:
 def test_evaluate_bad_folder(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], make: Any, message: str
 ) -> None:
-    assert cli.main(["evaluate", str(make(tmp_path))]) == cli.ExitCode.USAGE
+    assert cli.main(["evaluate", str(make(tmp_path))]) == ExitCode.USAGE
     captured = capsys.readouterr()
     assert captured.out == ""
     assert len(captured.err.splitlines()) == 1 and message in captured.err
@@ -242,7 +243,7 @@ def test_evaluate_bad_folder(
 
 
 def test_evaluate_repeat_must_be_positive(gold: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert cli.main(["evaluate", str(gold), "--repeat", "0"]) == cli.ExitCode.USAGE
+    assert cli.main(["evaluate", str(gold), "--repeat", "0"]) == ExitCode.USAGE
     assert "--repeat" in capsys.readouterr().err
 
 

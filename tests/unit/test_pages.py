@@ -51,7 +51,9 @@ def test_fixture_dates(name: str) -> None:
     page = BriefPage(str(expected["url"]), html, encoding=expected.get("encoding"))  # type: ignore[arg-type]
     assert parse_published(page.fields()["published_raw"]) == date.fromisoformat(str(expected["published"]))
     updated = expected.get("updated")
-    assert parse_updated(page.fields()["updated_raw"]) == (date.fromisoformat(str(updated)) if updated else None)
+    assert parse_updated(page.fields()["updated_raw"]) == (
+        date.fromisoformat(str(updated)) if updated else None
+    )
 
 
 @pytest.mark.parametrize("name", BRIEF_FIXTURES)

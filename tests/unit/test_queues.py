@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
+from typing import Any
 
 import pytest
 from scrapy import Request, Spider
@@ -32,7 +33,7 @@ CASES = [(HeldLifoQueue, PickleLifoDiskQueue), (HeldFifoQueue, PickleFifoDiskQue
 
 @pytest.mark.parametrize(("held", "scrapys"), CASES, ids=["lifo", "fifo"])
 def test_a_closed_queue_is_scrapys_own_file_in_the_same_order(
-    tmp_path: Path, held: type, scrapys: type
+    tmp_path: Path, held: Any, scrapys: Any
 ) -> None:
     crawler = get_crawler(QueueSpider)
     crawler.spider = QueueSpider()
@@ -74,8 +75,8 @@ def test_an_empty_queue_writes_nothing_and_an_unserializable_request_is_named(
     assert not Path(key).exists()
     queue = HeldLifoQueue.from_crawler(crawler, key)
     queue.push(Request("https://keia.org/kept/"))
-    queue.push(Request("https://keia.org/lambda/", callback=lambda response: None))
+    queue.push(Request("https://keia.org/lambda/", callback=lambda response: None))  # type: ignore[misc]
     with caplog.at_level(logging.WARNING):
         queue.close()
     assert "https://keia.org/lambda/" in caplog.text and "could not be kept" in caplog.text
-    assert drain(PickleLifoDiskQueue.from_crawler(crawler, key)) == ["https://keia.org/kept/"]
+    assert drain(PickleLifoDiskQueue.from_crawler(crawler, key)) == ["https://keia.org/kept/"]  # type: ignore[attr-defined]

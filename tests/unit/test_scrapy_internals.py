@@ -20,7 +20,12 @@ def test_every_internal_used_is_listed() -> None:
     source = inspect.getsource(slots)
     for name in ("._latercall(", ".latercall", ".queue", ".slots"):
         assert name in source
-    assert set(slots.INTERNALS) == {"Downloader.slots", "Downloader._latercall", "Slot.latercall", "Slot.queue"}
+    assert set(slots.INTERNALS) == {
+        "Downloader.slots",
+        "Downloader._latercall",
+        "Slot.latercall",
+        "Slot.queue",
+    }
 
 
 def test_a_slot_has_a_queue_and_a_delay_timer() -> None:
