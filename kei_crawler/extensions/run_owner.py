@@ -24,7 +24,7 @@ from scrapy.settings import Settings
 from scrapy.utils.defer import deferred_from_coro
 
 from kei_crawler.config import ConfigError, KeiConfig
-from kei_crawler.run.context import CannotStart, RunContext, open_run
+from kei_crawler.run.context import CannotStart, OutputLocked, RunContext, open_run
 from kei_crawler.run.outcome import WRITE_FAILED
 
 logger = logging.getLogger(__name__)
@@ -80,6 +80,8 @@ class RunOwner:
         try:
             self.run = open_run(self.config, jobdir=Path(jobdir) if jobdir else None)
             self.opened_here = True
+        except OutputLocked as exc:
+            self._refused = f"Another run holds {exc.lock_file} ({exc.holder})"
         except CannotStart as exc:
             self._refused = str(exc)
         if self._refused is not None:

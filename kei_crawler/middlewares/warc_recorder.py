@@ -34,10 +34,8 @@ class WarcRecorder:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> WarcRecorder:
-        if not crawler.settings.getbool("KEI_WARC_ENABLED", True):
-            raise NotConfigured("KEI_WARC_ENABLED is off")
         writer = crawler.get_extension(WarcWriter)
-        if writer is None:
+        if writer is None:  # switched off (KEI_WARC_ENABLED) or not listed in EXTENSIONS
             raise NotConfigured("the WarcWriter extension is not enabled")
         return cls(writer)
 

@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 import pyarrow.compute as pc
 
 from kei_crawler import __version__
+from kei_crawler.storage.atomic import atomic_path
 from kei_crawler.storage.snapshot.carry import conform
 from kei_crawler.storage.snapshot.reading import open_snapshot
 from kei_crawler.storage.snapshot.store import SnapshotError
@@ -103,10 +104,9 @@ def write_feed(
         parts = urlsplit(briefs[0]["url"])
         origin = f"{parts.scheme}://{parts.netloc}"
     target = Path(output)
-    tmp = target.with_name(f".{target.name}.tmp")
     try:
-        build_feed(briefs, origin=origin).write(tmp, encoding="utf-8", xml_declaration=True)
-        os.replace(tmp, target)
+        with atomic_path(target) as tmp:
+            build_feed(briefs, origin=origin).write(tmp, encoding="utf-8", xml_declaration=True)
     except OSError as exc:
         raise SnapshotError(f"--output {output}: cannot write it ({exc.strerror or exc})") from exc
     return target, len(briefs)

@@ -21,6 +21,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from kei_crawler.monitor.sources import Source
+from kei_crawler.storage.atomic import atomic_path
 from kei_crawler.storage.snapshot.diff import Changes
 from kei_crawler.storage.snapshot.schema import BRIEF_SCHEMA, encode_metadata
 
@@ -188,12 +189,11 @@ def change_table(changes: Changes) -> pa.Table:
 
 
 def write_change_table(changes: Changes, old: Source, new: Source, path: str | os.PathLike[str]) -> Path:
-    """The change table written atomically (temporary name, then rename), with both snapshots named."""
+    """The change table written atomically (``storage.atomic``), with both snapshots named."""
     target = Path(path)
     table = change_table(changes).replace_schema_metadata(
         encode_metadata({"old_snapshot": old.label, "new_snapshot": new.label, "counts": changes.counts})
     )
-    tmp = target.with_name(f".{target.name}.tmp")
-    pq.write_table(table, tmp, compression="zstd")
-    os.replace(tmp, target)
+    with atomic_path(target) as tmp:
+        pq.write_table(table, tmp, compression="zstd")
     return target

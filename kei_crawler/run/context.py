@@ -37,7 +37,12 @@ class CannotStart(Exception):
 
 
 class OutputLocked(CannotStart):
-    """Another run holds the output directory."""
+    """Another run holds the output directory: its lock file, and who holds it."""
+
+    def __init__(self, output_dir: Path, lock_file: Path, holder: str) -> None:
+        super().__init__(f"another run is using {output_dir} ({holder})")
+        self.lock_file = lock_file
+        self.holder = holder
 
 
 @dataclass
@@ -118,7 +123,7 @@ def open_run(
     layout.root.mkdir(parents=True, exist_ok=True)
     lock = OutputLock(layout.lock_file)
     if not lock.acquire():
-        raise OutputLocked(f"another run is using {layout.root} ({lock.holder()})")
+        raise OutputLocked(layout.root, lock.path, lock.holder())
     try:
         job = JobLayout(jobdir) if jobdir is not None else None
         resumed, replaced = _prepare_job(job, resume=resume, base_url=config.base_url)

@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from kei_crawler.replica import ReplicaServer, build_site
+from kei_crawler.run.layout import OutputLayout
 from kei_crawler.run.lock import OutputLock
 from kei_crawler.run.outcome import ExitCode
 from kei_crawler.storage.snapshot import store
@@ -16,7 +17,7 @@ from tests.support.crawling import crawl_command, run_crawl, speed_args
 
 def test_a_second_run_exits_locked_without_a_request(tmp_path: Path) -> None:
     out = tmp_path / "out"
-    holder = OutputLock(out)
+    holder = OutputLock(OutputLayout.of(out).lock_file)
     assert holder.acquire("2026-11-29T000000Z")
     with ReplicaServer(build_site(12)) as server:
         try:
@@ -34,7 +35,7 @@ def test_a_second_run_exits_locked_without_a_request(tmp_path: Path) -> None:
 
 def test_plain_scrapy_crawl_respects_the_lock_too(tmp_path: Path) -> None:
     out = tmp_path / "out"
-    holder = OutputLock(out)
+    holder = OutputLock(OutputLayout.of(out).lock_file)
     assert holder.acquire("2026-11-29T000000Z")
     settings = speed_args()
     with ReplicaServer(build_site(12)) as server:
@@ -53,7 +54,8 @@ def test_plain_scrapy_crawl_respects_the_lock_too(tmp_path: Path) -> None:
 
 def test_a_killed_holder_leaves_no_stale_lock(tmp_path: Path) -> None:
     out = tmp_path / "out"
-    code = f"from kei_crawler.run.lock import OutputLock; import os; OutputLock({str(out)!r}).acquire(); os._exit(0)"
+    lock = OutputLayout.of(out).lock_file
+    code = f"from kei_crawler.run.lock import OutputLock; import os; OutputLock({str(lock)!r}).acquire(); os._exit(0)"
     subprocess.run([*crawl_command("http://127.0.0.1:9", out)[:1], "-c", code], check=True)
-    assert (out / ".lock").exists()
-    assert OutputLock(out).acquire()
+    assert lock.exists()
+    assert OutputLock(lock).acquire()

@@ -7,7 +7,7 @@ import pytest
 from kei_crawler import commands as cli
 from kei_crawler.commands import crawl as crawl_command
 from kei_crawler.commands.arguments import load_config, project_settings
-from kei_crawler.run.outcome import ExitCode
+from kei_crawler.run.outcome import EXIT_CODES, ExitCode
 
 
 def test_crawl_arguments() -> None:
@@ -96,3 +96,13 @@ def test_unknown_command_is_a_usage_error(capsys: pytest.CaptureFixture[str]) ->
         cli.parse_args(["fly"])
     assert exc.value.code == 2
     assert "invalid choice" in capsys.readouterr().err
+
+
+def test_crawl_help_lists_every_exit_code(capsys: pytest.CaptureFixture[str]) -> None:
+    """``--help`` is made from EXIT_CODES, the place the README's table is also checked against."""
+    with pytest.raises(SystemExit):
+        cli.parse_args(["crawl", "--help"])
+    shown = " ".join(capsys.readouterr().out.split())
+    for code, meaning in EXIT_CODES.items():
+        plain = " ".join(meaning.replace("**", "").replace("`", "").split())
+        assert f"{code.value} {plain}" in shown
