@@ -13,7 +13,6 @@ import dataclasses
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
-from pathlib import Path
 from typing import Any, Protocol
 from urllib.parse import urlsplit
 
@@ -168,14 +167,6 @@ class KeiConfig:
             check = spec.metadata["check"]
             values[spec.name] = check(name, value) if check else value
         return cls(**values)
-
-    @property
-    def output_path(self) -> Path:
-        return Path(self.output_dir)
-
-    def setting_values(self) -> dict[str, Any]:
-        """``KEI_*`` name → value: what ``-s`` would set to reproduce this configuration."""
-        return {setting_name(spec.name): getattr(self, spec.name) for spec in dataclasses.fields(self)}
 
 
 def setting_name(attribute: str) -> str:

@@ -142,25 +142,26 @@ class FieldReader:
     ) -> tuple[list[str], list[str], str]:
         """Metadata for what the visible page does not show; the page's own lines always win."""
         s, found = self.structured, self.provenance
-        authors, categories = clean_list(authors), clean_list(categories)
-        if authors:
-            found["authors"] = "text-layout"
-        else:
-            names = {via: partial(clean_list, claim) for via, claim in s.claims("authors").items()}
-            if hit := first_found("authors", names):
-                found["authors"], authors = hit
-        if categories:
-            found["categories"] = "text-layout"
-        else:
-            kept = {via: partial(_topical, claim) for via, claim in s.claims("categories").items()}
-            if hit := first_found("categories", kept):
-                found["categories"], categories = hit
+        authors = self._shown_or_claimed("authors", clean_list(authors), clean_list)
+        categories = self._shown_or_claimed("categories", clean_list(categories), _topical)
         if not published_raw:
             dated: dict[str, Callable[[], str | None]] = {"time-element": self._time_attribute}
             dated.update({via: partial(_a_date, claim) for via, claim in s.claims("published_raw").items()})
             if dated_hit := first_found("published_raw", dated):
                 found["published_raw"], published_raw = dated_hit
         return authors, categories, published_raw
+
+    def _shown_or_claimed(
+        self, field: str, shown: list[str], usable: Callable[[list[str]], list[str]]
+    ) -> list[str]:
+        """The names the page's own lines show, else the first metadata claim ``usable`` keeps."""
+        if shown:
+            self.provenance[field] = "text-layout"
+            return shown
+        claims = {via: partial(usable, claim) for via, claim in self.structured.claims(field).items()}
+        if hit := first_found(field, claims):
+            self.provenance[field], shown = hit
+        return shown
 
     def _time_attribute(self) -> str:
         """The datetime of the first <time> left after chrome removal whose own text shows no date."""

@@ -60,9 +60,6 @@ class OutputLayout:
     def snapshot_dir(self, crawl_id: str) -> Path:
         return store.snapshot_dir(self.root, crawl_id)
 
-    def snapshot_file(self, crawl_id: str) -> Path:
-        return store.snapshot_path(self.root, crawl_id)
-
     def tmp_dir(self, crawl_id: str) -> Path:
         """Where the snapshot of ``crawl_id`` is written before it is published."""
         return self.tmp / store.plain_name(crawl_id)

@@ -21,7 +21,6 @@ from warcio.exceptions import ArchiveLoadFailed
 
 from kei_crawler.storage.warc.cdx import SUFFIX, read_cdxj
 from kei_crawler.storage.warc.link import WarcLink
-from kei_crawler.storage.warc.parts import WARC_SUFFIX
 
 _DROPPED_BY_DECODING = ("content-encoding", "content-length")
 
@@ -160,7 +159,3 @@ def _chain(url: str, redirected_from: dict[str, str]) -> list[str]:
 def _decoded_headers(headers: list[Any]) -> list[tuple[str, str]]:
     """The headers a spider sees once the body is decoded (HttpCompressionMiddleware drops these too)."""
     return [(str(k), str(v)) for k, v in headers if str(k).lower() not in _DROPPED_BY_DECODING]
-
-
-def is_warc(path: Path) -> bool:
-    return path.name.endswith((WARC_SUFFIX, ".warc"))
