@@ -54,9 +54,9 @@ class SnapshotWriter:
         try:
             self.assembly.add(item)
         except OSError as exc:
-            self.failed = f"could not write the snapshot: {os_error_line(exc, self.assembly.spool.directory)}"
+            self.failed = f"could not write the snapshot: {os_error_line(exc, self.assembly.rows_at)}"
             logger.error("%s; stopping the crawl", self.failed)
-            self.assembly.abandon_spool()  # useless now; give the disk its space
+            self.assembly.abandon_rows()  # useless now; give the disk its space
             stop_crawl(self.crawler)
 
     def finish(self, reason: str) -> None:
@@ -78,8 +78,6 @@ class SnapshotWriter:
             try:
                 assembly.keep_for_resume()
             except OSError as exc:
-                assembly.discard(
-                    f"could not write the snapshot: {os_error_line(exc, assembly.spool.directory)}"
-                )
+                assembly.discard(f"could not write the snapshot: {os_error_line(exc, assembly.rows_at)}")
                 return
         assembly.discard(f"the crawl did not finish (reason: {reason})")

@@ -1,8 +1,9 @@
 """A run's snapshot, from its first fresh row to its publication: the one path both a crawl
 (``extensions.snapshot_writer``) and a re-extraction (``jobs.reextract``) publish through.
 
-Fresh rows are spooled in whole Parquet parts as they arrive (in the job directory, so ``--resume`` keeps
-them), so memory stays flat however large the archive. Publishing writes them into
+Fresh rows are written in batches as they arrive, so memory stays flat however large the archive: in a
+run with a job directory, spooled in whole Parquet parts there (``--resume`` keeps them); in one without
+(a re-extraction, a plain ``scrapy crawl``), straight into the snapshot file, since nothing could resume. Publishing writes them into
 ``<output>/.tmp/<crawl_id>/briefs.parquet``, then carries forward the previous snapshot's rows this run
 did not re-capture (``storage.snapshot.carry``), so that every snapshot holds the whole archive; adds the
 metadata; syncs the file; and renames the whole folder to ``snapshots/snapshot=<crawl_id>/``: a reader
@@ -41,7 +42,7 @@ from kei_crawler.storage import failpoints
 from kei_crawler.storage.atomic import fsync_path, os_error_line, publish_dir
 from kei_crawler.storage.snapshot import store
 from kei_crawler.storage.snapshot.carry import CrawlFacts, carried_batches
-from kei_crawler.storage.snapshot.schema import BRIEF_SCHEMA, SCHEMA_VERSION, encode_metadata
+from kei_crawler.storage.snapshot.schema import BRIEF_SCHEMA, SCHEMA_VERSION, encode_metadata, to_table
 from kei_crawler.storage.snapshot.spool import RowSpool
 
 logger = logging.getLogger(__name__)
@@ -65,9 +66,10 @@ class SnapshotAssembly:
         self.stats = stats
         run.tmp_dir.mkdir(parents=True, exist_ok=True)
         (run.tmp_dir / PID_FILE).write_text(str(os.getpid()))
-        spool_dir = run.job.row_spool if run.job is not None else run.tmp_dir / "spool"
-        self.spool = RowSpool(spool_dir, run.config.snapshot_batch_rows)
-        self.captured: set[str] = self.spool.urls()  # the rows an interrupted run of this crawl spooled
+        self.batch_rows = run.config.snapshot_batch_rows
+        self.spool = RowSpool(run.job.row_spool, self.batch_rows) if run.job is not None else None
+        self.captured: set[str] = self.spool.urls() if self.spool else set()  # an interrupted run's rows
+        self._pending: list[Brief] = []  # without a spool: the rows of the next batch
         if run.resumed is not None:
             logger.info("Resuming crawl %s: %d briefs already captured", run.crawl_id, len(self.captured))
         self.written = ProfileCounts()  # of the rows written: the next crawl's quality baseline
@@ -77,6 +79,11 @@ class SnapshotAssembly:
     @property
     def tmp_path(self) -> Path:
         return self.run.tmp_dir / store.FILENAME
+
+    @property
+    def rows_at(self) -> Path:
+        """Where fresh rows are written as they arrive (for an error's message)."""
+        return self.spool.directory if self.spool is not None else self.tmp_path
 
     def add(self, brief: Brief) -> None:
         """A freshly captured row; OSError when it cannot be spooled (a full disk)."""
@@ -90,11 +97,16 @@ class SnapshotAssembly:
             self.stats.inc_value(Stat.BRIEFS_CHANGED if changed else Stat.BRIEFS_UNCHANGED)
         self.stats.inc_value(Stat.BODY_CHARS, len(brief.body))
         self.captured.add(brief.url)
-        self.spool.add(brief)
+        if self.spool is not None:
+            self.spool.add(brief)
+            return
+        self._pending.append(brief)
+        if len(self._pending) >= self.batch_rows:
+            self._write_pending()
 
     def keep_for_resume(self) -> None:
         """Leave the spooled rows, and what --resume needs besides them, in the job directory."""
-        assert self.run.job is not None
+        assert self.run.job is not None and self.spool is not None
         self.spool.flush()
         self.run.resume_state(self.stats.get_stats()).save(self.run.job.resume_file)
         logger.warning("Crawl %s interrupted; `kei-crawler crawl --resume` continues it", self.run.crawl_id)
@@ -115,7 +127,6 @@ class SnapshotAssembly:
             self.discard(why)
             return None
         try:
-            self.spool.flush()
             self._assemble()
             self.stats.set_value(Stat.SNAPSHOT_ROWS, self.rows)
             if self.rows == 0:
@@ -144,21 +155,39 @@ class SnapshotAssembly:
         self.run.outcome.not_published_because = why
         logger.error("No snapshot published: %s", why)
 
-    def abandon_spool(self) -> None:
-        """The spooled rows are useless now (their crawl cannot go on): give the disk their space back."""
-        shutil.rmtree(self.spool.directory, ignore_errors=True)
+    def abandon_rows(self) -> None:
+        """The fresh rows are useless now (their crawl cannot go on): give the disk their space back."""
+        if self.spool is not None:
+            shutil.rmtree(self.spool.directory, ignore_errors=True)
+            return
+        self._pending.clear()
+        if self._writer is not None:
+            with contextlib.suppress(OSError):
+                self._writer.close()
+            self._writer = None
+        self.tmp_path.unlink(missing_ok=True)
 
     def _assemble(self) -> None:
         """The snapshot file: this run's rows, then the archive's rows it did not re-capture."""
         self._check_quality(len(self.captured))
-        self._writer = pq.ParquetWriter(self.tmp_path, BRIEF_SCHEMA, compression="zstd")
-        for table in self.spool.tables():
-            failpoints.hit("snapshot.row_group", self.tmp_path)
-            self._write(table)
+        if self.spool is None:
+            self._write_pending()
+        else:
+            self.spool.flush()
+            for table in self.spool.tables():
+                failpoints.hit("snapshot.row_group", self.tmp_path)
+                self._write(table)
         self._carry_forward()
 
+    def _write_pending(self) -> None:
+        if self._pending:
+            failpoints.hit("snapshot.row_group", self.tmp_path)
+            self._write(to_table(self._pending))
+            self._pending.clear()
+
     def _write(self, table: pa.Table) -> None:
-        assert self._writer is not None
+        if self._writer is None:
+            self._writer = pq.ParquetWriter(self.tmp_path, BRIEF_SCHEMA, compression="zstd")
         self._writer.write_table(table)
         self.rows += table.num_rows
         self.written.add(table)
@@ -231,8 +260,6 @@ class SnapshotAssembly:
         self._writer = None
         fsync_path(self.tmp_path)
         (run.tmp_dir / PID_FILE).unlink()
-        if self.spool.directory.parent == run.tmp_dir:
-            shutil.rmtree(self.spool.directory)  # its rows are in briefs.parquet now
         final = run.layout.snapshot_dir(run.crawl_id)
         publish_dir(run.tmp_dir, final, failpoint="snapshot.before_rename")
         failpoints.hit("snapshot.after_rename")

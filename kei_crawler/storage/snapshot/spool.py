@@ -46,7 +46,7 @@ class RowSpool:
     def tables(self) -> Iterator[pa.Table]:
         """The spooled rows, part by part (one part in memory at a time)."""
         for part in self.parts():
-            yield pq.read_table(part)
+            yield pq.read_table(part, use_threads=False)
 
     def urls(self) -> set[str]:
         """URLs already spooled: what a resumed crawl has captured before."""
