@@ -18,16 +18,20 @@ CITED = re.compile(
     r"(?<![\w/.<*-])((?:[\w.-]+/)+[\w.-]+\.(?:py|md|toml|cfg|cron|service|timer)|[A-Z][A-Z_-]+\.md)(?![\w/*>])"
 )
 SUFFIXES = {".py", ".md", ".toml", ".cfg", ".cron", ".service", ".timer"}
-SKIPPED = {".venv", ".git", "fixtures", "output", "build"}
+SKIPPED = {"fixtures", "output", "build"}  # besides hidden folders (.venv, .git, caches), .ci aside
 
 
 def _citing_files() -> list[Path]:
     files = [
         path
         for path in ROOT.rglob("*")
-        if path.is_file() and path.suffix in SUFFIXES and not SKIPPED & set(path.relative_to(ROOT).parts)
+        if path.is_file() and path.suffix in SUFFIXES and not _skipped(path.relative_to(ROOT).parts)
     ]
     return sorted([*files, ROOT / "Makefile", ROOT / ".ci" / "run"])
+
+
+def _skipped(parts: tuple[str, ...]) -> bool:
+    return any(part in SKIPPED or (part.startswith(".") and part != ".ci") for part in parts[:-1])
 
 
 def _exists(cited: str, citing: Path) -> bool:
