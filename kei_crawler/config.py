@@ -16,6 +16,7 @@ from enum import StrEnum
 from typing import Any, Protocol
 from urllib.parse import urlsplit
 
+from kei_crawler.storage.snapshot.store import is_safe_crawl_id
 from kei_crawler.urls import DEFAULT_ORIGIN
 
 
@@ -74,9 +75,6 @@ def _mode(name: str, value: str) -> str:
 
 
 def _crawl_id(name: str, value: str) -> str:
-    # Imported here: the crawl id's rules belong with the snapshots it names.
-    from kei_crawler.storage.snapshot.store import is_safe_crawl_id
-
     if value and not is_safe_crawl_id(value):
         raise ConfigError(
             f"{name} must be a plain name of letters, digits, '.', '_' and '-' (no '/' or '..'), got {value!r}"

@@ -13,7 +13,7 @@ from scrapy.crawler import Crawler
 from scrapy.statscollectors import StatsCollector
 
 from kei_crawler.items import Brief
-from kei_crawler.run.counts import Stat, filled_fields
+from kei_crawler.run.counts import count_filled
 
 
 class FieldFillRates:
@@ -29,5 +29,4 @@ class FieldFillRates:
 
     def item_scraped(self, item: Any, spider: Spider) -> None:
         if isinstance(item, Brief):
-            for name in filled_fields(item):
-                self.stats.inc_value(Stat.filled(name))
+            count_filled(self.stats, item)

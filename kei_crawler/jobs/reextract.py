@@ -36,7 +36,7 @@ from kei_crawler.pages.workers import WorkerPool
 from kei_crawler.pipelines.drops import drop_entry
 from kei_crawler.run.assembly import SnapshotAssembly
 from kei_crawler.run.context import RunContext, open_run
-from kei_crawler.run.counts import FailureLists, Stat, filled_fields, run_counts
+from kei_crawler.run.counts import FailureLists, Stat, count_filled, run_counts
 from kei_crawler.spiders.peninsula import raw_brief
 from kei_crawler.storage.warc.link import WARC_META
 from kei_crawler.storage.warc.reader import (
@@ -132,8 +132,7 @@ def _briefs(
         brief = _through(raw_brief(response, canonical, read, origin), steps, stats, run.failures)
         if isinstance(brief, Brief):
             stats.inc_value("item_scraped_count")
-            for name in filled_fields(brief):
-                stats.inc_value(Stat.filled(name))
+            count_filled(stats, brief)  # as the crawl's FieldFillRates does
             yield brief
 
 

@@ -147,10 +147,7 @@ class SnapshotAssembly:
 
     def discard(self, why: str) -> None:
         """Publish nothing, for ``why``; the temporary folder (not the job's spool) goes."""
-        if self._writer is not None:
-            with contextlib.suppress(OSError):
-                self._writer.close()
-            self._writer = None
+        self._close_writer()
         shutil.rmtree(self.run.tmp_dir, ignore_errors=True)
         self.run.outcome.not_published_because = why
         logger.error("No snapshot published: %s", why)
@@ -161,11 +158,15 @@ class SnapshotAssembly:
             shutil.rmtree(self.spool.directory, ignore_errors=True)
             return
         self._pending.clear()
+        self._close_writer()
+        self.tmp_path.unlink(missing_ok=True)
+
+    def _close_writer(self) -> None:
+        """Close the snapshot file being written, if one is (a full disk may fail the close: it goes anyway)."""
         if self._writer is not None:
             with contextlib.suppress(OSError):
                 self._writer.close()
             self._writer = None
-        self.tmp_path.unlink(missing_ok=True)
 
     def _assemble(self) -> None:
         """The snapshot file: this run's rows, then the archive's rows it did not re-capture."""

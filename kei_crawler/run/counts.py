@@ -85,6 +85,12 @@ def filled_fields(brief: Brief) -> list[str]:
     return [name for name in EXTRACTED if getattr(brief, name) not in (None, "", [])]
 
 
+def count_filled(stats: Any, brief: Brief) -> None:
+    """Count ``brief``'s extracted fields that hold a value under ``kei/filled/<field>`` in ``stats``."""
+    for name in filled_fields(brief):
+        stats.inc_value(Stat.filled(name))
+
+
 def fill_rates(stats: Mapping[str, Any], briefs: int) -> dict[str, float]:
     """Share of ``briefs`` with each extracted field filled, from the ``kei/filled/*`` stats; 0.0 when none."""
     return {
