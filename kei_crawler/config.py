@@ -10,6 +10,8 @@ docs/operations.md lists them (a test holds that table equal to :data:`SETTINGS`
 from __future__ import annotations
 
 import dataclasses
+import ipaddress
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
@@ -18,6 +20,9 @@ from urllib.parse import urlsplit
 
 from kei_crawler.storage.snapshot.store import is_safe_crawl_id
 from kei_crawler.urls import DEFAULT_ORIGIN
+
+# Labels of letters, digits and hyphens (any script: an IDN host), dot-separated, perhaps a final dot.
+_HOST_NAME = re.compile(r"(?:[^\W_](?:[\w-]*[^\W_])?\.)*[^\W_](?:[\w-]*[^\W_])?\.?")
 
 
 class Mode(StrEnum):
@@ -63,10 +68,37 @@ class SettingsLike(Protocol):
 
 
 def check_web_url(name: str, value: str) -> str:
-    parts = urlsplit(value)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ConfigError(f"{name} must be an http(s) URL with a host, got {value!r}")
+    """``value`` when it is a site's origin: http(s), a host, perhaps a port, nothing after but one "/".
+
+    Requests and canonical URLs are built on the origin alone: a path, query or user in it would be
+    silently dropped (or, in canonical URLs, give relative ones), so they are refused instead.
+    """
+    try:
+        parts = urlsplit(value)
+        port_ok = parts.port is None or parts.port > 0
+    except ValueError:  # a port that is not a number, or out of range
+        port_ok = False
+    if not (
+        port_ok
+        and parts.scheme.lower() in ("http", "https")
+        and _is_host(parts.hostname or "")
+        and "@" not in parts.netloc
+        and parts.path in ("", "/")
+        and not (parts.query or parts.fragment or value.rstrip("/").endswith(("?", "#")))
+    ):
+        raise ConfigError(
+            f"{name} must be an http(s) URL of a site's origin (scheme, host, optional port; no path, "
+            f"query or user), got {value!r}"
+        )
     return value
+
+
+def _is_host(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host)
+        return True
+    except ValueError:
+        return _HOST_NAME.fullmatch(host) is not None
 
 
 def _mode(name: str, value: str) -> str:

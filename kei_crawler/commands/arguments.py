@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import argparse
 import os
+import sys
 from pathlib import Path
 from typing import Any
 
 from scrapy.settings import Settings
 
 from kei_crawler.config import ConfigError, KeiConfig
+from kei_crawler.setting_checks import checked_config, set_from_command_line, unknown_setting
 
 
 class UsageError(Exception):
@@ -21,6 +23,20 @@ def parse_setting(text: str) -> tuple[str, str]:
     if not sep or not name.strip():
         raise UsageError(f"-s expects NAME=VALUE, got {text!r}")
     return name.strip(), value
+
+
+def setting_overrides(texts: list[str]) -> dict[str, str]:
+    """``-s NAME=VALUE`` arguments as settings. A name nothing reads is a one-line warning naming the
+    closest known setting, or a UsageError for an unknown ``KEI_*`` name (see setting_checks)."""
+    overrides = dict(parse_setting(text) for text in texts)
+    for name in overrides:
+        try:
+            warning = unknown_setting(name)
+        except ConfigError as exc:
+            raise UsageError(str(exc)) from exc
+        if warning:
+            print(f"kei-crawler: warning: {warning}", file=sys.stderr)
+    return overrides
 
 
 def add_settings(parser: argparse.ArgumentParser, what: str = "a Scrapy or KEI_* setting") -> None:
@@ -42,14 +58,18 @@ def project_settings(overrides: dict[str, Any] | None = None) -> Settings:
     settings = Settings()
     settings.setmodule("kei_crawler.settings", priority="project")
     for name, value in (overrides or {}).items():
-        settings.set(name, value, priority="cmdline")
+        try:
+            set_from_command_line(settings, name, value)
+        except ConfigError as exc:
+            raise UsageError(str(exc)) from exc
     return settings
 
 
 def load_config(settings: Settings) -> KeiConfig:
-    """The KEI_* settings, checked; UsageError names the first bad one."""
+    """Every setting checked, Scrapy's and ours, before anything starts; the KEI_* ones typed. UsageError
+    names the first bad one."""
     try:
-        return KeiConfig.from_settings(settings)
+        return checked_config(settings)
     except ConfigError as exc:
         raise UsageError(str(exc)) from exc
 

@@ -15,8 +15,8 @@ from kei_crawler.commands.arguments import (
     add_settings,
     check_output_dir,
     load_config,
-    parse_setting,
     project_settings,
+    setting_overrides,
 )
 from kei_crawler.commands.summary import print_summary
 from kei_crawler.config import ConfigError, Mode, check_web_url
@@ -53,7 +53,7 @@ def add_parser(sub: Any) -> None:
 
 def crawl_overrides(args: argparse.Namespace) -> dict[str, Any]:
     """The settings a ``crawl`` command line asks for (checked with the others by ``load_config``)."""
-    overrides: dict[str, Any] = dict(parse_setting(s) for s in args.settings)
+    overrides: dict[str, Any] = setting_overrides(args.settings)
     if args.base_url:
         try:
             overrides["KEI_BASE_URL"] = check_web_url("--base-url", args.base_url)

@@ -14,12 +14,21 @@ import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 from rich.console import Console
 
-from kei_crawler.commands.arguments import UsageError, add_output_dir, check_output_dir
+from kei_crawler.commands.arguments import (
+    UsageError,
+    add_output_dir,
+    add_settings,
+    check_output_dir,
+    load_config,
+    project_settings,
+    setting_overrides,
+)
 from kei_crawler.commands.diff import run_diff
 from kei_crawler.commands.feed import run_feed
 from kei_crawler.commands.summary import duckdb_query, newest_briefs_table
@@ -50,6 +59,7 @@ def add_parser(sub: Any) -> None:
         "--theme", default="flat", help=f"replica markup theme: {', '.join(THEMES)} (default: flat)"
     )
     demo.add_argument("--pagination", default="query", choices=PAGINATIONS)
+    add_settings(demo, "a Scrapy or KEI_* setting for each of the demo's crawls, over its local speed")
 
 
 def run(args: argparse.Namespace, console: Console) -> int:
@@ -57,9 +67,18 @@ def run(args: argparse.Namespace, console: Console) -> int:
         raise UsageError("--briefs must be at least 10 (the demo edits one past the first listing page)")
     if args.theme not in THEMES:
         raise UsageError(f"--theme must be one of {', '.join(THEMES)}; got {args.theme!r}")
+    settings = {**LOCAL_SPEED, **setting_overrides(args.settings)}
+    load_config(project_settings(settings))  # the crawls would refuse a bad one: refuse it before they start
     output_dir = check_output_dir(args.output_dir or DEFAULT_OUTPUT)
     try:
-        return run_demo(console, output_dir, briefs=args.briefs, theme=args.theme, pagination=args.pagination)
+        return run_demo(
+            console,
+            output_dir,
+            briefs=args.briefs,
+            theme=args.theme,
+            pagination=args.pagination,
+            settings=settings,
+        )
     except DemoError as exc:
         raise UsageError(str(exc)) from exc
 
@@ -78,9 +97,12 @@ def prepare(output_dir: Path) -> None:
     (output_dir / MARKER).write_text("made by kei-crawler demo; cleared at each demo\n")
 
 
-def crawl(console: Console, base_url: str, output_dir: Path, *flags: str) -> int:
-    """``kei-crawler crawl`` of the replica in a child process, as a scheduler runs it, at LOCAL_SPEED."""
-    speed = [arg for name, value in LOCAL_SPEED.items() for arg in ("-s", f"{name}={value}")]
+def crawl(
+    console: Console, base_url: str, output_dir: Path, *flags: str, settings: Mapping[str, Any] = LOCAL_SPEED
+) -> int:
+    """``kei-crawler crawl`` of the replica in a child process, as a scheduler runs it, with ``settings``
+    (LOCAL_SPEED and the demo's ``-s``)."""
+    speed = [arg for name, value in settings.items() for arg in ("-s", f"{name}={value}")]
     command = [sys.executable, "-m", "kei_crawler", "crawl", "--base-url", base_url,
                "--output-dir", str(output_dir), *speed, *flags]  # fmt: skip
     console.print(
@@ -90,7 +112,15 @@ def crawl(console: Console, base_url: str, output_dir: Path, *flags: str) -> int
     return subprocess.run(command, env=env, check=False).returncode
 
 
-def run_demo(console: Console, output_dir: Path, *, briefs: int, theme: str, pagination: str) -> int:
+def run_demo(
+    console: Console,
+    output_dir: Path,
+    *,
+    briefs: int,
+    theme: str,
+    pagination: str,
+    settings: Mapping[str, Any] = LOCAL_SPEED,
+) -> int:
     prepare(output_dir)
     site = build_site(briefs, theme=theme, pagination=pagination)
     with ReplicaServer(site) as server:
@@ -98,7 +128,7 @@ def run_demo(console: Console, output_dir: Path, *, briefs: int, theme: str, pag
             f"Serving a replica of keia.org ({briefs} briefs, theme {theme!r}) at {server.base_url}",
             soft_wrap=True,
         )
-        if crawl(console, server.base_url, output_dir) not in PUBLISHED:
+        if crawl(console, server.base_url, output_dir, settings=settings) not in PUBLISHED:
             return 1
         first = store.latest(output_dir)
         assert first is not None
@@ -114,7 +144,7 @@ def run_demo(console: Console, output_dir: Path, *, briefs: int, theme: str, pag
         )
         for flags, what in (((), "the new briefs"), (("--revalidate",), "the edit")):
             server.clear_log()
-            if crawl(console, server.base_url, output_dir, *flags) not in PUBLISHED:
+            if crawl(console, server.base_url, output_dir, *flags, settings=settings) not in PUBLISHED:
                 return 1
             asked = len(server.requests)
             not_modified = sum(1 for r in server.requests if r.status == 304)

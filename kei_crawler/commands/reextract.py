@@ -15,8 +15,8 @@ from kei_crawler.commands.arguments import (
     add_settings,
     check_output_dir,
     load_config,
-    parse_setting,
     project_settings,
+    setting_overrides,
 )
 from kei_crawler.run.context import CannotStart, OutputLocked
 from kei_crawler.run.outcome import ExitCode
@@ -37,7 +37,7 @@ def add_parser(sub: Any) -> None:
 def run(args: argparse.Namespace, console: Console) -> int:
     from kei_crawler.jobs.reextract import ReextractError, reextract
 
-    overrides = dict(parse_setting(s) for s in args.settings)
+    overrides = setting_overrides(args.settings)
     if args.output_dir:
         overrides["KEI_OUTPUT_DIR"] = args.output_dir
     settings = project_settings(overrides)

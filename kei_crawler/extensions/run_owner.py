@@ -26,6 +26,7 @@ from scrapy.utils.defer import deferred_from_coro
 from kei_crawler.config import ConfigError, KeiConfig
 from kei_crawler.run.context import CannotStart, OutputLocked, RunContext, open_run
 from kei_crawler.run.outcome import WRITE_FAILED
+from kei_crawler.setting_checks import checked_config
 
 logger = logging.getLogger(__name__)
 
@@ -56,8 +57,8 @@ class RunOwner:
         self._refused: str | None = None
         self._finishing: dict[str, Finishing] = {}
         try:
-            self.config = self.run.config if self.run else KeiConfig.from_settings(crawler.settings)
-            """The run's KEI_* settings, read and checked once (the defaults when they are wrong)."""
+            self.config = self.run.config if self.run else checked_config(crawler.settings)
+            """The run's KEI_* settings, read and checked once with Scrapy's (the defaults when one is wrong)."""
         except ConfigError as exc:
             self.config, self._refused = KeiConfig(), str(exc)
         crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)

@@ -22,7 +22,7 @@ LAYERS: list[set[str]] = [
     {"pages", "storage"},
     {"config"},
     {"run"},
-    {"spiders", "pipelines", "middlewares", "extensions", "settings", "squeues", "logformatter"},
+    {"spiders", "pipelines", "middlewares", "extensions", "settings", "setting_checks", "squeues", "logformatter"},
     {"jobs", "monitor", "evaluation"},
     {"commands"},
     {"__main__"},
