@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import ipaddress
+import math
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -206,7 +207,7 @@ def setting_name(attribute: str) -> str:
 def _typed(name: str, raw: Any, default: Any) -> Any:
     """``raw`` (a string from the command line, or a value from a settings module) as ``default``'s type."""
     kind = type(default)
-    if isinstance(raw, kind) and not (kind is int and isinstance(raw, bool)):
+    if isinstance(raw, kind) and not (kind is int and isinstance(raw, bool)) and kind is not float:
         return raw
     text = str(raw).strip()
     try:
@@ -219,7 +220,10 @@ def _typed(name: str, raw: Any, default: Any) -> Any:
         if kind is int:
             return int(text)
         if kind is float:
-            return float(text)
+            number = float(text)
+            if not math.isfinite(number):  # NaN passes every comparison; an infinite wait never ends
+                raise ValueError(text)
+            return number
     except ValueError:
         what = {bool: "True or False", int: "a whole number", float: "a number"}[kind]
         raise ConfigError(f"{name} must be {what}, got {raw!r}") from None

@@ -61,6 +61,7 @@ class RunOwner:
             """The run's KEI_* settings, read and checked once with Scrapy's (the defaults when one is wrong)."""
         except ConfigError as exc:
             self.config, self._refused = KeiConfig(), str(exc)
+            logger.error("%s; this run does nothing", self._refused)
         crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
 

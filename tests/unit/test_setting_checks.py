@@ -20,6 +20,8 @@ REFUSED = [
     ("CONCURRENT_ITEMS", "0"),
     ("KEI_WARC_ENABLED", "maybe"),
     ("KEI_OVERLAP_PAGES", "abc"),
+    ("KEI_RETRY_BACKOFF_BASE", "nan"),
+    ("KEI_RETRY_MAX_WAIT", "inf"),
     ("LOG_LEVEL", "BOGUS"),
     ("LOG_LEVEL", "info"),
     ("DOWNLOAD_DELAY", "-1"),
