@@ -48,8 +48,11 @@ def _log_level(settings: BaseSettings, name: str) -> str:
     return str(value)
 
 
-def _importable(settings: BaseSettings, name: str) -> Any:
-    return load_object(settings.get(name))
+def _class(settings: BaseSettings, name: str) -> type:
+    found = load_object(settings.get(name))
+    if not isinstance(found, type):  # "os.path" imports, and then fails where Scrapy builds it
+        raise TypeError(found)
+    return found
 
 
 READERS: Mapping[str, tuple[Callable[[BaseSettings, str], Any], str]] = {
@@ -59,7 +62,7 @@ READERS: Mapping[str, tuple[Callable[[BaseSettings, str], Any], str]] = {
     "ints": (_whole_numbers, "whole numbers separated by commas"),
     "dict": (BaseSettings.getdict, "a JSON object"),
     "level": (_log_level, f"one of {', '.join(LOG_LEVELS)}"),
-    "object": (_importable, "the import path of a class (package.module.Name)"),
+    "class": (_class, "the import path of a class (package.module.Name)"),
 }
 """kind → (how Scrapy reads it, what it must be)."""
 
@@ -116,7 +119,7 @@ _WHOLE = Expect("int")
 _COUNT = _at_least(0)
 _SECONDS = _at_least(0, "number")
 _HTTP_CODES = Expect("ints", 100, 599)
-_CLASS = Expect("object")
+_CLASS = Expect("class")
 _COMPONENTS = Expect("dict")
 
 SCRAPY_SETTINGS: Mapping[str, Expect] = {

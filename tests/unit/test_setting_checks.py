@@ -54,6 +54,7 @@ REFUSED = [
     ("DOWNLOAD_SLOTS", "not json"),
     ("SCHEDULER", "no.such.module.Scheduler"),
     ("DUPEFILTER_CLASS", "nonsense"),
+    ("LOG_FORMATTER", "os.path"),
 ]
 
 
