@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 from typing import Any
 
 from rich.console import Console
 
 from kei_crawler.commands.arguments import UsageError, add_output_dir, output_dir_of
-from kei_crawler.commands.paths import STDOUT, input_dir, output_file, snapshot_argument
+from kei_crawler.commands.paths import STDOUT, input_dir, output_file, snapshot_argument, status
 from kei_crawler.monitor import formats
 from kei_crawler.monitor.sources import pair
 from kei_crawler.storage.snapshot.diff import diff_files
@@ -65,6 +66,8 @@ def run_diff(
         snapshot_argument(flag, token)
     if not tokens:
         input_dir("--output-dir", output_dir)
+    else:  # read only for crawl ids, and then it must at least be a path that can be looked at
+        status("--output-dir", Path(output_dir))
     if output is not None:
         check_output(output)
     old, new = pair(tokens, output_dir)

@@ -22,8 +22,9 @@ STDOUT = "-"
 """As an ``--output``: standard output, as Unix tools read it."""
 
 
-def _stat(flag: str, path: Path) -> os.stat_result | None:
-    """The file's status following symlinks; None when nothing is there."""
+def status(flag: str, path: Path) -> os.stat_result | None:
+    """The status of what ``path`` names (symlinks followed); None when nothing is there. A path that
+    cannot name anything (a file as a folder, a name too long, a symlink loop) is a UsageError."""
     try:
         return path.stat()
     except FileNotFoundError:
@@ -38,7 +39,7 @@ def input_file(flag: str, text: str) -> Path:
 
 
 def _readable_file(flag: str, path: Path) -> Path:
-    found = _stat(flag, path)
+    found = status(flag, path)
     if found is None:
         raise UsageError(f"{flag} {path}: no such file")
     if stat.S_ISDIR(found.st_mode):
@@ -53,7 +54,7 @@ def _readable_file(flag: str, path: Path) -> Path:
 def input_dir(flag: str, text: str) -> Path:
     """An existing directory this process can list."""
     path = path_argument(flag, text)
-    found = _stat(flag, path)
+    found = status(flag, path)
     if found is None:
         raise UsageError(f"{flag} {path}: no such directory")
     if not stat.S_ISDIR(found.st_mode):
@@ -67,7 +68,7 @@ def snapshot_argument(flag: str, text: str) -> None:
     """OLD or NEW of a diff: a crawl id not naming a path (looked up in the output directory later), or
     a snapshot file, or a folder holding one, that is there to read."""
     path = path_argument(flag, text)
-    found = _stat(flag, path)
+    found = status(flag, path)
     if found is None and store.is_crawl_id(text.removeprefix("snapshot=").rstrip("/")):
         return
     if found is not None and stat.S_ISDIR(found.st_mode):
@@ -90,7 +91,7 @@ def output_file(flag: str, text: str) -> Path:
             f"{flag} {path}: inside the archive of output directory {part.parent} ({part.name}); "
             "write it elsewhere"
         )
-    found = _stat(flag, path)
+    found = status(flag, path)
     if found is not None and stat.S_ISDIR(found.st_mode):
         raise UsageError(f"{flag} {path}: is a directory")
     if found is not None and stat.S_ISREG(found.st_mode):

@@ -145,6 +145,9 @@ def test_diff_old_new_that_are_not_snapshot_files(
     new = str(archive / "snapshots" / "snapshot=2026-01-02T000000Z")
     one_line_usage_error(main(["diff", str(bad), new, "--output-dir", str(archive)]), capsys)
     one_line_usage_error(main(["diff", new, str(bad), "--output-dir", str(archive)]), capsys)
+    if kind != "missing":  # OLD and NEW as crawl ids, looked up in an output directory that cannot be one
+        code = main(["diff", "2026-01-01T000000Z", "2026-01-02T000000Z", "--output-dir", str(bad)])
+        one_line_usage_error(code, capsys)
 
 
 @pytest.mark.parametrize(
@@ -179,3 +182,13 @@ def test_output_dirs_that_cannot_be_folders(
     warc.write_bytes(b"")
     extra = [str(warc)] if command == "reextract" else []
     one_line_usage_error(main([command, *extra, "--output-dir", str(bad)]), capsys, "--output-dir")
+
+
+@pytest.mark.parametrize("kind", ["empty", "not UTF-8", "name too long", "under a file", "symlink loop"])
+def test_evaluate_fixtures_that_cannot_be_a_folder(
+    kind: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)  # "" read as the current folder, today
+    paths = {"empty": "", "not UTF-8": NOT_UTF8} | {k: str(v) for k, v in wrong_paths(tmp_path).items()}
+    code = main(["evaluate", paths[kind], "--no-baseline"])
+    one_line_usage_error(code, capsys, "FIXTURES")
