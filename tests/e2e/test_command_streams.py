@@ -45,7 +45,7 @@ def test_diff_json_into_a_closed_pipe(replica: ReplicaServer, tmp_path: Path) ->
     for _ in range(2):
         done = subprocess.run(crawl_command(replica.base_url, out, "--full"), capture_output=True, env=ENV)
         assert done.returncode in (ExitCode.OK, ExitCode.NOTHING_NEW), done.stderr[-3000:]
-        replica.site.publish(1)  # type: ignore[attr-defined]
+        replica.site.publish(1)
     for fmt in ("json", "text", "csv"):
         diff = [sys.executable, "-m", "kei_crawler", "diff", "--output-dir", str(out), "--format", fmt]
         code, stderr = run_with_stdout_closed(diff)
