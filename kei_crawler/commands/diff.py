@@ -71,6 +71,8 @@ def run_diff(
     if output is not None:
         check_output(output)
     old, new = pair(tokens, output_dir)
+    if output is not None and Path(output).resolve() in (old.path.resolve(), new.path.resolve()):
+        raise UsageError(f"--output {output}: is a snapshot being compared; write it elsewhere")
     changes = diff_files(old.path, new.path)
     if output is not None:
         try:

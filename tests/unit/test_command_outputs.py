@@ -115,6 +115,16 @@ def test_output_never_overwrites_a_snapshot_outside_an_output_dir(
     assert copy.read_bytes() == before
 
 
+def test_diff_output_is_never_old_or_new(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Even a snapshot file with no kei-crawler metadata, outside any archive, when it is being compared."""
+    old, new = tmp_path / "old.parquet", tmp_path / "new.parquet"
+    pq.write_table(pq.read_table(write_snapshot(tmp_path / "a", OLD, [brief("b0")])), old)
+    pq.write_table(pq.read_table(write_snapshot(tmp_path / "b", NEW, [brief("b1")])), new)
+    before = new.read_bytes()
+    refused(main(["diff", str(old), str(new), "--output", str(new)]), capsys)
+    assert new.read_bytes() == before
+
+
 def test_diff_output_format_follows_the_file_name(archive: Path, tmp_path: Path) -> None:
     """Point 14: ``diff --output changes.csv`` wrote Parquet into a .csv file."""
     base = ["diff", "--output-dir", str(archive), "--output"]
