@@ -73,8 +73,10 @@ def check_path(name: str, value: str) -> str:
     """A path the crawler may use: not empty (which would mean the current folder, unasked), and UTF-8,
     since Parquet metadata, run manifests and WARC headers record paths as UTF-8 (a name that is not
     arrives as lone surrogates, which fail only when the first such file is written)."""
-    if not value:
+    if not value.strip():  # "$DIR" of an unset variable; " " is no folder anyone means either
         raise ConfigError(f"{name} is empty; name a directory or file")
+    if "\x00" in value:  # only a settings module or Scrapyd can pass one; os.stat() raises ValueError
+        raise ConfigError(f"{name} {value!a} holds a NUL character")
     try:
         value.encode("utf-8")
     except UnicodeEncodeError:

@@ -62,14 +62,14 @@ def check_output(output: str) -> None:
 def run_diff(
     console: Console, tokens: list[str], output_dir: str, fmt: str = "text", output: str | None = None
 ) -> int:
+    if output is not None:
+        check_output(output)
     for flag, token in zip(("OLD", "NEW"), tokens, strict=False):
         snapshot_argument(flag, token)
     if not tokens:
         input_dir("--output-dir", output_dir)
     else:  # read only for crawl ids, and then it must at least be a path that can be looked at
         status("--output-dir", Path(output_dir))
-    if output is not None:
-        check_output(output)
     old, new = pair(tokens, output_dir)
     if output is not None and Path(output).resolve() in (old.path.resolve(), new.path.resolve()):
         raise UsageError(f"--output {output}: is a snapshot being compared; write it elsewhere")

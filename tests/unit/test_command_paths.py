@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from kei_crawler.commands import demo, main
+from kei_crawler.config import ConfigError, KeiConfig
 from kei_crawler.run.outcome import ExitCode
 from tests.support.snapshots import brief, write_snapshot
 
@@ -61,14 +62,20 @@ def test_an_empty_output_dir_is_refused_not_read_as_output(
     before = sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*"))
     code = main([command, *extra, "--output-dir", ""])
     one_line_usage_error(code, capsys, "--output-dir", "empty")
+    code = main([command, *extra, "--output-dir", " "])
+    one_line_usage_error(code, capsys, "--output-dir", "empty")
     assert sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*")) == before
 
 
+@pytest.mark.parametrize("value", ["", "  "])
 def test_an_empty_output_dir_setting_is_refused(
-    no_crawl: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> None:
+    value: str, no_crawl: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:  # fmt: skip
     monkeypatch.chdir(tmp_path)  # today's main takes the current folder for an output directory
-    one_line_usage_error(main(["crawl", "-s", "KEI_OUTPUT_DIR="]), capsys, "KEI_OUTPUT_DIR", "empty")
+    code = main(["crawl", "-s", f"KEI_OUTPUT_DIR={value}"])
+    one_line_usage_error(code, capsys, "KEI_OUTPUT_DIR", "empty")
+    assert list(tmp_path.iterdir()) == []
 
 
 @pytest.mark.parametrize(
@@ -192,3 +199,9 @@ def test_evaluate_fixtures_that_cannot_be_a_folder(
     paths = {"empty": "", "not UTF-8": NOT_UTF8} | {k: str(v) for k, v in wrong_paths(tmp_path).items()}
     code = main(["evaluate", paths[kind], "--no-baseline"])
     one_line_usage_error(code, capsys, "FIXTURES")
+
+
+def test_an_output_dir_setting_with_a_nul_is_refused() -> None:
+    """Only a settings module or Scrapyd can pass one (argv cannot); os.stat() would raise ValueError."""
+    with pytest.raises(ConfigError, match="NUL"):
+        KeiConfig.from_settings({"KEI_OUTPUT_DIR": "out\x00put"})
