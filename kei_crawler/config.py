@@ -102,6 +102,23 @@ def _is_host(host: str) -> bool:
         return _HOST_NAME.fullmatch(host) is not None
 
 
+def check_path(name: str, value: str) -> str:
+    """A path the crawler may use: not empty (which would mean the current folder, unasked), and UTF-8,
+    since Parquet metadata, run manifests and WARC headers record paths as UTF-8 (a name that is not
+    arrives as lone surrogates, which fail only when the first such file is written)."""
+    if not value.strip():  # "$DIR" of an unset variable; " " is no folder anyone means either
+        raise ConfigError(f"{name} is empty; name a directory or file")
+    if "\x00" in value:  # only a settings module or Scrapyd can pass one; os.stat() raises ValueError
+        raise ConfigError(f"{name} {value!a} holds a NUL character")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ConfigError(
+            f"{name} {value!a} is not valid UTF-8; the crawler records its paths as UTF-8"
+        ) from None
+    return value
+
+
 def _mode(name: str, value: str) -> str:
     resolve_mode(value, has_snapshot=True)  # ConfigError when it names no mode
     return value.strip().lower() or AUTO
@@ -144,7 +161,7 @@ class KeiConfig:
     canonical_origin: str = _setting(
         DEFAULT_ORIGIN, "the origin of canonical URLs and brief_ids, whatever served the pages", check_web_url
     )
-    output_dir: str = _setting("output", "snapshots/, runs/, warc/ and .tmp/ live below it")
+    output_dir: str = _setting("output", "snapshots/, runs/, warc/ and .tmp/ live below it", check_path)
     crawl_id: str = _setting("", "empty: derived from the start time, e.g. 2026-11-29T043512Z", _crawl_id)
     mode: str = _setting(
         "auto", "auto (incremental once a snapshot exists) | incremental | revalidate | full", _mode

@@ -17,6 +17,7 @@ from rich.console import Console
 from kei_crawler import __version__
 from kei_crawler.commands import crawl, demo, diff, evaluate, feed, reextract, snapshots
 from kei_crawler.commands.arguments import UsageError
+from kei_crawler.commands.streams import closed_reader_is_no_failure
 from kei_crawler.run.outcome import ExitCode
 
 COMMANDS: dict[str, ModuleType] = {
@@ -44,6 +45,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
+@closed_reader_is_no_failure
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     console = Console(highlight=False)

@@ -10,7 +10,7 @@ from typing import Any
 
 from scrapy.settings import Settings
 
-from kei_crawler.config import ConfigError, KeiConfig
+from kei_crawler.config import ConfigError, KeiConfig, check_path
 from kei_crawler.setting_checks import checked_config, set_from_command_line, unknown_setting
 
 
@@ -74,11 +74,19 @@ def load_config(settings: Settings) -> KeiConfig:
         raise UsageError(str(exc)) from exc
 
 
-def check_output_dir(path: str) -> Path:
-    out = Path(path)
-    if out.exists() and not out.is_dir():
-        raise UsageError(f"--output-dir {path}: exists and is not a directory")
+def path_argument(flag: str, text: str) -> Path:
+    """``text`` as a path, refused when it is empty or not UTF-8 (``config.check_path``)."""
     try:
+        return Path(check_path(flag, text))
+    except ConfigError as exc:
+        raise UsageError(str(exc)) from exc
+
+
+def check_output_dir(path: str) -> Path:
+    out = path_argument("--output-dir", path)
+    try:
+        if out.exists() and not out.is_dir():
+            raise UsageError(f"--output-dir {path}: exists and is not a directory")
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise UsageError(f"--output-dir {path}: cannot create it ({exc.strerror})") from exc
@@ -88,5 +96,8 @@ def check_output_dir(path: str) -> Path:
 
 
 def output_dir_of(args: argparse.Namespace) -> str:
-    """``--output-dir``, else ``KEI_OUTPUT_DIR``'s default: the commands that read an archive."""
-    return str(args.output_dir or KeiConfig().output_dir)
+    """``--output-dir``, else ``KEI_OUTPUT_DIR``'s default: the commands that read an archive. An empty
+    one is refused rather than read as the default."""
+    if args.output_dir is None:
+        return KeiConfig().output_dir
+    return str(path_argument("--output-dir", args.output_dir))

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 from typing import Any
 
 from rich.console import Console
@@ -15,6 +14,7 @@ from kei_crawler.commands.arguments import (
     add_settings,
     check_output_dir,
     load_config,
+    path_argument,
     project_settings,
     setting_overrides,
 )
@@ -59,8 +59,8 @@ def crawl_overrides(args: argparse.Namespace) -> dict[str, Any]:
             overrides["KEI_BASE_URL"] = check_web_url("--base-url", args.base_url)
         except ConfigError as exc:
             raise UsageError(str(exc)) from exc
-    if args.output_dir:
-        overrides["KEI_OUTPUT_DIR"] = args.output_dir
+    if args.output_dir is not None:  # an empty one is refused, never read as the default
+        overrides["KEI_OUTPUT_DIR"] = str(path_argument("--output-dir", args.output_dir))
     if args.mode:
         overrides["KEI_MODE"] = args.mode
     return overrides
@@ -72,7 +72,12 @@ def run(args: argparse.Namespace, console: Console) -> int:
     settings = project_settings(crawl_overrides(args))
     config = load_config(settings)
     output_dir = check_output_dir(config.output_dir)
-    jobdir = Path(settings.get("JOBDIR") or OutputLayout.of(output_dir).default_jobdir)
+    jobdir_setting = settings.get("JOBDIR")
+    jobdir = (
+        path_argument("JOBDIR", str(jobdir_setting))
+        if jobdir_setting
+        else OutputLayout.of(output_dir).default_jobdir
+    )
     try:
         opened = open_run(config, jobdir=jobdir, resume=args.resume)
     except OutputLocked as exc:

@@ -47,6 +47,8 @@ LOCAL_SPEED = {
     "KEI_RETRY_BACKOFF_BASE": 0.1,  # a retry of a local error need not wait seconds
     "LOG_LEVEL": "WARNING",
 }
+MIN_BRIEFS = 10  # the demo edits one past the first listing page
+MAX_BRIEFS = 10_000  # about the real site's size; the replica's dates would run back past year 1 near 10**6
 MARKER = ".kei-demo"  # the demo only ever clears a directory it made itself
 DEFAULT_OUTPUT = "output/demo"
 
@@ -54,7 +56,10 @@ DEFAULT_OUTPUT = "output/demo"
 def add_parser(sub: Any) -> None:
     demo = sub.add_parser("demo", help="serve the bundled replica of keia.org and crawl it end to end")
     add_output_dir(demo, f"{DEFAULT_OUTPUT}, cleared at each demo")
-    demo.add_argument("--briefs", type=int, default=60, help="size of the replica (default: 60)")
+    demo.add_argument(
+        "--briefs", type=int, default=60,
+        help=f"size of the replica, {MIN_BRIEFS} to {MAX_BRIEFS} (default: 60)",
+    )  # fmt: skip
     demo.add_argument(
         "--theme", default="flat", help=f"replica markup theme: {', '.join(THEMES)} (default: flat)"
     )
@@ -63,13 +68,17 @@ def add_parser(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace, console: Console) -> int:
-    if args.briefs < 10:
-        raise UsageError("--briefs must be at least 10 (the demo edits one past the first listing page)")
+    if args.briefs < MIN_BRIEFS:
+        raise UsageError(
+            f"--briefs must be at least {MIN_BRIEFS} (the demo edits one past the first listing page)"
+        )
+    if args.briefs > MAX_BRIEFS:
+        raise UsageError(f"--briefs must be at most {MAX_BRIEFS}; got {args.briefs}")
     if args.theme not in THEMES:
         raise UsageError(f"--theme must be one of {', '.join(THEMES)}; got {args.theme!r}")
     settings = {**LOCAL_SPEED, **setting_overrides(args.settings)}
     load_config(project_settings(settings))  # the crawls would refuse a bad one: refuse it before they start
-    output_dir = check_output_dir(args.output_dir or DEFAULT_OUTPUT)
+    output_dir = check_output_dir(DEFAULT_OUTPUT if args.output_dir is None else args.output_dir)
     try:
         return run_demo(
             console,

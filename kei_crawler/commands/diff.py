@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 from typing import Any
 
 from rich.console import Console
 
 from kei_crawler.commands.arguments import UsageError, add_output_dir, output_dir_of
+from kei_crawler.commands.paths import STDOUT, input_dir, output_file, snapshot_argument, status
 from kei_crawler.monitor import formats
 from kei_crawler.monitor.sources import pair
 from kei_crawler.storage.snapshot.diff import diff_files
@@ -31,8 +33,9 @@ def add_parser(sub: Any) -> None:
     diff.add_argument("--format", default="text", choices=FORMATS)
     diff.add_argument(
         "--output",
-        metavar="FILE.parquet",
-        help="also write a change table (change: insert/update/move/delete)",
+        metavar="FILE",
+        help="also write the changes to FILE, in the format its suffix names: .parquet (a change table, "
+        "change: insert/update/move/delete), .csv, .json or .md (as --format csv, json, markdown)",
     )
 
 
@@ -43,22 +46,41 @@ def run(args: argparse.Namespace, console: Console) -> int:
         raise UsageError(str(exc)) from exc
 
 
+def check_output(output: str) -> None:
+    """Refused before anything is read: standard output (the report goes there already), a place in the
+    archive, a name whose suffix names no format."""
+    if output == STDOUT:
+        raise UsageError("--output -: the report already goes to standard output; choose it with --format")
+    output_file("--output", output)
+    if formats.file_format(output) is None:
+        raise UsageError(
+            f"--output {output}: the suffix chooses the format; name it "
+            f"{', '.join(list(formats.FILE_FORMATS)[:-1])} or {list(formats.FILE_FORMATS)[-1]}"
+        )
+
+
 def run_diff(
     console: Console, tokens: list[str], output_dir: str, fmt: str = "text", output: str | None = None
 ) -> int:
+    if output is not None:
+        check_output(output)
+    for flag, token in zip(("OLD", "NEW"), tokens, strict=False):
+        snapshot_argument(flag, token)
+    if not tokens:
+        input_dir("--output-dir", output_dir)
+    else:  # read only for crawl ids, and then it must at least be a path that can be looked at
+        status("--output-dir", Path(output_dir))
     old, new = pair(tokens, output_dir)
+    if output is not None and Path(output).resolve() in (old.path.resolve(), new.path.resolve()):
+        raise UsageError(f"--output {output}: is a snapshot being compared; write it elsewhere")
     changes = diff_files(old.path, new.path)
-    if output:
+    if output is not None:
         try:
-            formats.write_change_table(changes, old, new, output)
+            formats.write_changes(changes, old, new, output)
         except OSError as exc:
             raise SnapshotError(f"--output {output}: cannot write it ({exc.strerror or exc})") from exc
     if fmt == "text":
         formats.print_text(console, changes, old, new)
-    elif fmt == "json":
-        sys.stdout.write(formats.to_json(changes, old, new) + "\n")
-    elif fmt == "markdown":
-        sys.stdout.write(formats.to_markdown(changes, old, new) + "\n")
     else:
-        sys.stdout.write(formats.to_csv(changes))
+        sys.stdout.write(formats.render(fmt, changes, old, new))
     return SAME if changes.empty else DIFFERENT

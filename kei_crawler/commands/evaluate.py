@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 from typing import Any
 
 from rich.console import Console
 
-from kei_crawler.commands.arguments import UsageError
+from kei_crawler.commands.arguments import UsageError, path_argument
+from kei_crawler.commands.paths import status
 
 
 def add_parser(sub: Any) -> None:
@@ -34,9 +34,9 @@ def run(args: argparse.Namespace, console: Console) -> int:
 
     if args.repeat < 1:
         raise UsageError("--repeat must be at least 1")
+    fixtures = path_argument("FIXTURES", args.fixtures)
+    status("FIXTURES", fixtures)  # a missing folder is the gold set's own message
     try:
-        return run_evaluate(
-            console, Path(args.fixtures), baseline=args.baseline, fmt=args.format, repeat=args.repeat
-        )
+        return run_evaluate(console, fixtures, baseline=args.baseline, fmt=args.format, repeat=args.repeat)
     except GoldSetError as exc:
         raise UsageError(str(exc)) from exc

@@ -3,20 +3,23 @@
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
+import sys
 from typing import Any
 
 from rich.console import Console
 
 from kei_crawler.commands.arguments import UsageError, add_output_dir, output_dir_of
-from kei_crawler.monitor.feed import write_feed
+from kei_crawler.commands.paths import STDOUT, input_dir, output_file
+from kei_crawler.monitor.feed import feed_document, write_feed
 from kei_crawler.storage.snapshot import store
 from kei_crawler.storage.snapshot.store import SnapshotError
 
 
 def add_parser(sub: Any) -> None:
     feed = sub.add_parser("feed", help="write an Atom feed of the newest briefs of the latest snapshot")
-    feed.add_argument("--output", required=True, metavar="FILE.xml", help="where to write the feed")
+    feed.add_argument(
+        "--output", required=True, metavar="FILE.xml", help="where to write the feed; - for standard output"
+    )
     add_output_dir(feed, "output")
     feed.add_argument("--limit", type=int, default=20, help="how many briefs (default: 20)")
 
@@ -31,11 +34,18 @@ def run(args: argparse.Namespace, console: Console) -> int:
 
 
 def run_feed(console: Console, output_dir: str, output: str, limit: int = 20) -> int:
-    if not Path(output_dir).is_dir():
-        raise SnapshotError(f"{output_dir}: no such directory")
+    if output != STDOUT:
+        output_file("--output", output)
+    input_dir("--output-dir", output_dir)
     ref = store.latest(output_dir)
     if ref is None:
         raise SnapshotError(f"{output_dir} holds no snapshot to make a feed from")
+    if output == STDOUT:  # the feed and nothing else, for a pipe
+        document, _ = feed_document(ref.path, limit=limit)
+        sys.stdout.flush()
+        sys.stdout.buffer.write(document)
+        sys.stdout.buffer.flush()
+        return 0
     path, entries = write_feed(ref.path, output, limit=limit)
     console.print(f"Atom feed of the {entries} newest briefs of snapshot {ref.crawl_id}:", highlight=False)
     console.print(str(path), highlight=False, soft_wrap=True)

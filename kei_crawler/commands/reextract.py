@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 from typing import Any
 
 from rich.console import Console
@@ -15,9 +14,11 @@ from kei_crawler.commands.arguments import (
     add_settings,
     check_output_dir,
     load_config,
+    path_argument,
     project_settings,
     setting_overrides,
 )
+from kei_crawler.commands.paths import input_file
 from kei_crawler.run.context import CannotStart, OutputLocked
 from kei_crawler.run.outcome import ExitCode
 from kei_crawler.storage.warc.reader import WarcReadError
@@ -38,14 +39,11 @@ def run(args: argparse.Namespace, console: Console) -> int:
     from kei_crawler.jobs.reextract import ReextractError, reextract
 
     overrides = setting_overrides(args.settings)
-    if args.output_dir:
-        overrides["KEI_OUTPUT_DIR"] = args.output_dir
+    if args.output_dir is not None:  # an empty one is refused, never read as the default
+        overrides["KEI_OUTPUT_DIR"] = str(path_argument("--output-dir", args.output_dir))
+    warcs = [input_file("WARC", w) for w in args.warcs]  # all checked before the output directory is made
     settings = project_settings(overrides)
     check_output_dir(load_config(settings).output_dir)
-    warcs = [Path(w) for w in args.warcs]
-    for warc in warcs:
-        if not warc.is_file():
-            raise UsageError(f"{warc}: no such file")
     try:
         result = reextract(warcs, settings)
     except WarcReadError as exc:

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 from typing import Any
 
 from rich.console import Console
 
 from kei_crawler.commands.arguments import UsageError, add_output_dir, output_dir_of
+from kei_crawler.commands.paths import input_dir
 from kei_crawler.monitor.survey import list_table, survey
 from kei_crawler.storage.snapshot.store import SnapshotError
 
@@ -27,8 +27,7 @@ def run(args: argparse.Namespace, console: Console) -> int:
 
 
 def run_snapshots(console: Console, output_dir: str) -> int:
-    if not Path(output_dir).is_dir():
-        raise SnapshotError(f"{output_dir}: no such directory")
+    input_dir("--output-dir", output_dir)
     rows = survey(output_dir)
     if not rows:
         console.print(f"No snapshots in {output_dir}.", highlight=False)

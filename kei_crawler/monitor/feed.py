@@ -8,6 +8,7 @@ rewriting the feed from an unchanged archive yields the same document. Written w
 
 from __future__ import annotations
 
+import io
 import os
 import xml.etree.ElementTree as ET
 from datetime import date
@@ -18,7 +19,7 @@ from urllib.parse import urlsplit
 import pyarrow.compute as pc
 
 from kei_crawler import __version__
-from kei_crawler.storage.atomic import atomic_path
+from kei_crawler.storage.atomic import write_atomic
 from kei_crawler.storage.snapshot.carry import conform
 from kei_crawler.storage.snapshot.reading import open_snapshot
 from kei_crawler.storage.snapshot.store import SnapshotError
@@ -94,19 +95,26 @@ def build_feed(briefs: list[dict[str, Any]], *, origin: str = DEFAULT_ORIGIN) ->
     return ET.ElementTree(feed)
 
 
-def write_feed(
-    snapshot: str | os.PathLike[str], output: str | os.PathLike[str], *, limit: int = 20
-) -> tuple[Path, int]:
-    """The feed written atomically to ``output``; returns its path and the number of entries."""
+def feed_document(snapshot: str | os.PathLike[str], *, limit: int = 20) -> tuple[bytes, int]:
+    """The feed of ``snapshot``'s ``limit`` newest briefs as an XML document, and its number of entries."""
     briefs = newest_briefs(snapshot, limit)
     origin = DEFAULT_ORIGIN
     if briefs:
         parts = urlsplit(briefs[0]["url"])
         origin = f"{parts.scheme}://{parts.netloc}"
+    document = io.BytesIO()
+    build_feed(briefs, origin=origin).write(document, encoding="utf-8", xml_declaration=True)
+    return document.getvalue(), len(briefs)
+
+
+def write_feed(
+    snapshot: str | os.PathLike[str], output: str | os.PathLike[str], *, limit: int = 20
+) -> tuple[Path, int]:
+    """The feed written atomically to ``output``; returns its path and the number of entries."""
+    document, entries = feed_document(snapshot, limit=limit)
     target = Path(output)
     try:
-        with atomic_path(target) as tmp:
-            build_feed(briefs, origin=origin).write(tmp, encoding="utf-8", xml_declaration=True)
+        write_atomic(target, document)
     except OSError as exc:
         raise SnapshotError(f"--output {output}: cannot write it ({exc.strerror or exc})") from exc
-    return target, len(briefs)
+    return target, entries

@@ -1,7 +1,8 @@
 """``kei-crawler diff`` output: a rich table, JSON, markdown, CSV, and a Parquet change table.
 
 Every renderer works from :func:`entries`, one small dict per change, so the formats always agree. The
-loops here run over the changes, never over a snapshot's rows.
+loops here run over the changes, never over a snapshot's rows. A file written with ``--output`` takes the
+format its name's suffix says (:data:`FILE_FORMATS`), never Parquet under a ``.csv`` name.
 """
 
 from __future__ import annotations
@@ -21,11 +22,13 @@ from rich.markup import escape
 from rich.table import Table
 
 from kei_crawler.monitor.sources import Source
-from kei_crawler.storage.atomic import atomic_path
+from kei_crawler.storage.atomic import atomic_path, write_atomic
 from kei_crawler.storage.snapshot.diff import Changes
 from kei_crawler.storage.snapshot.schema import BRIEF_SCHEMA, encode_metadata
 
 KINDS = ("added", "changed", "moved", "removed")
+FILE_FORMATS = {".parquet": "parquet", ".csv": "csv", ".json": "json", ".md": "markdown"}
+"""``--output`` file suffix (any case) → the format written."""
 CDF_CHANGE = {"added": "insert", "changed": "update", "moved": "move", "removed": "delete"}
 """The ``change`` column of the Parquet change table, named as change data feeds name them."""
 
@@ -186,6 +189,30 @@ def change_table(changes: Changes) -> pa.Table:
                 columns.append(pa.nulls(table.num_rows, field.type))
         pieces.append(pa.Table.from_arrays(columns, schema=CHANGE_FEED_SCHEMA))
     return pa.concat_tables(pieces)
+
+
+def file_format(path: str | os.PathLike[str]) -> str | None:
+    """The format an ``--output`` file of this name holds; None when its suffix names none."""
+    return FILE_FORMATS.get(Path(path).suffix.lower())
+
+
+def render(fmt: str, changes: Changes, old: Source, new: Source) -> str:
+    """The changes as a ``json``, ``markdown`` or ``csv`` document."""
+    if fmt == "json":
+        return to_json(changes, old, new) + "\n"
+    if fmt == "markdown":
+        return to_markdown(changes, old, new) + "\n"
+    return to_csv(changes)
+
+
+def write_changes(changes: Changes, old: Source, new: Source, path: str | os.PathLike[str]) -> Path:
+    """The changes written atomically to ``path``, in the format of its suffix (:func:`file_format`)."""
+    fmt = file_format(path)
+    if fmt is None:
+        raise ValueError(f"{path}: no format for its suffix; name it {', '.join(FILE_FORMATS)}")
+    if fmt == "parquet":
+        return write_change_table(changes, old, new, path)
+    return write_atomic(Path(path), render(fmt, changes, old, new))
 
 
 def write_change_table(changes: Changes, old: Source, new: Source, path: str | os.PathLike[str]) -> Path:
