@@ -9,6 +9,7 @@ from typing import Any
 from rich.console import Console
 
 from kei_crawler.commands.arguments import UsageError, add_output_dir, output_dir_of
+from kei_crawler.commands.notices import warn
 from kei_crawler.monitor import formats
 from kei_crawler.monitor.sources import pair
 from kei_crawler.storage.snapshot.diff import diff_files
@@ -46,7 +47,7 @@ def run(args: argparse.Namespace, console: Console) -> int:
 def run_diff(
     console: Console, tokens: list[str], output_dir: str, fmt: str = "text", output: str | None = None
 ) -> int:
-    old, new = pair(tokens, output_dir)
+    old, new = pair(tokens, output_dir, warn)
     changes = diff_files(old.path, new.path)
     if output:
         try:

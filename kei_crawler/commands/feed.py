@@ -9,6 +9,7 @@ from typing import Any
 from rich.console import Console
 
 from kei_crawler.commands.arguments import UsageError, add_output_dir, output_dir_of
+from kei_crawler.commands.notices import warn_ignored_entries
 from kei_crawler.monitor.feed import write_feed
 from kei_crawler.storage.snapshot import store
 from kei_crawler.storage.snapshot.store import SnapshotError
@@ -33,6 +34,7 @@ def run(args: argparse.Namespace, console: Console) -> int:
 def run_feed(console: Console, output_dir: str, output: str, limit: int = 20) -> int:
     if not Path(output_dir).is_dir():
         raise SnapshotError(f"{output_dir}: no such directory")
+    warn_ignored_entries(output_dir)
     ref = store.latest(output_dir)
     if ref is None:
         raise SnapshotError(f"{output_dir} holds no snapshot to make a feed from")
