@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -55,6 +56,23 @@ def test_only_real_folders_named_by_a_crawl_id_are_snapshots(archive: Path) -> N
     assert len(ignored) == 9 and all("\n" not in line for line in ignored)
     assert any("snapshot=latest" in line and "symlink" in line for line in ignored)
     assert any("snapshot=zzzz" in line and "not a crawl id" in line for line in ignored)
+
+
+def test_an_entry_of_any_name_or_kind_is_one_printable_warning(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "out"
+    write_snapshot(out, NEW, [brief("a")])
+    snapshots = out / store.SNAPSHOTS
+    (snapshots / "snapshot=a\nb").mkdir()
+    (snapshots / os.fsdecode(b"snapshot=\xff")).mkdir()
+    (snapshots / "loop").symlink_to(snapshots / "loop")
+    (snapshots / f"snapshot={OLD}").symlink_to(tmp_path / "nowhere")
+    ignored = store.scan(out).ignored
+    assert len(ignored) == 4 and all(line.isprintable() for line in ignored)
+    assert [ref.crawl_id for ref in store.list_snapshots(out)] == [NEW]
+    assert main(["snapshots", "--output-dir", str(out)]) == 0
+    assert len(capsys.readouterr().err.splitlines()) == 4
 
 
 def test_the_crawls_state_is_the_newest_real_snapshot(

@@ -98,9 +98,14 @@ def scan(output_dir: str | os.PathLike[str]) -> Scan:
     for child in sorted(root.iterdir()):
         if child.name.startswith("."):
             continue
-        why = _not_a_snapshot(child)
+        try:
+            why = _not_a_snapshot(child)
+        except OSError as exc:  # a folder it may not enter
+            why = f"cannot be read ({exc.strerror or exc})"
         if why:
-            ignored.append(f"ignoring {child}: {why}")
+            # A name with a newline or bytes that are not UTF-8 is quoted: the warning stays one printable line.
+            shown = child if child.name.isprintable() else f"{child.parent}/{child.name!r}"
+            ignored.append(f"ignoring {shown}: {why}")
         else:
             refs.append(SnapshotRef(child.name.removeprefix(PREFIX), child / FILENAME))
     return Scan(sorted(refs, key=lambda ref: ref.crawl_id), ignored)
