@@ -18,13 +18,13 @@ from pathlib import Path
 from types import TracebackType
 
 from kei_crawler.config import KeiConfig, Mode, resolve_mode
+from kei_crawler.run import crawl_ids
 from kei_crawler.run.archive import ArchiveState
 from kei_crawler.run.counts import FailureLists
 from kei_crawler.run.layout import JobLayout, OutputLayout
 from kei_crawler.run.lock import OutputLock
 from kei_crawler.run.outcome import RunOutcome
 from kei_crawler.run.resume import ResumeState, carried_stats
-from kei_crawler.storage.snapshot import store
 
 logger = logging.getLogger(__name__)
 
@@ -128,13 +128,16 @@ def open_run(
         job = JobLayout(jobdir) if jobdir is not None else None
         resumed, replaced = _prepare_job(job, resume=resume, base_url=config.base_url)
         archive = ArchiveState.load(layout.root) if with_archive else ArchiveState.empty()
-        newest = store.latest(layout.root)  # readable or not: a new snapshot must sort after it
         if resumed is not None:
             started_at = datetime.fromisoformat(resumed.started_at)
-            crawl_id = _resumed_crawl_id(resumed.crawl_id, newest)
         else:
             started_at = now or datetime.now(UTC)
-            crawl_id = choose_crawl_id(layout, config.crawl_id, started_at, newest)
+        try:
+            crawl_id = crawl_ids.choose(
+                layout, config.crawl_id, started_at, resumed.crawl_id if resumed else None
+            )
+        except crawl_ids.CrawlIdRefused as exc:
+            raise CannotStart(str(exc)) from None
         chosen = mode or _resumed_mode(resumed) or resolve_mode(config.mode, archive.snapshot is not None)
         remove_stale_tmp_dirs(layout)
         if resumed is not None and job is not None:
@@ -196,46 +199,6 @@ def _prepare_job(
             raise CannotStart(f"JOBDIR {job.root} exists and is not a crawl's job directory; not touching it")
         shutil.rmtree(job.root)
     return None, interrupted.crawl_id if interrupted is not None else None
-
-
-def choose_crawl_id(layout: OutputLayout, given: str, now: datetime, newest: store.SnapshotRef | None) -> str:
-    """This run's crawl id: ``given`` (KEI_CRAWL_ID) when it is unused and sorts after the newest snapshot,
-    else CannotStart; without one, the clock's time — or, when the clock is behind the newest snapshot,
-    a second after it, so that the snapshot this run publishes is the newest."""
-    if given:
-        if layout.holds_crawl(given):
-            raise CannotStart(f"crawl id {given} is already used in {layout.root}")
-        if newest is not None and given < newest.crawl_id:
-            raise CannotStart(
-                f"KEI_CRAWL_ID {given} sorts before the newest snapshot {newest.crawl_id}: a new snapshot must "
-                "sort after it (leave KEI_CRAWL_ID unset to name the crawl by the clock)"
-            )
-        return given
-    crawl_id = store.new_crawl_id(now)
-    if newest is not None and crawl_id <= newest.crawl_id:
-        crawl_id = store.crawl_id_after(newest.crawl_id)
-        logger.warning(
-            "The clock (%s) is behind the newest snapshot %s: this crawl is named %s, to sort after it",
-            now.isoformat(), newest.crawl_id, crawl_id,
-        )  # fmt: skip
-    while layout.holds_crawl(crawl_id):  # a run in the same second, published or not
-        crawl_id = store.crawl_id_after(crawl_id)
-    return crawl_id
-
-
-def _resumed_crawl_id(crawl_id: str, newest: store.SnapshotRef | None) -> str:
-    """The interrupted run's crawl id, when its snapshot can still be published under it."""
-    if not store.is_crawl_id(crawl_id):
-        raise CannotStart(
-            f"cannot resume: the interrupted crawl's id {crawl_id!r} is not a crawl id like "
-            f"{store.EXAMPLE_CRAWL_ID}; run without --resume to start afresh"
-        )
-    if newest is not None and crawl_id <= newest.crawl_id:
-        raise CannotStart(
-            f"cannot resume crawl {crawl_id}: snapshot {newest.crawl_id} was published since, and a snapshot "
-            "must sort after the newest; run without --resume to start afresh"
-        )
-    return crawl_id
 
 
 def remove_stale_tmp_dirs(layout: OutputLayout) -> None:
