@@ -154,3 +154,19 @@ def test_an_older_schema_version_is_not_damage(tmp_path: Path) -> None:
     pq.write_table(to_table(ROWS).drop_columns(newer), path)
     assert ArchiveState.load(out).snapshot is not None
     assert open_snapshot(path).num_rows == 2
+
+
+def test_equivalent_types_are_not_damage(tmp_path: Path) -> None:
+    """A file another tool rewrote with wider strings, a narrower integer or nanosecond times still reads."""
+    out = tmp_path / "out"
+    table = to_table(ROWS)
+    for name, kind in (("body", pa.large_string()), ("warc_offset", pa.int32()),
+                       ("first_seen", pa.timestamp("ns", tz="UTC"))):  # fmt: skip
+        index = table.schema.get_field_index(name)
+        table = table.set_column(index, table.schema.field(name).with_type(kind), table[name].cast(kind))
+    path = store.snapshot_path(out, GOOD)
+    path.parent.mkdir(parents=True)
+    pq.write_table(table, path)
+    state = ArchiveState.load(out)
+    assert state.snapshot is not None and state.known[ROWS[0].url].first_seen == ROWS[0].first_seen
+    assert open_snapshot(path).num_rows == 2
