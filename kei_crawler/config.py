@@ -19,7 +19,7 @@ from enum import StrEnum
 from typing import Any, Protocol
 from urllib.parse import urlsplit
 
-from kei_crawler.storage.snapshot.store import is_safe_crawl_id
+from kei_crawler.storage.snapshot.store import EXAMPLE_CRAWL_ID, is_crawl_id
 from kei_crawler.urls import DEFAULT_ORIGIN
 
 # Labels of letters, digits and hyphens (any script: an IDN host), dot-separated, perhaps a final dot.
@@ -125,9 +125,9 @@ def _mode(name: str, value: str) -> str:
 
 
 def _crawl_id(name: str, value: str) -> str:
-    if value and not is_safe_crawl_id(value):
+    if value and not is_crawl_id(value):
         raise ConfigError(
-            f"{name} must be a plain name of letters, digits, '.', '_' and '-' (no '/' or '..'), got {value!r}"
+            f"{name} must be a crawl id like {EXAMPLE_CRAWL_ID} (a UTC time: date, T, hhmmss, Z), got {value!r}"
         )
     return value
 
@@ -162,7 +162,11 @@ class KeiConfig:
         DEFAULT_ORIGIN, "the origin of canonical URLs and brief_ids, whatever served the pages", check_web_url
     )
     output_dir: str = _setting("output", "snapshots/, runs/, warc/ and .tmp/ live below it", check_path)
-    crawl_id: str = _setting("", "empty: derived from the start time, e.g. 2026-11-29T043512Z", _crawl_id)
+    crawl_id: str = _setting(
+        "",
+        "empty: the start time, e.g. 2026-11-29T043512Z; set: that form, after the newest snapshot",
+        _crawl_id,
+    )
     mode: str = _setting(
         "auto", "auto (incremental once a snapshot exists) | incremental | revalidate | full", _mode
     )

@@ -10,6 +10,7 @@ from typing import Any
 from rich.console import Console
 
 from kei_crawler.commands.arguments import UsageError, add_output_dir, output_dir_of
+from kei_crawler.commands.notices import warn
 from kei_crawler.commands.paths import STDOUT, input_dir, output_file, snapshot_argument, status
 from kei_crawler.monitor import formats
 from kei_crawler.monitor.sources import pair
@@ -70,7 +71,7 @@ def run_diff(
         input_dir("--output-dir", output_dir)
     else:  # read only for crawl ids, and then it must at least be a path that can be looked at
         status("--output-dir", Path(output_dir))
-    old, new = pair(tokens, output_dir)
+    old, new = pair(tokens, output_dir, warn)
     if output is not None and Path(output).resolve() in (old.path.resolve(), new.path.resolve()):
         raise UsageError(f"--output {output}: is a snapshot being compared; write it elsewhere")
     changes = diff_files(old.path, new.path)

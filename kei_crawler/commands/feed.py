@@ -9,6 +9,7 @@ from typing import Any
 from rich.console import Console
 
 from kei_crawler.commands.arguments import UsageError, add_output_dir, output_dir_of
+from kei_crawler.commands.notices import warn_ignored_entries
 from kei_crawler.commands.paths import STDOUT, input_dir, output_file
 from kei_crawler.monitor.feed import feed_document, write_feed
 from kei_crawler.storage.snapshot import store
@@ -37,6 +38,7 @@ def run_feed(console: Console, output_dir: str, output: str, limit: int = 20) ->
     if output != STDOUT:
         output_file("--output", output)
     input_dir("--output-dir", output_dir)
+    warn_ignored_entries(output_dir)
     ref = store.latest(output_dir)
     if ref is None:
         raise SnapshotError(f"{output_dir} holds no snapshot to make a feed from")

@@ -9,6 +9,7 @@ from typing import Any
 from rich.console import Console
 
 from kei_crawler.commands.arguments import UsageError, add_output_dir, output_dir_of
+from kei_crawler.commands.notices import warn_ignored_entries
 from kei_crawler.commands.paths import input_dir
 from kei_crawler.monitor.survey import list_table, survey
 from kei_crawler.storage.snapshot.store import SnapshotError
@@ -28,6 +29,7 @@ def run(args: argparse.Namespace, console: Console) -> int:
 
 def run_snapshots(console: Console, output_dir: str) -> int:
     input_dir("--output-dir", output_dir)
+    warn_ignored_entries(output_dir)
     rows = survey(output_dir)
     if not rows:
         console.print(f"No snapshots in {output_dir}.", highlight=False)

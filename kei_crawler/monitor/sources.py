@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from kei_crawler.storage.snapshot import store
+from kei_crawler.storage.snapshot.reading import open_snapshot
 from kei_crawler.storage.snapshot.store import SnapshotError
 
 
@@ -21,12 +23,13 @@ def resolve(token: str, output_dir: str | os.PathLike[str]) -> Source:
     """A crawl id (``2026-11-29T043512Z`` or ``snapshot=…``) in ``output_dir``, or a path to a snapshot
     folder or file."""
     path = Path(token)
-    crawl_id = token.removeprefix("snapshot=").rstrip("/")
+    crawl_id = token.removeprefix(store.PREFIX).rstrip("/")
     if not path.exists() and store.is_crawl_id(crawl_id):
-        path = store.snapshot_path(output_dir, crawl_id)
-        if not path.is_file():
+        # Found as every reader finds snapshots: a symlink or an empty folder of that name is none.
+        ref = next((ref for ref in store.list_snapshots(output_dir) if ref.crawl_id == crawl_id), None)
+        if ref is None:
             raise SnapshotError(f"no snapshot {crawl_id} in {Path(output_dir) / store.SNAPSHOTS}")
-        return Source(crawl_id, path)
+        return Source(crawl_id, ref.path)
     if path.is_dir():
         path = path / store.FILENAME
     if not path.exists():
@@ -39,21 +42,39 @@ def label_of(path: Path) -> str:
     return folder.removeprefix("snapshot=") if folder.startswith("snapshot=") else str(path)
 
 
-def pair(tokens: list[str], output_dir: str | os.PathLike[str]) -> tuple[Source, Source]:
-    """OLD and NEW: as given, or the two newest snapshots in ``output_dir``."""
+def pair(
+    tokens: list[str], output_dir: str | os.PathLike[str], warn: Callable[[str], None] = lambda line: None
+) -> tuple[Source, Source]:
+    """OLD and NEW: as given, or the newest snapshot in ``output_dir`` and the last one before it that
+    reads (as ``snapshots`` counts changes); ``warn`` hears of every entry or snapshot passed over."""
     if len(tokens) == 2:
         old, new = resolve(tokens[0], output_dir), resolve(tokens[1], output_dir)
     elif not tokens:
-        if not Path(output_dir).is_dir():
-            raise SnapshotError(f"{output_dir}: no such directory")
-        refs = store.list_snapshots(output_dir)
-        if len(refs) < 2:
-            raise SnapshotError(
-                f"{output_dir} holds {len(refs)} snapshot{'' if len(refs) == 1 else 's'}; a diff needs two"
-            )
-        old, new = (Source(ref.crawl_id, ref.path) for ref in refs[-2:])
+        old, new = _newest_two(output_dir, warn)
     else:
         raise SnapshotError("give both OLD and NEW, or neither for the two newest snapshots")
     if old.path.resolve() == new.path.resolve():
         raise SnapshotError(f"OLD and NEW are the same snapshot ({old.path})")
     return old, new
+
+
+def _newest_two(output_dir: str | os.PathLike[str], warn: Callable[[str], None]) -> tuple[Source, Source]:
+    if not Path(output_dir).is_dir():
+        raise SnapshotError(f"{output_dir}: no such directory")
+    found = store.scan(output_dir)
+    for line in found.ignored:
+        warn(line)
+    refs = found.refs
+    if len(refs) < 2:
+        raise SnapshotError(
+            f"{output_dir} holds {len(refs)} snapshot{'' if len(refs) == 1 else 's'}; a diff needs two"
+        )
+    newest = refs[-1]
+    for ref in reversed(refs[:-1]):
+        try:
+            open_snapshot(ref.path)
+        except SnapshotError as exc:
+            warn(f"passing over snapshot {ref.crawl_id}: {exc}")
+            continue
+        return Source(ref.crawl_id, ref.path), Source(newest.crawl_id, newest.path)
+    raise SnapshotError(f"{output_dir} holds no readable snapshot before {newest.crawl_id}; a diff needs two")

@@ -14,10 +14,13 @@ from dataclasses import dataclass, field, fields
 from datetime import datetime
 from pathlib import Path
 
-import pyarrow.parquet as pq
+import pyarrow as pa
 
 from kei_crawler.run import outstanding
 from kei_crawler.storage.snapshot import store
+from kei_crawler.storage.snapshot.reading import open_snapshot
+from kei_crawler.storage.snapshot.schema import BRIEF_SCHEMA, decode_metadata
+from kei_crawler.storage.snapshot.store import SnapshotError
 
 logger = logging.getLogger(__name__)
 
@@ -54,23 +57,41 @@ class ArchiveState:
 
     @classmethod
     def load(cls, output_dir: str | os.PathLike[str]) -> ArchiveState:
-        """The state after the newest readable snapshot in ``output_dir`` (empty when there is none).
+        """The state after the newest usable snapshot in ``output_dir`` (empty when there is none).
 
-        Snapshots are published atomically, so an unreadable one means damage after the fact (a disk
-        error, a hand edit); the crawl then starts from the newest good one and says so.
+        Snapshots are published atomically, so one that cannot be carried forward (unreadable, a column
+        missing or of another type) means damage after the fact (a disk error, a hand edit): the crawl
+        starts from the newest good one and names the damaged one in one line.
         """
-        for ref in reversed(store.list_snapshots(output_dir)):
+        found = store.scan(output_dir)
+        for line in found.ignored:
+            logger.warning("Snapshots: %s", line)
+        for ref in reversed(found.refs):
             try:
-                table = pq.read_table(ref.path, columns=_COLUMNS)
-            except (OSError, ValueError) as exc:
-                logger.error("Skipping unreadable snapshot %s: %s", ref.path, exc)
-                continue
-            # Column by column: to_pylist() would first build a dict for every row of the archive.
-            columns = [table.column(name).to_pylist() for name in _COLUMNS]
-            known = {values[0]: KnownBrief(*values) for values in zip(*columns, strict=True)}
-            pending = outstanding.decode(store.metadata(ref.path).get(outstanding.METADATA_KEY))
-            return cls(snapshot=ref, known=known, outstanding=pending)
+                return cls._of(ref)
+            except SnapshotError as exc:
+                logger.error("Not carrying the archive forward from snapshot %s: %s", ref.crawl_id, exc)
         return cls.empty()
+
+    @classmethod
+    def _of(cls, ref: store.SnapshotRef) -> ArchiveState:
+        snapshot = open_snapshot(ref.path)
+        present = [name for name in _COLUMNS if name in snapshot.parquet.schema_arrow.names]
+        try:
+            table = snapshot.parquet.read(columns=present)
+            # Column by column: to_pylist() would first build a dict for every row of the archive.
+            columns = [
+                table.column(name).cast(BRIEF_SCHEMA.field(name).type).to_pylist() if name in present
+                else [None] * table.num_rows  # a column later schema versions added (nullable)
+                for name in _COLUMNS
+            ]  # fmt: skip
+        except (pa.ArrowException, OSError) as exc:
+            raise snapshot.error(exc) from exc
+        known = {values[0]: KnownBrief(*values) for values in zip(*columns, strict=True)}
+        pending = outstanding.decode(
+            decode_metadata(snapshot.parquet.metadata.metadata).get(outstanding.METADATA_KEY)
+        )
+        return cls(snapshot=ref, known=known, outstanding=pending)
 
     @property
     def path(self) -> Path | None:

@@ -13,18 +13,18 @@ import logging
 import os
 import shutil
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
 
 from kei_crawler.config import KeiConfig, Mode, resolve_mode
+from kei_crawler.run import crawl_ids
 from kei_crawler.run.archive import ArchiveState
 from kei_crawler.run.counts import FailureLists
 from kei_crawler.run.layout import JobLayout, OutputLayout
 from kei_crawler.run.lock import OutputLock
 from kei_crawler.run.outcome import RunOutcome
 from kei_crawler.run.resume import ResumeState, carried_stats
-from kei_crawler.storage.snapshot import store
 
 logger = logging.getLogger(__name__)
 
@@ -130,10 +130,14 @@ def open_run(
         archive = ArchiveState.load(layout.root) if with_archive else ArchiveState.empty()
         if resumed is not None:
             started_at = datetime.fromisoformat(resumed.started_at)
-            crawl_id = resumed.crawl_id
         else:
             started_at = now or datetime.now(UTC)
-            crawl_id = unused_crawl_id(layout, config.crawl_id or store.new_crawl_id(started_at))
+        try:
+            crawl_id = crawl_ids.choose(
+                layout, config.crawl_id, started_at, resumed.crawl_id if resumed else None
+            )
+        except crawl_ids.CrawlIdRefused as exc:
+            raise CannotStart(str(exc)) from None
         chosen = mode or _resumed_mode(resumed) or resolve_mode(config.mode, archive.snapshot is not None)
         remove_stale_tmp_dirs(layout)
         if resumed is not None and job is not None:
@@ -195,16 +199,6 @@ def _prepare_job(
             raise CannotStart(f"JOBDIR {job.root} exists and is not a crawl's job directory; not touching it")
         shutil.rmtree(job.root)
     return None, interrupted.crawl_id if interrupted is not None else None
-
-
-def unused_crawl_id(layout: OutputLayout, crawl_id: str) -> str:
-    """``crawl_id``, moved on a second at a time while a snapshot or a run already holds that id."""
-    while layout.holds_crawl(crawl_id):
-        if not store.is_crawl_id(crawl_id):
-            raise CannotStart(f"crawl id {crawl_id!r} is already used in {layout.root}")
-        when = datetime.strptime(crawl_id, "%Y-%m-%dT%H%M%SZ").replace(tzinfo=UTC)
-        crawl_id = store.new_crawl_id(when + timedelta(seconds=1))
-    return crawl_id
 
 
 def remove_stale_tmp_dirs(layout: OutputLayout) -> None:

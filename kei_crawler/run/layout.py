@@ -78,12 +78,15 @@ class OutputLayout:
         return self.warc / f"{store.plain_name(crawl_id)}{CDXJ_SUFFIX}"
 
     def holds_crawl(self, crawl_id: str) -> bool:
-        """True when a snapshot, a run being written or a published WARC already has this crawl id."""
-        return (
-            self.snapshot_dir(crawl_id).exists()
-            or self.tmp_dir(crawl_id).exists()
-            or self.warc_file(crawl_id).exists()  # a killed run published its WARC only
+        """True when a snapshot, a run being written, a published WARC or a run's manifest already has this
+        crawl id (a symlink by that name too, even a dangling one): a crawl id names one run."""
+        taken = (
+            self.snapshot_dir(crawl_id),
+            self.tmp_dir(crawl_id),
+            self.warc_file(crawl_id),  # a killed run published its WARC only
+            self.manifest(crawl_id),  # a run that published nothing
         )
+        return any(os.path.lexists(path) for path in taken)
 
 
 @dataclass(frozen=True)

@@ -138,7 +138,7 @@ def test_the_crawl_command_refuses_a_path_as_crawl_id(tmp_path: Path, value: str
         env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)},
     )  # fmt: skip
     assert done.returncode == 2
-    assert done.stderr.count("\n") == 1 and "KEI_CRAWL_ID must be a plain name" in done.stderr
+    assert done.stderr.count("\n") == 1 and "KEI_CRAWL_ID must be a crawl id like" in done.stderr
     assert _files(tmp_path) == {tmp_path / "a", work}  # nothing written, not even the output directory
 
 

@@ -2,7 +2,8 @@
 
 Computed batch by batch, so a snapshot of any size is carried with one batch of rows in memory (plus the
 crawl's own sets of URLs). ``conform`` also lets a snapshot written under an older schema version
-be carried into the current one (missing columns become null, or empty for list and map columns).
+be carried into the current one (missing columns become null, or empty for list and map columns); a
+file without a column no row may lack, or with a column of another type, is not one (``unusable_because``).
 
 ``refresh_error`` is this crawl's verdict, never an inherited one: set on the rows of briefs this crawl
 tried to fetch and could not, null on every other carried row.
@@ -22,21 +23,68 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from kei_crawler.storage.snapshot.schema import BRIEF_SCHEMA
+from kei_crawler.storage.snapshot.store import SnapshotError
 
 _UTC = pa.timestamp("us", tz="UTC")
 
 
+def _fills_empty(kind: pa.DataType) -> bool:
+    return bool(pa.types.is_list(kind) or pa.types.is_map(kind))
+
+
+REQUIRED_COLUMNS = [f.name for f in BRIEF_SCHEMA if not f.nullable and not _fills_empty(f.type)]
+"""The columns a snapshot must hold to be carried forward: never null, and nothing to fill them with."""
+
+
 def conform(table: pa.Table) -> pa.Table:
-    """``table`` in BRIEF_SCHEMA's column order and types, missing columns filled."""
+    """``table`` in BRIEF_SCHEMA's column order and types, missing columns filled (a reader may read only
+    the columns it needs); SnapshotError when a column it holds that is never null holds nulls."""
     columns = []
     for field in BRIEF_SCHEMA:
         if field.name in table.column_names:
-            columns.append(table.column(field.name).cast(field.type))
-        elif pa.types.is_list(field.type) or pa.types.is_map(field.type):
-            columns.append(pa.array([[]] * table.num_rows, type=field.type))
+            column = table.column(field.name).cast(field.type)
+            if not field.nullable and column.null_count:
+                raise SnapshotError(f"column {field.name} is empty in {column.null_count} rows")
+        elif _fills_empty(field.type):
+            column = pa.array([[]] * table.num_rows, type=field.type)
         else:
-            columns.append(pa.nulls(table.num_rows, type=field.type))
+            column = pa.nulls(table.num_rows, type=field.type)
+        columns.append(column)
     return pa.Table.from_arrays(columns, schema=BRIEF_SCHEMA)
+
+
+def unusable_because(schema: pa.Schema) -> str | None:
+    """Why a file of ``schema`` cannot be carried into BRIEF_SCHEMA (a column missing, or of another type);
+    None when it can. Columns added by later schema versions may be missing: ``conform`` fills them."""
+    missing = [name for name in REQUIRED_COLUMNS if name not in schema.names]
+    if missing:
+        return f"no {', '.join(missing)} column"
+    for field in BRIEF_SCHEMA:
+        if field.name in schema.names and not _fits(schema.field(field.name).type, field.type):
+            return f"{field.name} is {schema.field(field.name).type}, not {field.type}"
+    return None
+
+
+def _fits(kind: pa.DataType, declared: pa.DataType) -> bool:
+    """True when a column of type ``kind`` is read as ``declared`` without changing what it says."""
+    if kind.equals(declared):
+        return True
+    if pa.types.is_string(declared):
+        return bool(pa.types.is_string(kind) or pa.types.is_large_string(kind))
+    if pa.types.is_integer(declared):
+        return bool(pa.types.is_integer(kind))
+    if pa.types.is_timestamp(declared):
+        return pa.types.is_timestamp(kind) and kind.tz is not None  # an instant; a naive time is not one
+    if pa.types.is_list(declared):
+        is_list = pa.types.is_list(kind) or pa.types.is_large_list(kind)
+        return is_list and _fits(kind.value_type, declared.value_type)
+    if pa.types.is_map(declared):
+        return (
+            pa.types.is_map(kind)
+            and _fits(kind.key_type, declared.key_type)
+            and _fits(kind.item_type, declared.item_type)
+        )
+    return False
 
 
 @dataclass(frozen=True)

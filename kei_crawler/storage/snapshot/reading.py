@@ -15,7 +15,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from kei_crawler.storage.snapshot.carry import conform
+from kei_crawler.storage.snapshot.carry import REQUIRED_COLUMNS, conform, unusable_because
 from kei_crawler.storage.snapshot.schema import BRIEF_SCHEMA
 from kei_crawler.storage.snapshot.store import FILENAME, SnapshotError
 
@@ -48,7 +48,9 @@ class SnapshotFile:
 
 
 def open_snapshot(path: str | os.PathLike[str]) -> SnapshotFile:
-    """A snapshot file opened for reading: its footer read and its schema checked."""
+    """A snapshot file opened for reading: its footer read, and its schema checked to be one every reader
+    can use (the crawl carrying it forward, ``diff``, ``feed``, ``snapshots``); SnapshotError, one line,
+    when it is not."""
     p = Path(path)
     if p.is_dir():
         p = p / FILENAME
@@ -61,7 +63,26 @@ def open_snapshot(path: str | os.PathLike[str]) -> SnapshotFile:
     except (pa.ArrowException, OSError) as exc:
         raise SnapshotError(f"{p}: not a readable Parquet file ({_first_line(exc)})") from exc
     check_columns(parquet.schema_arrow, str(p))
+    why = unusable_because(parquet.schema_arrow) or _nulls_recorded(parquet.metadata)
+    if why:
+        raise SnapshotError(f"{p}: not a usable kei-crawler snapshot ({why})")
     return SnapshotFile(p, parquet)
+
+
+def _nulls_recorded(meta: pq.FileMetaData) -> str | None:
+    """A column no row may lack that the file's own statistics say holds nulls (read from the footer
+    alone: a reader learns it before decoding a single body)."""
+    positions = {meta.schema.column(i).path: i for i in range(meta.num_columns)}
+    for name in REQUIRED_COLUMNS:
+        if name not in positions:
+            continue
+        nulls = 0
+        for group in range(meta.num_row_groups):
+            stats = meta.row_group(group).column(positions[name]).statistics
+            nulls += stats.null_count if stats is not None and stats.has_null_count else 0
+        if nulls:
+            return f"column {name} is empty in {nulls} rows"
+    return None
 
 
 def check_columns(schema: pa.Schema, where: str) -> None:
@@ -133,7 +154,10 @@ def rows_reader(snapshot: SnapshotFile) -> Fetch:
         # over threads, but the body column is most of the work and one column decodes on one thread.
         with ThreadPoolExecutor(max_workers=READERS) as pool:
             pieces = list(pool.map(read, chunks))
-        table = conform(pa.concat_tables(pieces))
+        try:
+            table = conform(pa.concat_tables(pieces))
+        except (SnapshotError, pa.ArrowException) as exc:  # nulls the footer did not count, a failed cast
+            raise snapshot.error(exc) from exc
         order = pc.index_in(positions.cast(pa.int64()), value_set=pa.array(wanted, type=pa.int64()))
         return table.take(order)
 
