@@ -1,0 +1,158 @@
+"""What a run finds lying in its output directory or its job directory, of the wrong kind or planted
+there by someone else: one line (CannotStart) before anything is touched, nothing written through a
+symbolic link, nothing deleted that a crawl did not make."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from kei_crawler.config import KeiConfig
+from kei_crawler.run.context import CannotStart, open_run
+from kei_crawler.run.layout import JobLayout, OutputLayout
+
+Plant = Callable[[Path, Path], None]
+
+
+def _outside(tmp_path: Path) -> Path:
+    """A folder beside the output directory, with a file and a folder the crawler must never touch."""
+    outside = tmp_path / "outside"
+    (outside / "folder").mkdir(parents=True)
+    (outside / "file.txt").write_text("not the crawler's")
+    (outside / "folder" / "keep.txt").write_text("not the crawler's either")
+    return outside
+
+
+def _tree(root: Path) -> dict[str, bytes | str]:
+    return {
+        str(p.relative_to(root)): (p.read_bytes() if p.is_file() else "dir") for p in sorted(root.rglob("*"))
+    }
+
+
+WRONG: dict[str, Plant] = {
+    "a folder at .lock": lambda out, outside: (out / ".lock").mkdir(),
+    "a link at .lock to a file outside": lambda out, outside: (out / ".lock").symlink_to(
+        outside / "file.txt"
+    ),
+    "a link at .lock to nothing": lambda out, outside: (out / ".lock").symlink_to(outside / "new.txt"),
+    "a FIFO at .lock": lambda out, outside: os.mkfifo(out / ".lock"),
+    "a file at .tmp": lambda out, outside: (out / ".tmp").write_text("x"),
+    "a link at .tmp to a folder outside": lambda out, outside: (out / ".tmp").symlink_to(outside / "folder"),
+    "a file at .job": lambda out, outside: (out / ".job").write_text("x"),
+    "a link at .job to a folder outside": lambda out, outside: (out / ".job").symlink_to(outside / "folder"),
+    "a file at runs": lambda out, outside: (out / "runs").write_text("x"),
+    "a link at runs to a folder outside": lambda out, outside: (out / "runs").symlink_to(outside / "folder"),
+    "a file at warc": lambda out, outside: (out / "warc").write_text("x"),
+    "a link at warc to a folder outside": lambda out, outside: (out / "warc").symlink_to(outside / "folder"),
+    "a file at snapshots": lambda out, outside: (out / "snapshots").write_text("x"),
+    "a link at snapshots outside": lambda out, outside: (out / "snapshots").symlink_to(outside / "folder"),
+}
+
+
+@pytest.mark.parametrize("plant", WRONG.values(), ids=WRONG.keys())
+def test_a_wrong_entry_in_the_output_directory_is_one_line_before_anything_is_touched(
+    tmp_path: Path, plant: Plant
+) -> None:
+    out, outside = tmp_path / "out", _outside(tmp_path)
+    out.mkdir()
+    plant(out, outside)
+    before, before_out = _tree(outside), sorted(os.listdir(out))
+    with pytest.raises(CannotStart) as refused:
+        open_run(KeiConfig(output_dir=str(out)), jobdir=OutputLayout.of(out).default_jobdir)
+    message = str(refused.value)
+    assert "\n" not in message and str(out) in message
+    assert _tree(outside) == before  # nothing written or deleted through a link
+    assert sorted(os.listdir(out)) == before_out  # nothing created or deleted in the output directory
+
+
+def test_a_lock_file_linked_out_is_never_written_through(tmp_path: Path) -> None:
+    """Issue 14, 1: ``ln -s /some/file OUT/.lock`` truncated /some/file and wrote a pid into it."""
+    out, outside = tmp_path / "out", _outside(tmp_path)
+    out.mkdir()
+    (out / ".lock").symlink_to(outside / "file.txt")
+    with pytest.raises(CannotStart, match=r"\.lock is a symbolic link"):
+        open_run(KeiConfig(output_dir=str(out)))
+    assert (outside / "file.txt").read_text() == "not the crawler's"
+
+
+def test_a_jobdir_with_a_scrapy_file_name_and_other_files_is_not_cleared(tmp_path: Path) -> None:
+    """Issue 14, 2: one file named ``requests.seen`` passed for a job directory, and all of it went."""
+    jobdir = tmp_path / "J"
+    jobdir.mkdir()
+    (jobdir / "requests.seen").write_text("a file of the user's with that name")
+    (jobdir / "notes.txt").write_text("years of work")
+    before = _tree(jobdir)
+    with pytest.raises(CannotStart, match="is not a crawl.s job directory"):
+        open_run(KeiConfig(output_dir=str(tmp_path / "out")), jobdir=jobdir)
+    assert _tree(jobdir) == before
+
+
+def test_a_crawls_jobdir_is_cleared_of_what_crawls_make_only(tmp_path: Path) -> None:
+    """A job directory a crawl made is cleared as the next run starts and when a run finishes, of the
+    crawl's own files only: a file someone added to it stays, and so does the folder holding it."""
+    jobdir = tmp_path / "J"
+    with open_run(KeiConfig(output_dir=str(tmp_path / "out")), jobdir=jobdir) as run:
+        assert run.job is not None
+        for made in ("requests.seen", "spider.state", "kei-resume.json"):
+            (jobdir / made).write_text("x")
+        for folder in ("requests.queue", "kei-spool", "kei-warc"):
+            (jobdir / folder).mkdir()
+            (jobdir / folder / "part").write_text("x")
+    (jobdir / "notes.txt").write_text("added by hand")
+    with open_run(KeiConfig(output_dir=str(tmp_path / "out")), jobdir=jobdir) as run:
+        assert sorted(os.listdir(jobdir)) == [JobLayout.MARKER, "notes.txt"]
+        (jobdir / "requests.seen").write_text("x")
+        run.clear_job()
+    assert sorted(os.listdir(jobdir)) == ["notes.txt"]
+
+
+def test_a_jobdir_the_crawl_made_goes_when_it_is_cleared(tmp_path: Path) -> None:
+    jobdir = tmp_path / "out" / ".job"
+    with open_run(KeiConfig(output_dir=str(tmp_path / "out")), jobdir=jobdir) as run:
+        assert (jobdir / JobLayout.MARKER).is_file()
+        (jobdir / "kei-spool").mkdir()
+        run.clear_job()
+    assert not jobdir.exists()
+
+
+def test_an_empty_folder_given_as_jobdir_is_kept_when_cleared(tmp_path: Path) -> None:
+    jobdir = tmp_path / "J"
+    jobdir.mkdir()
+    with open_run(KeiConfig(output_dir=str(tmp_path / "out")), jobdir=jobdir) as run:
+        run.clear_job()
+    assert jobdir.is_dir() and not any(jobdir.iterdir())
+
+
+@pytest.mark.parametrize(
+    "name", ["kei-warc", "kei-spool", "requests.queue", "requests.seen", JobLayout.MARKER]
+)
+def test_a_link_in_a_crawls_jobdir_is_refused(tmp_path: Path, name: str) -> None:
+    outside = _outside(tmp_path)
+    jobdir = tmp_path / "J"
+    with open_run(KeiConfig(output_dir=str(tmp_path / "out")), jobdir=jobdir):
+        pass
+    jobdir.mkdir(exist_ok=True)
+    (jobdir / JobLayout.MARKER).write_text("{}")
+    (jobdir / name).unlink(missing_ok=True)
+    (jobdir / name).symlink_to(outside / "folder")
+    before = _tree(outside)
+    with pytest.raises(CannotStart, match="symbolic link"):
+        open_run(KeiConfig(output_dir=str(tmp_path / "out")), jobdir=jobdir)
+    assert _tree(outside) == before and (jobdir / name).is_symlink()
+
+
+def test_a_stray_entry_in_tmp_is_left_alone(tmp_path: Path) -> None:
+    out, outside = tmp_path / "out", _outside(tmp_path)
+    tmp = OutputLayout.of(out).tmp
+    tmp.mkdir(parents=True)
+    (tmp / "2026-01-01T000000Z").symlink_to(outside / "folder")
+    (tmp / "notes.txt").write_text("someone's")
+    (tmp / "2026-01-02T000000Z").mkdir()  # a killed run's folder: removed
+    before = _tree(outside)
+    with open_run(KeiConfig(output_dir=str(out))):
+        pass
+    assert sorted(os.listdir(tmp)) == ["2026-01-01T000000Z", "notes.txt"]
+    assert _tree(outside) == before
