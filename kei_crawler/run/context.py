@@ -20,8 +20,8 @@ from types import TracebackType
 
 from kei_crawler.config import KeiConfig, Mode, resolve_mode
 from kei_crawler.run.archive import ArchiveState
-from kei_crawler.run.jobdir import JobDirError, clear_job_dir, take_job_dir
 from kei_crawler.run.counts import FailureLists
+from kei_crawler.run.jobdir import JobDirError, clear_job_dir, take_job_dir
 from kei_crawler.run.layout import FOLDER, JobLayout, OutputLayout, kind_of
 from kei_crawler.run.lock import OutputLock
 from kei_crawler.run.outcome import RunOutcome

@@ -85,7 +85,7 @@ def test_a_jobdir_with_a_scrapy_file_name_and_other_files_is_not_cleared(tmp_pat
     (jobdir / "requests.seen").write_text("a file of the user's with that name")
     (jobdir / "notes.txt").write_text("years of work")
     before = _tree(jobdir)
-    with pytest.raises(CannotStart, match="is not a crawl.s job directory"):
+    with pytest.raises(CannotStart, match=r"is not a crawl.s job directory"):
         open_run(KeiConfig(output_dir=str(tmp_path / "out")), jobdir=jobdir)
     assert _tree(jobdir) == before
 
