@@ -87,6 +87,7 @@ class OutputLayout:
             for path in (
                 self.snapshot_dir(crawl_id),
                 self.tmp_dir(crawl_id),
+                self.tmp_warc_dir(crawl_id),
                 self.warc_file(crawl_id),  # a killed run published its WARC only
             )
         )

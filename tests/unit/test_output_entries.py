@@ -5,7 +5,6 @@ symbolic link, nothing deleted that a crawl did not make."""
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -13,64 +12,28 @@ import pytest
 from kei_crawler.config import KeiConfig
 from kei_crawler.run.context import CannotStart, open_run
 from kei_crawler.run.layout import JobLayout, OutputLayout
-
-Plant = Callable[[Path, Path], None]
-
-
-def _outside(tmp_path: Path) -> Path:
-    """A folder beside the output directory, with a file and a folder the crawler must never touch."""
-    outside = tmp_path / "outside"
-    (outside / "folder").mkdir(parents=True)
-    (outside / "file.txt").write_text("not the crawler's")
-    (outside / "folder" / "keep.txt").write_text("not the crawler's either")
-    return outside
+from tests.support.wrong_entries import WRONG_ENTRIES, Plant, outside_folder, tree
 
 
-def _tree(root: Path) -> dict[str, bytes | str]:
-    return {
-        str(p.relative_to(root)): (p.read_bytes() if p.is_file() else "dir") for p in sorted(root.rglob("*"))
-    }
-
-
-WRONG: dict[str, Plant] = {
-    "a folder at .lock": lambda out, outside: (out / ".lock").mkdir(),
-    "a link at .lock to a file outside": lambda out, outside: (out / ".lock").symlink_to(
-        outside / "file.txt"
-    ),
-    "a link at .lock to nothing": lambda out, outside: (out / ".lock").symlink_to(outside / "new.txt"),
-    "a FIFO at .lock": lambda out, outside: os.mkfifo(out / ".lock"),
-    "a file at .tmp": lambda out, outside: (out / ".tmp").write_text("x"),
-    "a link at .tmp to a folder outside": lambda out, outside: (out / ".tmp").symlink_to(outside / "folder"),
-    "a file at .job": lambda out, outside: (out / ".job").write_text("x"),
-    "a link at .job to a folder outside": lambda out, outside: (out / ".job").symlink_to(outside / "folder"),
-    "a file at runs": lambda out, outside: (out / "runs").write_text("x"),
-    "a link at runs to a folder outside": lambda out, outside: (out / "runs").symlink_to(outside / "folder"),
-    "a file at warc": lambda out, outside: (out / "warc").write_text("x"),
-    "a link at warc to a folder outside": lambda out, outside: (out / "warc").symlink_to(outside / "folder"),
-    "a file at snapshots": lambda out, outside: (out / "snapshots").write_text("x"),
-    "a link at snapshots outside": lambda out, outside: (out / "snapshots").symlink_to(outside / "folder"),
-}
-
-
-@pytest.mark.parametrize("plant", WRONG.values(), ids=WRONG.keys())
+@pytest.mark.parametrize("plant", WRONG_ENTRIES.values(), ids=WRONG_ENTRIES.keys())
 def test_a_wrong_entry_in_the_output_directory_is_one_line_before_anything_is_touched(
     tmp_path: Path, plant: Plant
 ) -> None:
-    out, outside = tmp_path / "out", _outside(tmp_path)
+    out, outside = tmp_path / "out", outside_folder(tmp_path)
     out.mkdir()
     plant(out, outside)
-    before, before_out = _tree(outside), sorted(os.listdir(out))
+    before, before_out = tree(outside), sorted(os.listdir(out))
     with pytest.raises(CannotStart) as refused:
         open_run(KeiConfig(output_dir=str(out)), jobdir=OutputLayout.of(out).default_jobdir)
     message = str(refused.value)
     assert "\n" not in message and str(out) in message
-    assert _tree(outside) == before  # nothing written or deleted through a link
+    assert tree(outside) == before  # nothing written or deleted through a link
     assert sorted(os.listdir(out)) == before_out  # nothing created or deleted in the output directory
 
 
 def test_a_lock_file_linked_out_is_never_written_through(tmp_path: Path) -> None:
     """Issue 14, 1: ``ln -s /some/file OUT/.lock`` truncated /some/file and wrote a pid into it."""
-    out, outside = tmp_path / "out", _outside(tmp_path)
+    out, outside = tmp_path / "out", outside_folder(tmp_path)
     out.mkdir()
     (out / ".lock").symlink_to(outside / "file.txt")
     with pytest.raises(CannotStart, match=r"\.lock is a symbolic link"):
@@ -84,10 +47,10 @@ def test_a_jobdir_with_a_scrapy_file_name_and_other_files_is_not_cleared(tmp_pat
     jobdir.mkdir()
     (jobdir / "requests.seen").write_text("a file of the user's with that name")
     (jobdir / "notes.txt").write_text("years of work")
-    before = _tree(jobdir)
+    before = tree(jobdir)
     with pytest.raises(CannotStart, match=r"is not a crawl.s job directory"):
         open_run(KeiConfig(output_dir=str(tmp_path / "out")), jobdir=jobdir)
-    assert _tree(jobdir) == before
+    assert tree(jobdir) == before
 
 
 def test_a_crawls_jobdir_is_cleared_of_what_crawls_make_only(tmp_path: Path) -> None:
@@ -130,7 +93,7 @@ def test_an_empty_folder_given_as_jobdir_is_kept_when_cleared(tmp_path: Path) ->
     "name", ["kei-warc", "kei-spool", "requests.queue", "requests.seen", JobLayout.MARKER]
 )
 def test_a_link_in_a_crawls_jobdir_is_refused(tmp_path: Path, name: str) -> None:
-    outside = _outside(tmp_path)
+    outside = outside_folder(tmp_path)
     jobdir = tmp_path / "J"
     with open_run(KeiConfig(output_dir=str(tmp_path / "out")), jobdir=jobdir):
         pass
@@ -138,21 +101,21 @@ def test_a_link_in_a_crawls_jobdir_is_refused(tmp_path: Path, name: str) -> None
     (jobdir / JobLayout.MARKER).write_text("{}")
     (jobdir / name).unlink(missing_ok=True)
     (jobdir / name).symlink_to(outside / "folder")
-    before = _tree(outside)
+    before = tree(outside)
     with pytest.raises(CannotStart, match="symbolic link"):
         open_run(KeiConfig(output_dir=str(tmp_path / "out")), jobdir=jobdir)
-    assert _tree(outside) == before and (jobdir / name).is_symlink()
+    assert tree(outside) == before and (jobdir / name).is_symlink()
 
 
 def test_a_stray_entry_in_tmp_is_left_alone(tmp_path: Path) -> None:
-    out, outside = tmp_path / "out", _outside(tmp_path)
+    out, outside = tmp_path / "out", outside_folder(tmp_path)
     tmp = OutputLayout.of(out).tmp
     tmp.mkdir(parents=True)
     (tmp / "2026-01-01T000000Z").symlink_to(outside / "folder")
     (tmp / "notes.txt").write_text("someone's")
     (tmp / "2026-01-02T000000Z").mkdir()  # a killed run's folder: removed
-    before = _tree(outside)
+    before = tree(outside)
     with open_run(KeiConfig(output_dir=str(out))):
         pass
     assert sorted(os.listdir(tmp)) == ["2026-01-01T000000Z", "notes.txt"]
-    assert _tree(outside) == before
+    assert tree(outside) == before
