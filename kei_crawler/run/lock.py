@@ -26,12 +26,13 @@ class OutputLock:
         """Take the lock without waiting; False when another process holds it."""
         self.path.parent.mkdir(parents=True, exist_ok=True)
         # Never through a symbolic link (a planted one would have a file outside truncated and
-        # rewritten), never anything but a plain file.
+        # rewritten), nor a hard link (the same, by another name), nor anything but a plain file.
         flags = os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC
         fd = os.open(self.path, flags, 0o644)
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
+        found = os.fstat(fd)
+        if not stat.S_ISREG(found.st_mode) or found.st_nlink != 1:
             os.close(fd)
-            raise OSError(errno.EINVAL, "not a plain file, so not a lock file", str(self.path))
+            raise OSError(errno.EINVAL, "not a plain file of its own, so not a lock file", str(self.path))
         handle = os.fdopen(fd, "r+")
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)

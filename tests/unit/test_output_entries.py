@@ -41,6 +41,15 @@ def test_a_lock_file_linked_out_is_never_written_through(tmp_path: Path) -> None
     assert (outside / "file.txt").read_text() == "not the crawler's"
 
 
+def test_a_lock_file_hard_linked_to_a_file_outside_is_never_written(tmp_path: Path) -> None:
+    out, outside = tmp_path / "out", outside_folder(tmp_path)
+    out.mkdir()
+    os.link(outside / "file.txt", out / ".lock")
+    with pytest.raises(CannotStart, match="not a lock file"):
+        open_run(KeiConfig(output_dir=str(out)))
+    assert (outside / "file.txt").read_text() == "not the crawler's"
+
+
 def test_a_jobdir_with_a_scrapy_file_name_and_other_files_is_not_cleared(tmp_path: Path) -> None:
     """Issue 14, 2: one file named ``requests.seen`` passed for a job directory, and all of it went."""
     jobdir = tmp_path / "J"
