@@ -193,9 +193,6 @@ def _prepare_job(
         if resume:
             raise CannotStart("nothing to resume: this run has no job directory")
         return None, None
-    problem = job.misplaced()
-    if problem:
-        raise CannotStart(problem)
     try:
         interrupted = ResumeState.load(job.resume_file) if job.root.is_dir() else None
     except (ValueError, TypeError):  # a damaged resume state: nothing --resume could trust

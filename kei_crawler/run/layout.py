@@ -22,6 +22,7 @@ import stat
 from dataclasses import dataclass
 from pathlib import Path
 
+from kei_crawler.storage.atomic import temporary_name
 from kei_crawler.storage.snapshot import store
 from kei_crawler.storage.warc.cdx import SUFFIX as CDXJ_SUFFIX
 from kei_crawler.storage.warc.parts import part_name
@@ -139,14 +140,8 @@ class JobLayout:
 
     def crawl_entries(self) -> list[Path]:
         """What a crawl makes in its job directory, Scrapy's files and ours (the marker last)."""
-        names = (
-            *self.SCRAPY_FILES,
-            self.RESUME_FILE,
-            f".{self.RESUME_FILE}.tmp",
-            self.ROW_SPOOL,
-            self.WARC_SPOOL,
-        )
-        return [*(self.root / name for name in names), self.marker]
+        names = (*self.SCRAPY_FILES, self.RESUME_FILE, self.ROW_SPOOL, self.WARC_SPOOL)
+        return [*(self.root / name for name in names), temporary_name(self.resume_file), self.marker]
 
     def misplaced(self) -> str | None:
         """Why this job directory cannot be used or cleared, as one line: it is not a folder, or a crawl's
