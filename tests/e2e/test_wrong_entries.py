@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -21,8 +22,9 @@ import pytest
 
 from kei_crawler.commands import main
 from kei_crawler.replica import ReplicaServer, build_site
-from kei_crawler.run.layout import OutputLayout
+from kei_crawler.run.layout import JobLayout, OutputLayout
 from kei_crawler.run.outcome import PUBLISHED, ExitCode
+from kei_crawler.storage import failpoints
 from tests.support.crawling import crawl_argv
 from tests.support.wrong_entries import STRAY_ENTRIES, WRONG_ENTRIES, Plant, outside_folder, tree
 
@@ -146,3 +148,37 @@ def test_demo_never_clears_a_folder_it_did_not_make(tmp_path: Path) -> None:
     code = main(["demo", "--briefs", "10", "--output-dir", str(out)])
     assert code == ExitCode.USAGE
     assert tree(out) == before
+
+
+def test_a_jobdir_with_a_scrapy_name_among_other_files_is_refused(
+    server: ReplicaServer, tmp_path: Path
+) -> None:
+    """Issue 14, 2: ``-s JOBDIR=J`` with a file named requests.seen among others had all of J deleted."""
+    given = tmp_path / "J"
+    given.mkdir()
+    (given / "requests.seen").write_text("someone's file of that name")
+    (given / "notes.txt").write_text("years of work")
+    before = tree(given)
+    done = subprocess.run(
+        crawl_argv(server.base_url, tmp_path / "out", "-s", f"JOBDIR={given}"),
+        capture_output=True, text=True, timeout=180,
+    )  # fmt: skip
+    assert done.returncode == ExitCode.USAGE and done.stderr.count("\n") == 1, done.stderr[-2000:]
+    assert "is not a crawl's job directory" in done.stderr
+    assert tree(given) == before
+
+
+def test_a_file_added_to_a_crawls_jobdir_outlives_the_next_crawl(
+    server: ReplicaServer, tmp_path: Path
+) -> None:
+    """A killed crawl leaves its job directory, marked; the next crawl clears it of what crawls make only."""
+    given, out = tmp_path / "J", tmp_path / "out"
+    argv = crawl_argv(server.base_url, out, "-s", f"JOBDIR={given}")
+    env = {**os.environ, failpoints.ENV: "snapshot.before_rename"}
+    killed = subprocess.run(argv, capture_output=True, text=True, timeout=180, env=env)
+    assert killed.returncode == -signal.SIGKILL, killed.stderr[-2000:]
+    assert (given / JobLayout.MARKER).is_file() and (given / "requests.seen").is_file()
+    (given / "notes.txt").write_text("put here by hand")
+    again = subprocess.run(argv, capture_output=True, text=True, timeout=180)
+    assert again.returncode in PUBLISHED, again.stderr[-2000:]
+    assert tree(given) == {"notes.txt": b"put here by hand"}
