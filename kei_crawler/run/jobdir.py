@@ -10,10 +10,9 @@ made it and nothing else is left in it. No symbolic link is followed: a crawl ma
 from __future__ import annotations
 
 import contextlib
-import json
 import shutil
 
-from kei_crawler.run.layout import FOLDER, JobLayout, kind_of
+from kei_crawler.run.layout import FILE, FOLDER, JobLayout, kind_of
 
 
 class JobDirError(Exception):
@@ -36,7 +35,7 @@ def take_job_dir(job: JobLayout, *, resuming: bool = False) -> None:
     if any(job.root.iterdir()) and not resuming:
         raise JobDirError(
             f"JOBDIR {job.root} exists and is not a crawl's job directory (it holds files and no "
-            f"{job.MARKER}); not touching it: give a new or an empty folder"
+            f"{job.MARKER} marker); not touching it: give a new or an empty folder"
         )
     _mark(job, made_folder=False)
 
@@ -49,9 +48,10 @@ def clear_job_dir(job: JobLayout, *, release: bool) -> None:
         raise JobDirError(problem)
     if kind_of(job.root) != FOLDER:
         return
-    made_folder = _made_folder(job)
+    made_folder = kind_of(job.marker) == FILE
+    markers = (job.marker, job.root / job.GIVEN_MARKER)
     for entry in job.crawl_entries():
-        if entry == job.marker and not release:
+        if entry in markers and not release:
             continue
         kind = kind_of(entry)
         if kind == FOLDER:
@@ -64,11 +64,4 @@ def clear_job_dir(job: JobLayout, *, release: bool) -> None:
 
 
 def _mark(job: JobLayout, *, made_folder: bool) -> None:
-    job.marker.write_text(json.dumps({"made_by": "kei-crawler", "made_folder": made_folder}) + "\n")
-
-
-def _made_folder(job: JobLayout) -> bool:
-    try:
-        return json.loads(job.marker.read_text()).get("made_folder") is True
-    except (OSError, ValueError, AttributeError):
-        return False
+    (job.marker if made_folder else job.root / job.GIVEN_MARKER).touch(exist_ok=False)

@@ -9,7 +9,7 @@
     <output>/.tmp/<crawl_id>.warc/                          a WARC being written by a run without a job directory
     <output>/.lock                                          held by the running run (flock)
     <output>/.job/                                          Scrapy's JOBDIR, so that --resume can continue
-        kei-job.json                                        marks it as a crawl's (run.jobdir): only then cleared
+        kei-job (or kei-job-given)                          marks it as a crawl's (run.jobdir): only then cleared
         kei-resume.json                                     what an interrupted run learned (run.resume)
         kei-spool/part-*.parquet                            the rows it fetched
         kei-warc/<crawl_id>[-n].warc.gz                      the WARC it wrote
@@ -114,9 +114,12 @@ class JobLayout:
 
     root: Path
 
-    MARKER = "kei-job.json"
+    MARKER = "kei-job"
     """Written first into a job directory a run takes, removed last when it is cleared: only a folder
-    holding it is a crawl's to clear, and then only of the entries crawls make (:meth:`made_by_a_crawl`)."""
+    holding it is a crawl's to clear, and then only of the entries crawls make (:meth:`made_by_a_crawl`).
+    An empty file (a full disk still has room for it): ``kei-job`` when the run made the folder,
+    ``kei-job-given`` when it took an empty one it was given, which clearing then leaves in place."""
+    GIVEN_MARKER = "kei-job-given"
     RESUME_FILE = "kei-resume.json"
     ROW_SPOOL = "kei-spool"
     WARC_SPOOL = "kei-warc"
@@ -141,7 +144,8 @@ class JobLayout:
     def crawl_entries(self) -> list[Path]:
         """What a crawl makes in its job directory, Scrapy's files and ours (the marker last)."""
         names = (*self.SCRAPY_FILES, self.RESUME_FILE, self.ROW_SPOOL, self.WARC_SPOOL)
-        return [*(self.root / name for name in names), temporary_name(self.resume_file), self.marker]
+        markers = (self.root / self.GIVEN_MARKER, self.marker)
+        return [*(self.root / name for name in names), temporary_name(self.resume_file), *markers]
 
     def misplaced(self) -> str | None:
         """Why this job directory cannot be used or cleared, as one line: it is not a folder, or a crawl's
@@ -156,8 +160,8 @@ class JobLayout:
         return None
 
     def made_by_a_crawl(self) -> bool:
-        """True when the folder holds the marker a run writes as it takes a job directory."""
-        return kind_of(self.marker) == FILE
+        """True when the folder holds a marker a run writes as it takes a job directory."""
+        return FILE in (kind_of(self.marker), kind_of(self.root / self.GIVEN_MARKER))
 
 
 SYMLINK, FOLDER, FILE = "a symbolic link", "a folder", "a file"
