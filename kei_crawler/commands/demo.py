@@ -97,9 +97,10 @@ class DemoError(Exception):
 
 
 def prepare(output_dir: Path) -> None:
-    """Start from an empty archive: the story needs a first, full crawl."""
-    if store.list_snapshots(output_dir) and not (output_dir / MARKER).exists():
-        raise DemoError(f"{output_dir} holds snapshots the demo did not make; choose another --output-dir")
+    """Start from an empty archive: the story needs a first, full crawl. Only a folder the demo made (its
+    marker) is cleared, and only of the archive's folders: anything else in it is not the demo's to delete."""
+    if any(output_dir.iterdir()) and not (output_dir / MARKER).is_file():
+        raise DemoError(f"{output_dir} holds files the demo did not make; choose another --output-dir")
     layout = OutputLayout.of(output_dir)
     for made in (layout.snapshots, layout.runs, layout.tmp):
         shutil.rmtree(made, ignore_errors=True)

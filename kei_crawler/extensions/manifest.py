@@ -52,6 +52,7 @@ def build_manifest(run: RunContext, counts: dict[str, Any], *, finished_at: date
         "published": outcome.published,
         "snapshot": str(outcome.snapshot_path) if outcome.snapshot_path else None,
         "not_published_because": outcome.not_published_because,
+        "warc_files": [path.name for path in outcome.warc_files],
         "alerts": list(outcome.alerts),
         "counts": counts,
     }

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 from weakref import WeakKeyDictionary
 
 from scrapy import Spider, signals
@@ -44,6 +44,12 @@ class RunCrawler(Crawler):
 class Finishing(Protocol):
     def finish(self, reason: str) -> None:
         """Publish, keep for --resume or discard what this writer holds, as ``reason`` calls for."""
+
+
+@runtime_checkable
+class Withdrawing(Protocol):
+    def withdraw(self) -> None:
+        """Take back what ``finish`` published: the step after it did not publish."""
 
 
 class RunOwner:
@@ -115,9 +121,18 @@ class RunOwner:
                 writer = self._finishing.get(step)
                 if writer is not None:
                     writer.finish(reason)
+                if step == "snapshot" and writer is not None and not run.outcome.published:
+                    self._withdraw_warc()
         finally:
             if self.opened_here:
                 run.close()
+
+    def _withdraw_warc(self) -> None:
+        """The WARC and the snapshot whose rows point into it are published both or neither: the WARC
+        goes first (the snapshot is not published without it), and back when the snapshot did not follow."""
+        warc = self._finishing.get("warc")
+        if isinstance(warc, Withdrawing):
+            warc.withdraw()
 
 
 _OWNERS: WeakKeyDictionary[Crawler, RunOwner] = WeakKeyDictionary()

@@ -7,6 +7,8 @@ or, without one, in ``<output>/.tmp/<crawl_id>.warc/``. When the crawl finishes,
 move the WARC and its CDXJ into ``<output>/warc/`` before the snapshot whose rows point at them is
 published. An interrupted crawl therefore leaves nothing in ``warc/``; one killed while it moved the
 files leaves whole parts whose CDXJ index (moved last) is missing, and the next crawl writes that index.
+A crawl whose snapshot is then not published takes its WARC back out of ``warc/`` (:meth:`withdraw`):
+the two are published together or not at all.
 A record that cannot be written (a full disk) stops the crawl (close reason ``write_failed``): nothing
 fetched after it could be archived.
 """
@@ -29,7 +31,7 @@ from kei_crawler.run.outcome import FINISHED
 from kei_crawler.storage.atomic import os_error_line
 from kei_crawler.storage.warc.catalog import complete_interrupted_publish, earlier_captures
 from kei_crawler.storage.warc.link import WarcLink
-from kei_crawler.storage.warc.parts import Exchange, WarcParts
+from kei_crawler.storage.warc.parts import Exchange, WarcParts, withdraw
 
 logger = logging.getLogger(__name__)
 
@@ -142,6 +144,22 @@ class WarcWriter:
             return
         self.run.outcome.warc_files = moved
         logger.info("Published WARC %s", ", ".join(path.name for path in moved))
+
+    def withdraw(self) -> None:
+        """Take the WARC this run published back out of ``warc/``: its snapshot was not published, and a
+        WARC no snapshot names would only be a target for later crawls' revisits. When that fails, the
+        run manifest names the files (``warc_files``) of a run that published no snapshot."""
+        published = self.run.outcome.warc_files
+        if not published:
+            return
+        names = ", ".join(path.name for path in published)
+        try:
+            withdraw(published)
+        except OSError as exc:
+            logger.error("Could not withdraw WARC %s, whose snapshot was not published: %s", names, exc)
+            return
+        self.run.outcome.warc_files = []
+        logger.warning("Withdrew WARC %s: its snapshot was not published", names)
 
     def _stats(self) -> Any:
         assert self.crawler.stats is not None

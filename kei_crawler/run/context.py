@@ -9,6 +9,7 @@ the briefs that failed (``failures``) and how the run ended (``outcome``). No Sc
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import shutil
@@ -21,10 +22,12 @@ from kei_crawler.config import KeiConfig, Mode, resolve_mode
 from kei_crawler.run import crawl_ids
 from kei_crawler.run.archive import ArchiveState
 from kei_crawler.run.counts import FailureLists
-from kei_crawler.run.layout import JobLayout, OutputLayout
+from kei_crawler.run.jobdir import JobDirError, clear_job_dir, take_job_dir
+from kei_crawler.run.layout import FOLDER, JobLayout, OutputLayout, kind_of
 from kei_crawler.run.lock import OutputLock
 from kei_crawler.run.outcome import RunOutcome
 from kei_crawler.run.resume import ResumeState, carried_stats
+from kei_crawler.storage.atomic import os_error_line
 
 logger = logging.getLogger(__name__)
 
@@ -101,10 +104,11 @@ class RunContext:
         )
 
     def clear_job(self) -> None:
-        """Remove the job directory of a run that left nothing to resume (finished, or stopped by a write
-        failure: a full disk gets its space back)."""
+        """Clear the job directory of a run that left nothing to resume (finished, or stopped by a write
+        failure: a full disk gets its space back) of what the crawl made there."""
         if self.job is not None:
-            shutil.rmtree(self.job.root, ignore_errors=True)
+            with contextlib.suppress(OSError, JobDirError):  # the next run clears what is left
+                clear_job_dir(self.job, release=True)
 
 
 def open_run(
@@ -120,9 +124,17 @@ def open_run(
     CannotStart when it cannot start as asked. ``mode`` overrides KEI_MODE (``reextract``), and
     ``with_archive=False`` starts from nothing, as a re-extraction does."""
     layout = OutputLayout.of(config.output_dir)
-    layout.root.mkdir(parents=True, exist_ok=True)
-    lock = OutputLock(layout.lock_file)
-    if not lock.acquire():
+    try:
+        layout.root.mkdir(parents=True, exist_ok=True)
+        # Before the lock file is made: a refused run creates nothing.
+        misplaced = layout.misplaced() or (JobLayout(jobdir).misplaced() if jobdir is not None else None)
+        if misplaced:
+            raise CannotStart(misplaced)
+        lock = OutputLock(layout.lock_file)
+        acquired = lock.acquire()
+    except OSError as exc:
+        raise CannotStart(f"cannot use the output directory {layout.root}: {os_error_line(exc)}") from exc
+    if not acquired:
         raise OutputLocked(layout.root, lock.path, lock.holder())
     try:
         job = JobLayout(jobdir) if jobdir is not None else None
@@ -143,6 +155,12 @@ def open_run(
         if resumed is not None and job is not None:
             ResumeState.remove(job.resume_file)  # a kill from here on leaves nothing --resume could trust
         lock.note(crawl_id)
+    except JobDirError as exc:
+        lock.release()
+        raise CannotStart(str(exc)) from exc
+    except OSError as exc:
+        lock.release()
+        raise CannotStart(f"cannot prepare the run in {layout.root}: {os_error_line(exc)}") from exc
     except BaseException:
         lock.release()
         raise
@@ -179,7 +197,10 @@ def _prepare_job(
         if resume:
             raise CannotStart("nothing to resume: this run has no job directory")
         return None, None
-    interrupted = ResumeState.load(job.resume_file) if job.root.is_dir() else None
+    try:
+        interrupted = ResumeState.load(job.resume_file) if job.root.is_dir() else None
+    except (ValueError, TypeError):  # a damaged resume state: nothing --resume could trust
+        interrupted = None
     if resume:
         if interrupted is None and job.root.exists():
             raise CannotStart(
@@ -193,19 +214,21 @@ def _prepare_job(
             raise CannotStart(
                 f"cannot resume: the interrupted crawl fetched from {interrupted.base_url}, not {base_url}"
             )
+        take_job_dir(job, resuming=True)
         return interrupted, None
-    if job.root.exists():
-        if not job.looks_made_by_a_crawl():
-            raise CannotStart(f"JOBDIR {job.root} exists and is not a crawl's job directory; not touching it")
-        shutil.rmtree(job.root)
+    take_job_dir(job)  # refused unless the folder is a crawl's (marked), new or empty
+    clear_job_dir(job, release=False)
     return None, interrupted.crawl_id if interrupted is not None else None
 
 
 def remove_stale_tmp_dirs(layout: OutputLayout) -> None:
     """Remove what killed runs left in .tmp/ — only runs whose process is gone."""
-    if not layout.tmp.is_dir():
+    if kind_of(layout.tmp) != FOLDER:
         return
     for child in layout.tmp.iterdir():
+        if kind_of(child) != FOLDER:  # runs make folders here, never links or files: not ours to delete
+            logger.warning("Leaving %s alone: no run made it", child)
+            continue
         try:
             pid = int((child / PID_FILE).read_text())
         except (OSError, ValueError):

@@ -9,6 +9,7 @@
     <output>/.tmp/<crawl_id>.warc/                          a WARC being written by a run without a job directory
     <output>/.lock                                          held by the running run (flock)
     <output>/.job/                                          Scrapy's JOBDIR, so that --resume can continue
+        kei-job (or kei-job-given)                          marks it as a crawl's (run.jobdir): only then cleared
         kei-resume.json                                     what an interrupted run learned (run.resume)
         kei-spool/part-*.parquet                            the rows it fetched
         kei-warc/<crawl_id>[-n].warc.gz                      the WARC it wrote
@@ -17,9 +18,11 @@
 from __future__ import annotations
 
 import os
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 
+from kei_crawler.storage.atomic import temporary_name
 from kei_crawler.storage.snapshot import store
 from kei_crawler.storage.warc.cdx import SUFFIX as CDXJ_SUFFIX
 from kei_crawler.storage.warc.parts import part_name
@@ -79,14 +82,30 @@ class OutputLayout:
 
     def holds_crawl(self, crawl_id: str) -> bool:
         """True when a snapshot, a run being written, a published WARC or a run's manifest already has this
-        crawl id (a symlink by that name too, even a dangling one): a crawl id names one run."""
+        crawl id (or anything at all lies where they would go, a dangling link included): a crawl id names
+        one run."""
         taken = (
             self.snapshot_dir(crawl_id),
             self.tmp_dir(crawl_id),
+            self.tmp_warc_dir(crawl_id),
             self.warc_file(crawl_id),  # a killed run published its WARC only
             self.manifest(crawl_id),  # a run that published nothing
         )
         return any(os.path.lexists(path) for path in taken)
+
+    def misplaced(self) -> str | None:
+        """What lies where this layout puts its own files and is not of their kind — a file where a folder
+        goes, a folder where the lock file goes, or a symbolic link (which could lead writes and deletions
+        out of the output directory) — as one line; None when every entry is absent or of its kind."""
+        entries = [(self.lock_file, stat.S_ISREG, "the lock file")]
+        entries += [
+            (folder, stat.S_ISDIR, "a folder") for folder in (self.snapshots, self.runs, self.warc, self.tmp)
+        ]
+        for path, right_kind, should_be in entries:
+            kind = kind_of(path)
+            if kind is not None and (kind == SYMLINK or not right_kind(path.lstat().st_mode)):
+                return f"{path} is {kind}, where kei-crawler keeps {should_be}; move it out of the way"
+        return None
 
 
 @dataclass(frozen=True)
@@ -95,6 +114,12 @@ class JobLayout:
 
     root: Path
 
+    MARKER = "kei-job"
+    """Written first into a job directory a run takes, removed last when it is cleared: only a folder
+    holding it is a crawl's to clear, and then only of the entries crawls make (:meth:`made_by_a_crawl`).
+    An empty file (a full disk still has room for it): ``kei-job`` when the run made the folder,
+    ``kei-job-given`` when it took an empty one it was given, which clearing then leaves in place."""
+    GIVEN_MARKER = "kei-job-given"
     RESUME_FILE = "kei-resume.json"
     ROW_SPOOL = "kei-spool"
     WARC_SPOOL = "kei-warc"
@@ -112,10 +137,44 @@ class JobLayout:
     def warc_spool(self) -> Path:
         return self.root / self.WARC_SPOOL
 
-    def looks_made_by_a_crawl(self) -> bool:
-        """True for an empty folder, or one holding a file only a crawl makes (a run killed while it
-        cleared the folder may have left just one): the only kind a crawl may clear."""
-        if not self.root.is_dir():
-            return False
+    @property
+    def marker(self) -> Path:
+        return self.root / self.MARKER
+
+    def crawl_entries(self) -> list[Path]:
+        """What a crawl makes in its job directory, Scrapy's files and ours (the marker last)."""
         names = (*self.SCRAPY_FILES, self.RESUME_FILE, self.ROW_SPOOL, self.WARC_SPOOL)
-        return not any(self.root.iterdir()) or any((self.root / name).exists() for name in names)
+        markers = (self.root / self.GIVEN_MARKER, self.marker)
+        return [*(self.root / name for name in names), temporary_name(self.resume_file), *markers]
+
+    def misplaced(self) -> str | None:
+        """Why this job directory cannot be used or cleared, as one line: it is not a folder, or a crawl's
+        entry in it is a symbolic link (a crawl makes none; clearing or writing through it would reach
+        outside); None when it is absent or fine."""
+        kind = kind_of(self.root)
+        if kind is not None and kind != FOLDER:
+            return f"JOBDIR {self.root} is {kind}, not a folder; move it out of the way"
+        for entry in self.crawl_entries() if kind else []:
+            if kind_of(entry) == SYMLINK:
+                return f"{entry} is a symbolic link, which no crawl makes; not touching {self.root}"
+        return None
+
+    def made_by_a_crawl(self) -> bool:
+        """True when the folder holds a marker a run writes as it takes a job directory."""
+        return FILE in (kind_of(self.marker), kind_of(self.root / self.GIVEN_MARKER))
+
+
+SYMLINK, FOLDER, FILE = "a symbolic link", "a folder", "a file"
+
+
+def kind_of(path: Path) -> str | None:
+    """What ``path`` itself is (a link is not followed), in words; None when nothing is there."""
+    try:
+        mode = path.lstat().st_mode
+    except (FileNotFoundError, NotADirectoryError):
+        return None
+    if stat.S_ISLNK(mode):
+        return SYMLINK
+    if stat.S_ISDIR(mode):
+        return FOLDER
+    return FILE if stat.S_ISREG(mode) else "a special file (a FIFO, socket or device)"

@@ -6,9 +6,11 @@ an flock when its process dies, however it dies, so a killed run never leaves a 
 
 from __future__ import annotations
 
+import errno
 import fcntl
 import json
 import os
+import stat
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO
@@ -23,7 +25,15 @@ class OutputLock:
     def acquire(self, crawl_id: str = "") -> bool:
         """Take the lock without waiting; False when another process holds it."""
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        handle = self.path.open("a+")
+        # Never through a symbolic link (a planted one would have a file outside truncated and
+        # rewritten), nor a hard link (the same, by another name), nor anything but a plain file.
+        flags = os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC
+        fd = os.open(self.path, flags, 0o644)
+        found = os.fstat(fd)
+        if not stat.S_ISREG(found.st_mode) or found.st_nlink != 1:
+            os.close(fd)
+            raise OSError(errno.EINVAL, "not a plain file of its own, so not a lock file", str(self.path))
+        handle = os.fdopen(fd, "r+")
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:

@@ -64,7 +64,7 @@ def test_demo_never_clears_an_archive_it_did_not_make(tmp_path: Path) -> None:
         capture_output=True, text=True, timeout=60,
     )  # fmt: skip
     assert done.returncode == 2
-    assert "holds snapshots the demo did not make" in done.stderr
+    assert "holds files the demo did not make" in done.stderr
     assert (tmp_path / "snapshots" / "snapshot=2026-01-01T000000Z" / "briefs.parquet").read_bytes() == b"data"
 
 

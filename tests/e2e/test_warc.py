@@ -8,10 +8,12 @@ from collections import Counter
 from pathlib import Path
 
 import pyarrow.parquet as pq
+import pytest
 from warcio.archiveiterator import ArchiveIterator
 
 from kei_crawler.replica import ReplicaServer, build_site
 from kei_crawler.run.layout import OutputLayout
+from kei_crawler.storage import failpoints
 from kei_crawler.storage.snapshot import store
 from kei_crawler.storage.warc.cdx import read_cdxj
 from tests.support.archived_crawl import Crawled
@@ -138,18 +140,19 @@ def test_warc_off_writes_nothing_and_leaves_links_null(tmp_path: Path) -> None:
     assert all(table.column(name).null_count == table.num_rows for name in table.column_names)
 
 
-def test_no_snapshot_is_published_when_its_warc_cannot_be(tmp_path: Path) -> None:
+def test_no_snapshot_is_published_when_its_warc_cannot_be(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     out = tmp_path / "out"
-    out.mkdir()
-    OutputLayout.of(out).warc.write_text(
-        "a file where the WARC folder should be"
-    )  # publishing the WARC fails
+    # Publishing the WARC fails. (A file where the WARC folder goes is refused before the crawl starts.)
+    monkeypatch.setenv(failpoints.ENV, "warc.before_publish:enospc")
     with ReplicaServer(build_site(12, theme="flat")) as server:
         failed = run_crawl(server.base_url, out)
         assert failed.returncode == 1, failed.stderr[-2000:]
         assert "no snapshot published: the raw archive was not written" in failed.stderr
         assert store.list_snapshots(out) == []  # no rows pointing at captures that are not there
-        OutputLayout.of(out).warc.unlink()
+        assert not any(OutputLayout.of(out).warc.iterdir())
+        monkeypatch.delenv(failpoints.ENV)
         again = run_crawl(server.base_url, out)
     assert again.returncode == 0, again.stderr[-2000:]
     assert len(store.list_snapshots(out)) == 1 and any(OutputLayout.of(out).warc.glob("*.warc.gz"))

@@ -3,6 +3,7 @@ cleared, an OS error named in one line (the kills and full disks: tests/e2e/test
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -10,6 +11,7 @@ import pytest
 
 from kei_crawler.config import KeiConfig
 from kei_crawler.run.context import open_run
+from kei_crawler.run.layout import JobLayout
 from kei_crawler.storage import failpoints
 from kei_crawler.storage.atomic import os_error_line
 
@@ -62,13 +64,19 @@ def test_no_failpoint_armed_is_a_no_op(armed: Callable[[str], None]) -> None:
     assert failpoints.armed() is None
 
 
-@pytest.mark.parametrize("left", ["kei-warc/x.warc.gz", "kei-spool/part-000000.parquet", "requests.seen"])
+@pytest.mark.parametrize("left", ["kei-warc/x.warc.gz", "kei-spool/part-000000.parquet", "requests.seen", ""])
 def test_a_job_directory_a_killed_run_half_cleared_is_cleared_by_the_next(tmp_path: Path, left: str) -> None:
+    """The marker is written first and removed last: a run killed while it cleared the folder leaves it."""
     jobdir = tmp_path / ".job"
-    (jobdir / left).parent.mkdir(parents=True, exist_ok=True)
-    (jobdir / left).write_bytes(b"what rmtree had not reached yet")
+    jobdir.mkdir()
+    (jobdir / JobLayout.MARKER).touch()
+    if left:
+        (jobdir / left).parent.mkdir(parents=True, exist_ok=True)
+        (jobdir / left).write_bytes(b"what the clearing had not reached yet")
     with open_run(KeiConfig(output_dir=str(tmp_path / "out")), jobdir=jobdir) as run:
         assert run.job is not None and run.job.root == jobdir
+        assert os.listdir(jobdir) == [JobLayout.MARKER]
+        run.clear_job()
     assert not jobdir.exists()
 
 

@@ -16,6 +16,8 @@ def unindexed_parts(warc_dir: Path) -> dict[str, list[Path]]:
     it published its WARC left (the parts are moved in first, the index last)."""
     found: dict[str, list[Path]] = {}
     for path in sorted(warc_dir.glob(f"*{WARC_SUFFIX}")):
+        if not path.is_file():  # a crawl publishes files only: a folder of that name is no WARC
+            continue
         stem = path.name.removesuffix(WARC_SUFFIX)
         base, _, number = stem.rpartition("-")
         # A later part's crawl is the one whose first part is here (crawl ids may hold dashes too).
@@ -41,7 +43,7 @@ def earlier_captures(warc_dir: Path) -> dict[str, FirstCapture]:
     """The first capture of each payload the WARCs already published in ``warc_dir`` hold, from their
     CDXJ indexes: a crawl writes a revisit record instead of a payload one of them already has."""
     found: dict[str, FirstCapture] = {}
-    for index in sorted(warc_dir.glob(f"*{SUFFIX}")):
+    for index in sorted(path for path in warc_dir.glob(f"*{SUFFIX}") if path.is_file()):
         for _key, timestamp, fields in read_cdxj(index):
             digest = fields.get("digest")
             if digest and fields.get("mime") != "warc/revisit" and digest not in found:

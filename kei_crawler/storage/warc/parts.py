@@ -197,16 +197,26 @@ class WarcParts:
         destination.mkdir(parents=True, exist_ok=True)
         parts = self.parts()
         clashes = [
-            destination / src.name for src in [*parts, self.cdxj_path] if (destination / src.name).exists()
+            destination / src.name
+            for src in [*parts, self.cdxj_path]
+            if os.path.lexists(destination / src.name)  # a dangling link too: never replaced
         ]
         if clashes:
             raise FileExistsError(f"{clashes[0]} already exists")
         failpoints.hit("warc.before_publish", destination)
-        moved = [move_file(src, destination / src.name) for src in parts]
-        fsync_path(destination)  # the parts are there before the index that names them, even after a crash
-        failpoints.hit("warc.before_index_rename", destination)
-        moved.append(move_file(self.cdxj_path, destination / self.cdxj_path.name))
-        fsync_path(destination)
+        moved: list[Path] = []
+        try:
+            for src in parts:
+                moved.append(move_file(src, destination / src.name))
+            fsync_path(
+                destination
+            )  # the parts are there before the index that names them, even after a crash
+            failpoints.hit("warc.before_index_rename", destination)
+            moved.append(move_file(self.cdxj_path, destination / self.cdxj_path.name))
+            fsync_path(destination)
+        except OSError:
+            withdraw(moved)  # parts without their index would be indexed, and so published, by the next crawl
+            raise
         failpoints.hit("warc.after_publish")
         shutil.rmtree(self.directory, ignore_errors=True)
         return moved
@@ -217,6 +227,16 @@ class WarcParts:
             with contextlib.suppress(OSError):  # a full disk fails the last flush; the file goes anyway
                 file.close()
         shutil.rmtree(self.directory, ignore_errors=True)
+
+
+def withdraw(published: list[Path]) -> None:
+    """Take the files of one WARC that this run published back out of their folder: its index first (the
+    WARC's commit record), so that no index is ever left naming a part that is gone."""
+    for path in sorted(published, key=lambda p: not p.name.endswith(SUFFIX)):
+        path.unlink(missing_ok=True)
+    if published:
+        with contextlib.suppress(OSError):
+            fsync_path(published[0].parent)
 
 
 def _gzip_member(data: bytes) -> bytes:
