@@ -28,6 +28,7 @@ from kei_crawler.run.counts import Stat
 from kei_crawler.run.outcome import FINISHED
 from kei_crawler.storage.atomic import os_error_line
 from kei_crawler.storage.warc.catalog import complete_interrupted_publish, earlier_captures
+from kei_crawler.storage.warc.cdx import FirstCapture
 from kei_crawler.storage.warc.link import WarcLink
 from kei_crawler.storage.warc.parts import Exchange, WarcParts
 
@@ -80,10 +81,19 @@ class WarcWriter:
         else:
             directory = run.layout.tmp_warc_dir(run.crawl_id)
         self._finish_interrupted_publish()
-        earlier = earlier_captures(run.layout.warc) if run.config.warc_dedupe_previous else {}
-        parts = WarcParts(directory, run.crawl_id, self._warcinfo(), earlier)
+        parts = WarcParts(directory, run.crawl_id, self._warcinfo(), self._earlier_captures())
         logger.info("Writing WARC %s", parts.path)
         return parts
+
+    def _earlier_captures(self) -> dict[str, FirstCapture]:
+        warc_dir = self.run.layout.warc
+        if not self.run.config.warc_dedupe_previous or not warc_dir.is_dir():
+            return {}
+        try:
+            return earlier_captures(warc_dir)
+        except (OSError, ValueError, KeyError) as exc:  # an index damaged by hand costs revisits, not the crawl
+            logger.error("Could not read the WARC indexes in %s (%s): every payload is written in full", warc_dir, exc)
+            return {}
 
     def _finish_interrupted_publish(self) -> None:
         warc_dir = self.run.layout.warc
@@ -119,6 +129,11 @@ class WarcWriter:
         stats.set_value(Stat.warc_records("response"), parts.counts.responses)
         stats.set_value(Stat.warc_records("revisit"), parts.counts.revisits)
         stats.set_value(Stat.warc_records("request"), parts.counts.requests)
+        if parts.counts.earlier_gone:
+            logger.warning(
+                "%d payloads written in full: the earlier captures the WARC indexes name are gone or damaged",
+                parts.counts.earlier_gone,
+            )
         if self.failed:
             parts.discard()
             return

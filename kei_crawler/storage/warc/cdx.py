@@ -83,6 +83,9 @@ class FirstCapture:
     date: str
     record_id: str | None
     """None for a capture of an earlier crawl, known from its CDXJ index (which names no record ids)."""
+    path: Path | None = None
+    """Where an earlier crawl's capture is (its offset below): checked before a revisit refers to it."""
+    offset: int = 0
 
 
 def index_part(part: Path, first: dict[str, FirstCapture] | None = None) -> list[CdxEntry]:
