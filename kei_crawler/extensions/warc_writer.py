@@ -91,8 +91,10 @@ class WarcWriter:
             return {}
         try:
             return earlier_captures(warc_dir)
-        except (OSError, ValueError, KeyError) as exc:  # an index damaged by hand costs revisits, not the crawl
-            logger.error("Could not read the WARC indexes in %s (%s): every payload is written in full", warc_dir, exc)
+        except (OSError, ValueError, KeyError) as exc:  # a damaged index costs revisits, not the crawl
+            logger.error(
+                "Could not read the WARC indexes in %s (%s): payloads written in full", warc_dir, exc
+            )
             return {}
 
     def _finish_interrupted_publish(self) -> None:

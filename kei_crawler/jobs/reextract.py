@@ -49,7 +49,6 @@ from kei_crawler.storage.warc.reader import (
     read_responses,
 )
 
-
 logger = logging.getLogger(__name__)
 
 

@@ -64,7 +64,9 @@ def kept_warc_parts(warc_spool: Path, crawl_id: str) -> dict[str, int]:
     """The WARC parts of ``crawl_id`` an interrupted run keeps in its job directory, with their sizes."""
     if not warc_spool.is_dir():
         return {}
-    return {p.name: p.stat().st_size for p in sorted(warc_spool.glob(f"{crawl_id}*{WARC_SUFFIX}")) if p.is_file()}
+    return {
+        p.name: p.stat().st_size for p in sorted(warc_spool.glob(f"{crawl_id}*{WARC_SUFFIX}")) if p.is_file()
+    }
 
 
 def warc_refusal(state: ResumeState, warc_spool: Path, warc_enabled: bool) -> str | None:

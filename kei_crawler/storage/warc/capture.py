@@ -73,14 +73,19 @@ def payload_at(path: Path | None, offset: int, digest: str, *, name: str = "") -
         raise CaptureUnavailable(DAMAGED, path, f"{path}: cut short or damaged at byte {offset}")
     try:
         record = next(iter(ArchiveIterator(BytesIO(plain))), None)
-        held = record is not None and record.rec_type == "response"
-        if not held or record.rec_headers.get_header("WARC-Payload-Digest") != digest:
+        if (
+            record is None
+            or record.rec_type != "response"
+            or record.rec_headers.get_header("WARC-Payload-Digest") != digest
+        ):
             raise CaptureUnavailable(DAMAGED, path, f"{path}: no capture of {digest} at byte {offset}")
         return bytes(record.content_stream().read())
     except CaptureUnavailable:
         raise
     except Exception as exc:  # warcio meets a spoiled record with errors of many kinds; all mean the same
-        raise CaptureUnavailable(DAMAGED, path, f"{path}: unreadable record at byte {offset} ({exc})") from None
+        raise CaptureUnavailable(
+            DAMAGED, path, f"{path}: unreadable record at byte {offset} ({exc})"
+        ) from None
 
 
 def is_there(path: Path | None, offset: int, digest: str) -> bool:

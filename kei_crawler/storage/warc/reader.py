@@ -173,11 +173,11 @@ def _read_file(
                 payload = bytes(record.content_stream().read()) if kind == "response" else b""
                 offset, length = records.get_record_offset(), records.get_record_length()
             except Exception as exc:  # warcio meets a damaged file with errors of many kinds
-                damage.files[path] = f"{path}: unreadable at byte {end} after {whole} whole records ({exc})"
+                damage.files[path] = f"{_broken(path, end, whole)} ({type(exc).__name__}: {exc})"
                 return
             if offset + length >= size and not _ends_whole(stream, offset):
                 # The last member ends with the file: warcio read what there was without a word.
-                damage.files[path] = f"{path}: cut short at byte {offset} after {whole} whole records"
+                damage.files[path] = _broken(path, offset, whole)
                 return
             whole, end = whole + 1, offset + length
             if kind not in ("response", "revisit") or record.http_headers is None:
@@ -186,7 +186,11 @@ def _read_file(
             if archived is not None:
                 yield archived
         if end != size:
-            damage.files[path] = f"{path}: cut short or damaged at byte {end} after {whole} whole records"
+            damage.files[path] = _broken(path, end, whole)
+
+
+def _broken(path: Path, at: int, whole: int) -> str:
+    return f"{path}: cut short or damaged at byte {at} after {whole} whole records; the rest is not read"
 
 
 def _ends_whole(stream: BinaryIO, offset: int) -> bool:
