@@ -85,6 +85,20 @@ class WarcWriter:
         logger.info("Writing WARC %s", parts.path)
         return parts
 
+    def _kept_by_the_interrupted_run(self) -> WarcParts | None:
+        """The parts a resumed run that captured nothing must still publish: the rows its interrupted run
+        fetched point into them (its own part then holds only its warcinfo)."""
+        resumed = self.run.resumed
+        if resumed is None or not resumed.warc_parts or self.failed:
+            return None
+        try:
+            return self._open()
+        except OSError as exc:
+            self.failed = f"could not write the WARC: {os_error_line(exc, self.run.layout.warc)}"
+            self.run.outcome.warc_failed = self.failed
+            logger.error("%s", self.failed[0].upper() + self.failed[1:])
+            return None
+
     def _earlier_captures(self) -> dict[str, FirstCapture]:
         warc_dir = self.run.layout.warc
         if not self.run.config.warc_dedupe_previous or not warc_dir.is_dir():
@@ -125,6 +139,8 @@ class WarcWriter:
 
     def finish(self, reason: str) -> None:
         parts, self.parts = self.parts, None
+        if parts is None and reason == FINISHED:
+            parts = self._kept_by_the_interrupted_run()
         if parts is None:
             return
         stats = self._stats()

@@ -9,6 +9,8 @@ from __future__ import annotations
 import json
 import shutil
 import signal
+import subprocess
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,8 +24,8 @@ from kei_crawler.replica import ReplicaServer, build_site
 from kei_crawler.run.layout import OutputLayout
 from kei_crawler.run.outcome import ExitCode
 from kei_crawler.storage.snapshot import store
-from tests.support.crawling import run_crawl
-from tests.support.interrupting import start_slow_crawl
+from tests.support.crawling import crawl_command, run_crawl
+from tests.support.interrupting import brief_requests, start_slow_crawl
 
 BRIEFS = 20
 
@@ -196,3 +198,33 @@ def test_resume_with_another_warc_setting_is_refused_and_rows_name_only_captures
     rows = published_rows(out)
     assert len(rows) == 60 and all(row["warc_file"] for row in rows)
     assert problems(out, {}, settled=True) == []  # every row's link leads to its record
+
+
+def test_a_resumed_run_that_fetches_nothing_still_publishes_the_warc_its_rows_name(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    site = build_site(10)
+    server = ReplicaServer(site, delay=0.3)
+    base_url = server.start()
+    slow = ("-s", "CONCURRENT_REQUESTS=2", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=2")
+    proc = subprocess.Popen(
+        crawl_command(base_url, out, "--full", *slow),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while brief_requests(server) < 10:  # every brief asked for: the stop leaves (almost) nothing to fetch
+            assert proc.poll() is None and time.monotonic() < deadline, proc.communicate()
+            time.sleep(0.01)
+        proc.send_signal(signal.SIGTERM)
+        _, stderr = proc.communicate(timeout=60)
+    finally:
+        server.stop()
+    assert proc.returncode == ExitCode.ABORTED, stderr[-2000:]
+    with ReplicaServer(site, port=server.port) as fast:
+        done = run_crawl(fast.base_url, out, "--resume")
+    assert done.returncode == ExitCode.OK, done.stderr[-2000:]
+    rows = published_rows(out)
+    assert len(rows) == 10 and all(row["warc_file"] for row in rows)
+    assert problems(out, {}, settled=True) == []  # the interrupted run's WARC is published with its rows
