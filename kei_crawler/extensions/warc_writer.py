@@ -105,7 +105,12 @@ class WarcWriter:
             return {}
         try:
             return earlier_captures(warc_dir)
-        except (OSError, ValueError, KeyError) as exc:  # a damaged index costs revisits, not the crawl
+        except (
+            OSError,
+            ValueError,
+            KeyError,
+            TypeError,
+        ) as exc:  # a damaged index costs revisits, not the crawl
             logger.error(
                 "Could not read the WARC indexes in %s (%s): payloads written in full", warc_dir, exc
             )

@@ -169,3 +169,19 @@ def test_resume_keeps_the_interrupted_runs_warc_setting_and_parts(tmp_path: Path
     assert warc_refusal(state(warc_enabled=True, warc_parts={"gone.warc.gz": 1}), spool, True) is not None
     assert warc_refusal(state(), spool, False) is None  # a state from before the setting was recorded
     assert json.loads(json.dumps(state(warc_enabled=True, warc_parts=kept).__dict__))["warc_parts"] == kept
+
+
+@pytest.mark.parametrize("line", ["garbage", "a 1 []", 'a 1 {"digest": ["x"], "filename": 5, "offset": "x"}'])
+def test_a_damaged_index_costs_revisits_not_a_traceback(tmp_path: Path, line: str) -> None:
+    warc_dir = tmp_path / "warc"
+    crawl(warc_dir, "2026-01-01T000000Z", (BRIEF, PAGE))
+    second = crawl(warc_dir, "2026-01-02T000000Z", (BRIEF, PAGE))
+    (warc_dir / "2026-01-01T000000Z.cdxj").write_text(line + "\n")
+    try:
+        earlier_captures(warc_dir)
+    except ValueError:
+        pass  # the crawl's WARC writer logs it and writes every payload in full
+    damage = Damage()
+    assert list(read_responses([second], damage)) == []
+    ((url, why),) = damage.lost
+    assert url == BRIEF and why.reason == "warc_missing"

@@ -50,9 +50,9 @@ def earlier_captures(warc_dir: Path) -> dict[str, FirstCapture]:
     for index in sorted(warc_dir.glob(f"*{SUFFIX}")):
         for _key, timestamp, fields in read_cdxj(index):
             digest = fields.get("digest")
-            if not digest or fields.get("mime") == "warc/revisit" or digest in found:
+            if not isinstance(digest, str) or fields.get("mime") == "warc/revisit" or digest in found:
                 continue
-            path = warc_in(warc_dir, fields.get("filename", ""))
+            path = warc_in(warc_dir, str(fields.get("filename", "")))
             offset, length = int(fields.get("offset", -1)), int(fields.get("length", 0))
             if path is None or offset < 0 or _size(path, sizes) < offset + length:
                 continue

@@ -74,7 +74,10 @@ def read_cdxj(path: Path) -> Iterator[tuple[str, str, dict[str, str]]]:
         for line in lines:
             if line.strip() and not line.startswith("!"):
                 key, timestamp, fields = line.rstrip("\n").split(" ", 2)
-                yield key, timestamp, json.loads(fields)
+                parsed = json.loads(fields)
+                if not isinstance(parsed, dict):
+                    raise ValueError(f"{path}: not a CDXJ line: {line[:80]!r}")
+                yield key, timestamp, parsed
 
 
 @dataclass(frozen=True)

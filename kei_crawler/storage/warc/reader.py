@@ -140,9 +140,13 @@ class PayloadLocator:
             except (OSError, ValueError):  # a damaged index only costs the revisits it would have found
                 continue
             for _key, _ts, fields in lines:
-                digest, name, offset = fields.get("digest"), fields.get("filename", ""), fields.get("offset")
-                if fields.get("mime") != "warc/revisit" and digest and str(offset).isdigit():
-                    self.add(digest, warc_in(directory, name), int(str(offset)), name)
+                digest, name, offset = (
+                    fields.get("digest"),
+                    str(fields.get("filename", "")),
+                    str(fields.get("offset")),
+                )
+                if fields.get("mime") != "warc/revisit" and isinstance(digest, str) and digest and offset.isdigit():
+                    self.add(digest, warc_in(directory, name), int(offset), name)
 
 
 def read_responses(paths: list[Path], damage: Damage | None = None) -> Iterator[ArchivedResponse]:
