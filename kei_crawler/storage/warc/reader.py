@@ -145,7 +145,12 @@ class PayloadLocator:
                     str(fields.get("filename", "")),
                     str(fields.get("offset")),
                 )
-                if fields.get("mime") != "warc/revisit" and isinstance(digest, str) and digest and offset.isdigit():
+                if (
+                    fields.get("mime") != "warc/revisit"
+                    and isinstance(digest, str)
+                    and digest
+                    and offset.isdigit()
+                ):
                     self.add(digest, warc_in(directory, name), int(offset), name)
 
 
