@@ -223,7 +223,8 @@ def _archived(
     warc = record.rec_headers
     url = warc.get_header("WARC-Target-URI")
     http = record.http_headers
-    status = int(http.get_statuscode() or 0)
+    code = http.get_statuscode() or ""
+    status = int(code) if code.isdigit() else 0  # a garbled status line: not a page, skipped as a 0
     digest = warc.get_header("WARC-Payload-Digest") or ""
     location = http.get_header("Location")
     if 300 <= status < 400 and location:
