@@ -21,7 +21,7 @@ from kei_crawler.commands.arguments import (
 from kei_crawler.commands.paths import input_file
 from kei_crawler.run.context import CannotStart, OutputLocked
 from kei_crawler.run.outcome import ExitCode
-from kei_crawler.storage.warc.reader import WarcReadError
+from kei_crawler.storage.warc.reader import Damage, WarcReadError
 
 
 def add_parser(sub: Any) -> None:
@@ -44,8 +44,9 @@ def run(args: argparse.Namespace, console: Console) -> int:
     warcs = [input_file("WARC", w) for w in args.warcs]  # all checked before the output directory is made
     settings = project_settings(overrides)
     check_output_dir(load_config(settings).output_dir)
+    damage = Damage()
     try:
-        result = reextract(warcs, settings)
+        result = reextract(warcs, settings, damage)
     except WarcReadError as exc:
         raise UsageError(str(exc)) from exc
     except OutputLocked as exc:
@@ -54,8 +55,11 @@ def run(args: argparse.Namespace, console: Console) -> int:
     except CannotStart as exc:
         raise UsageError(str(exc)) from exc
     except ReextractError as exc:
+        _report(damage, 0)
         print(f"kei-crawler: no snapshot published: {exc}", file=sys.stderr)
         return ExitCode.NOT_PUBLISHED
+    lost = sum(result.counts.get("brief_errors", {}).values())
+    _report(damage, lost)
     dropped = result.counts.get("briefs_dropped") or {}
     console.print(
         f"Re-extracted {result.rows} briefs from {len(warcs)} WARC file(s)"
@@ -63,4 +67,15 @@ def run(args: argparse.Namespace, console: Console) -> int:
         highlight=False,
     )
     console.print(str(result.snapshot_path), highlight=False, soft_wrap=True)
-    return ExitCode.OK
+    return ExitCode.PUBLISHED_WITH_ERRORS if damage else ExitCode.OK
+
+
+def _report(damage: Damage, lost: int) -> None:
+    """One line per damaged or missing WARC, then what it cost, on stderr."""
+    for line in damage.lines():
+        print(f"kei-crawler: {line}", file=sys.stderr)
+    if lost:
+        print(
+            f"kei-crawler: {lost} briefs could not be recovered (listed in the snapshot's counts, `errors`)",
+            file=sys.stderr,
+        )

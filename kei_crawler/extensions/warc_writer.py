@@ -30,6 +30,7 @@ from kei_crawler.run.counts import Stat
 from kei_crawler.run.outcome import FINISHED
 from kei_crawler.storage.atomic import os_error_line
 from kei_crawler.storage.warc.catalog import complete_interrupted_publish, earlier_captures
+from kei_crawler.storage.warc.cdx import FirstCapture
 from kei_crawler.storage.warc.link import WarcLink
 from kei_crawler.storage.warc.parts import Exchange, WarcParts, withdraw
 
@@ -82,10 +83,40 @@ class WarcWriter:
         else:
             directory = run.layout.tmp_warc_dir(run.crawl_id)
         self._finish_interrupted_publish()
-        earlier = earlier_captures(run.layout.warc) if run.config.warc_dedupe_previous else {}
-        parts = WarcParts(directory, run.crawl_id, self._warcinfo(), earlier)
+        parts = WarcParts(directory, run.crawl_id, self._warcinfo(), self._earlier_captures())
         logger.info("Writing WARC %s", parts.path)
         return parts
+
+    def _kept_by_the_interrupted_run(self) -> WarcParts | None:
+        """The parts a resumed run that captured nothing must still publish: the rows its interrupted run
+        fetched point into them (its own part then holds only its warcinfo)."""
+        resumed = self.run.resumed
+        if resumed is None or not resumed.warc_parts or self.failed:
+            return None
+        try:
+            return self._open()
+        except OSError as exc:
+            self.failed = f"could not write the WARC: {os_error_line(exc, self.run.layout.warc)}"
+            self.run.outcome.warc_failed = self.failed
+            logger.error("%s", self.failed[0].upper() + self.failed[1:])
+            return None
+
+    def _earlier_captures(self) -> dict[str, FirstCapture]:
+        warc_dir = self.run.layout.warc
+        if not self.run.config.warc_dedupe_previous or not warc_dir.is_dir():
+            return {}
+        try:
+            return earlier_captures(warc_dir)
+        except (
+            OSError,
+            ValueError,
+            KeyError,
+            TypeError,
+        ) as exc:  # a damaged index costs revisits, not the crawl
+            logger.error(
+                "Could not read the WARC indexes in %s (%s): payloads written in full", warc_dir, exc
+            )
+            return {}
 
     def _finish_interrupted_publish(self) -> None:
         warc_dir = self.run.layout.warc
@@ -115,12 +146,19 @@ class WarcWriter:
 
     def finish(self, reason: str) -> None:
         parts, self.parts = self.parts, None
+        if parts is None and reason == FINISHED:
+            parts = self._kept_by_the_interrupted_run()
         if parts is None:
             return
         stats = self._stats()
         stats.set_value(Stat.warc_records("response"), parts.counts.responses)
         stats.set_value(Stat.warc_records("revisit"), parts.counts.revisits)
         stats.set_value(Stat.warc_records("request"), parts.counts.requests)
+        if parts.counts.earlier_gone:
+            logger.warning(
+                "%d payloads written in full: the earlier captures the WARC indexes name are gone or damaged",
+                parts.counts.earlier_gone,
+            )
         if self.failed:
             parts.discard()
             return

@@ -14,6 +14,7 @@ their crawl ids.
 from __future__ import annotations
 
 import inspect
+import logging
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -41,11 +42,14 @@ from kei_crawler.spiders.peninsula import raw_brief
 from kei_crawler.storage.warc.link import WARC_META
 from kei_crawler.storage.warc.reader import (
     ArchivedResponse,
+    Damage,
     WarcReadError,
     WarcSource,
     describe,
     read_responses,
 )
+
+logger = logging.getLogger(__name__)
 
 
 class ReextractError(Exception):
@@ -68,9 +72,11 @@ class _OfflineCrawler:
         self.stats = MemoryStatsCollector(cast(Crawler, self))
 
 
-def reextract(warcs: list[Path], settings: Settings) -> ReextractResult:
-    """Publish the snapshot the WARCs of one crawl hold: WarcReadError for unreadable input (or WARCs of
-    several crawls), run.context.OutputLocked, ReextractError when no brief could be extracted."""
+def reextract(warcs: list[Path], settings: Settings, damage: Damage | None = None) -> ReextractResult:
+    """Publish the snapshot the WARCs of one crawl hold: WarcReadError for what is not a WARC (or WARCs of
+    several crawls), run.context.OutputLocked, ReextractError when no brief could be extracted. What is
+    damaged or missing is recorded in ``damage``; each brief it cost is a counted error of the run."""
+    damage = damage if damage is not None else Damage()
     sources = [describe(path) for path in warcs]
     crawls = sorted({s.crawl_id for s in sources})
     if len(crawls) > 1:
@@ -85,8 +91,10 @@ def reextract(warcs: list[Path], settings: Settings) -> ReextractResult:
         reader = WorkerPool(config.extract_workers)
         try:
             assembly = SnapshotAssembly(run, crawler.stats)
-            for brief in _briefs(read_responses(warcs), run, reader, _pipelines(crawler), crawler.stats):
+            responses = read_responses(warcs, damage)
+            for brief in _briefs(responses, run, reader, _pipelines(crawler), crawler.stats):
                 assembly.add(brief)
+            _count_lost(damage, run, crawler.stats)
             path = assembly.publish(listing_required=False, extra=_provenance(sources))
         finally:
             reader.close()
@@ -97,6 +105,22 @@ def reextract(warcs: list[Path], settings: Settings) -> ReextractResult:
             raise ReextractError(reason)
         counts = run_counts(crawler.stats.get_stats(), run.failures)
         return ReextractResult(path, run.crawl_id, assembly.rows, counts)
+
+
+def _count_lost(damage: Damage, run: RunContext, stats: Any) -> None:
+    """Each brief whose capture could not be read, as an error of the run (listed in the counts, as a
+    crawl lists the briefs it failed to fetch)."""
+    origin = urls.origin_of(run.config.canonical_origin)
+    for url, why in damage.lost:
+        if not urls.is_brief_url(url):
+            continue
+        canonical = urls.canonical_brief_url(url, origin)
+        logger.info("Brief not recovered (%s): %s", why.reason, canonical)
+        stats.inc_value(Stat.errors("brief"))
+        stats.inc_value(Stat.errors_by_reason("brief", why.reason))
+        run.failures.errors.append(
+            {"kind": "brief", "url": canonical, "fetched_url": url, "reason": why.reason, "detail": str(why)}
+        )
 
 
 def _provenance(sources: list[WarcSource]) -> dict[str, Any]:

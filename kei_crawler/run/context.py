@@ -26,7 +26,7 @@ from kei_crawler.run.jobdir import JobDirError, clear_job_dir, take_job_dir
 from kei_crawler.run.layout import FOLDER, JobLayout, OutputLayout, kind_of
 from kei_crawler.run.lock import OutputLock
 from kei_crawler.run.outcome import RunOutcome
-from kei_crawler.run.resume import ResumeState, carried_stats
+from kei_crawler.run.resume import ResumeState, carried_stats, kept_warc_parts, warc_refusal
 from kei_crawler.storage.atomic import os_error_line
 
 logger = logging.getLogger(__name__)
@@ -101,6 +101,8 @@ class RunContext:
             listing_unreadable=self.outcome.listing_unreadable,
             errors=list(self.failures.errors),
             drops=list(self.failures.drops),
+            warc_enabled=self.config.warc_enabled,
+            warc_parts=kept_warc_parts(self.job.warc_spool, self.crawl_id) if self.job is not None else {},
         )
 
     def clear_job(self) -> None:
@@ -139,6 +141,10 @@ def open_run(
     try:
         job = JobLayout(jobdir) if jobdir is not None else None
         resumed, replaced = _prepare_job(job, resume=resume, base_url=config.base_url)
+        if resumed is not None and job is not None:
+            refusal = warc_refusal(resumed, job.warc_spool, config.warc_enabled)
+            if refusal:
+                raise CannotStart(refusal)
         archive = ArchiveState.load(layout.root) if with_archive else ArchiveState.empty()
         if resumed is not None:
             started_at = datetime.fromisoformat(resumed.started_at)

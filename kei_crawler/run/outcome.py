@@ -20,6 +20,7 @@ class ExitCode(IntEnum):
     LOCKED = 4
     QUALITY_ALERT = 5
     NOTHING_NEW = 6
+    PUBLISHED_WITH_ERRORS = 7
 
 
 EXIT_CODES: dict[ExitCode, str] = {
@@ -36,8 +37,11 @@ EXIT_CODES: dict[ExitCode, str] = {
     ExitCode.QUALITY_ALERT: "**quality alert**: published, but a field's extraction looks broken (e.g. "
     "captions on 90% of briefs before, 5% now; bodies twice as long): the site was probably redesigned",
     ExitCode.NOTHING_NEW: "published, but no brief was new, changed or removed (the usual incremental run)",
+    ExitCode.PUBLISHED_WITH_ERRORS: "published, with errors: `reextract` met a WARC cut short, damaged or "
+    "missing (one line each on stderr) and published the briefs it could recover; those it could not are "
+    "counted and listed in the snapshot's `errors`",
 }
-"""What each exit code of ``kei-crawler crawl`` means (``reextract`` uses 0, 1, 2 and 4 the same way)."""
+"""What each exit code of ``kei-crawler crawl`` means (``reextract`` uses 0, 1, 2, 4 and 7 the same way)."""
 
 
 def exit_code_help() -> str:
@@ -49,7 +53,7 @@ def exit_code_help() -> str:
     return "\n".join(lines)
 
 
-PUBLISHED = (ExitCode.OK, ExitCode.QUALITY_ALERT, ExitCode.NOTHING_NEW)
+PUBLISHED = (ExitCode.OK, ExitCode.QUALITY_ALERT, ExitCode.NOTHING_NEW, ExitCode.PUBLISHED_WITH_ERRORS)
 """The exit codes of a run that published a snapshot."""
 
 FINISHED = "finished"

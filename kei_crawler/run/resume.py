@@ -17,6 +17,7 @@ from typing import Any
 
 from kei_crawler.run.counts import Stat
 from kei_crawler.storage.atomic import write_atomic
+from kei_crawler.storage.warc.parts import WARC_SUFFIX
 
 # Counters that must add up over the interrupted and the resumed part of one crawl.
 CARRIED_STATS = (Stat.PREFIX, "item_dropped_reasons_count/", "item_dropped_count", "item_scraped_count")
@@ -40,6 +41,10 @@ class ResumeState:
     """Requests that failed for good before the interruption: the resumed part does not ask again."""
     drops: list[dict[str, str]] = field(default_factory=list)
     """Briefs the pipelines dropped before the interruption."""
+    warc_enabled: bool | None = None
+    """KEI_WARC_ENABLED of the interrupted run (None: a state written before it was recorded)."""
+    warc_parts: dict[str, int] = field(default_factory=dict)
+    """The WARC parts it kept in the job directory, by name, with their sizes: its rows point into them."""
 
     def save(self, path: Path) -> None:
         write_atomic(path, json.dumps(asdict(self), default=str), failpoint="resume.save")
@@ -53,6 +58,34 @@ class ResumeState:
         if not path.is_file():
             return None
         return cls(**json.loads(path.read_text()))
+
+
+def kept_warc_parts(warc_spool: Path, crawl_id: str) -> dict[str, int]:
+    """The WARC parts of ``crawl_id`` an interrupted run keeps in its job directory, with their sizes."""
+    if not warc_spool.is_dir():
+        return {}
+    return {
+        p.name: p.stat().st_size for p in sorted(warc_spool.glob(f"{crawl_id}*{WARC_SUFFIX}")) if p.is_file()
+    }
+
+
+def warc_refusal(state: ResumeState, warc_spool: Path, warc_enabled: bool) -> str | None:
+    """Why the run ``state`` describes cannot be continued with ``warc_enabled``, or None. Its rows name
+    the WARC parts it kept: they are published only by a run that writes the WARC, and only if they are
+    all still there — else rows would name captures that are not (or other records at their offsets)."""
+    if state.warc_enabled is not None and state.warc_enabled != warc_enabled:
+        return (
+            f"cannot resume: the interrupted crawl ran with KEI_WARC_ENABLED={state.warc_enabled}, this one "
+            f"with {warc_enabled}; resume with the same setting, or run without --resume to start afresh"
+        )
+    for name, size in state.warc_parts.items():
+        part = warc_spool / name
+        if not part.is_file() or part.is_symlink() or part.stat().st_size < size:
+            return (
+                f"cannot resume: the interrupted crawl's WARC {part} is missing or shorter than it left it, "
+                "and its rows point into it; run without --resume to start afresh"
+            )
+    return None
 
 
 def carried_stats(stats: dict[str, Any]) -> dict[str, Any]:

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from warcio.timeutils import timestamp_to_iso_date
 
+from kei_crawler.storage.warc.capture import warc_in
 from kei_crawler.storage.warc.cdx import SUFFIX, FirstCapture, index_part, read_cdxj, write_cdxj
 from kei_crawler.storage.warc.parts import WARC_SUFFIX, part_name
 
@@ -41,11 +42,31 @@ def complete_interrupted_publish(warc_dir: Path) -> list[Path]:
 
 def earlier_captures(warc_dir: Path) -> dict[str, FirstCapture]:
     """The first capture of each payload the WARCs already published in ``warc_dir`` hold, from their
-    CDXJ indexes: a crawl writes a revisit record instead of a payload one of them already has."""
+    CDXJ indexes: a crawl writes a revisit record instead of a payload one of them already has.
+
+    Only captures whose file is still there and long enough to hold them count (a deleted or cut WARC's
+    index lines are passed over, so a later capture of the payload, or none, is used); the writer reads
+    the record itself before its first revisit of it (``capture.is_there``)."""
     found: dict[str, FirstCapture] = {}
+    sizes: dict[str, int] = {}
     for index in sorted(path for path in warc_dir.glob(f"*{SUFFIX}") if path.is_file()):
         for _key, timestamp, fields in read_cdxj(index):
             digest = fields.get("digest")
-            if digest and fields.get("mime") != "warc/revisit" and digest not in found:
-                found[digest] = FirstCapture(fields["url"], timestamp_to_iso_date(timestamp), None)
+            if not isinstance(digest, str) or fields.get("mime") == "warc/revisit" or digest in found:
+                continue
+            path = warc_in(warc_dir, str(fields.get("filename", "")))
+            offset, length = int(fields.get("offset", -1)), int(fields.get("length", 0))
+            if path is None or offset < 0 or _size(path, sizes) < offset + length:
+                continue
+            when = timestamp_to_iso_date(timestamp)
+            found[digest] = FirstCapture(fields["url"], when, None, path=path, offset=offset)
     return found
+
+
+def _size(path: Path, sizes: dict[str, int]) -> int:
+    if path.name not in sizes:
+        try:
+            sizes[path.name] = path.stat().st_size if path.is_file() else -1
+        except OSError:
+            sizes[path.name] = -1
+    return sizes[path.name]

@@ -74,7 +74,10 @@ def read_cdxj(path: Path) -> Iterator[tuple[str, str, dict[str, str]]]:
         for line in lines:
             if line.strip() and not line.startswith("!"):
                 key, timestamp, fields = line.rstrip("\n").split(" ", 2)
-                yield key, timestamp, json.loads(fields)
+                parsed = json.loads(fields)
+                if not isinstance(parsed, dict):
+                    raise ValueError(f"{path}: not a CDXJ line: {line[:80]!r}")
+                yield key, timestamp, parsed
 
 
 @dataclass(frozen=True)
@@ -83,6 +86,9 @@ class FirstCapture:
     date: str
     record_id: str | None
     """None for a capture of an earlier crawl, known from its CDXJ index (which names no record ids)."""
+    path: Path | None = None
+    """Where an earlier crawl's capture is (its offset below): checked before a revisit refers to it."""
+    offset: int = 0
 
 
 def index_part(part: Path, first: dict[str, FirstCapture] | None = None) -> list[CdxEntry]:

@@ -28,6 +28,7 @@ from warcio.warcwriter import WARCWriter
 
 from kei_crawler.storage import failpoints
 from kei_crawler.storage.atomic import fsync_path, move_file
+from kei_crawler.storage.warc.capture import is_there
 from kei_crawler.storage.warc.cdx import SUFFIX, CdxEntry, FirstCapture, index_part, mime_of, write_cdxj
 from kei_crawler.storage.warc.link import WarcLink
 
@@ -56,6 +57,8 @@ class Counts:
     responses: int = 0
     revisits: int = 0
     requests: int = 0
+    earlier_gone: int = 0
+    """Payloads an earlier crawl's index names, written in full because that capture is gone or damaged."""
     by_status: dict[int, int] = field(default_factory=dict)
 
 
@@ -79,6 +82,7 @@ class WarcParts:
         self.crawl_id = crawl_id
         self.entries: list[CdxEntry] = []
         self.first: dict[str, FirstCapture] = dict(earlier_crawls or {})
+        self._checked: set[str] = set()  # digests of earlier crawls' captures read back whole
         self.counts = Counts()
         directory.mkdir(parents=True, exist_ok=True)
         earlier = self.parts()
@@ -118,7 +122,7 @@ class WarcParts:
             http_headers=response_http, warc_headers_dict=dict(common),
         )  # fmt: skip
         digest = record.rec_headers.get_header("WARC-Payload-Digest")
-        earlier = self.first.get(digest) if ex.body else None  # an empty payload is not worth a pointer
+        earlier = self._still_there(digest) if ex.body else None  # an empty payload is not worth a pointer
         if earlier is not None:
             refers = {"WARC-Refers-To": earlier.record_id} if earlier.record_id else {}
             record = self._writer.create_revisit_record(
@@ -141,6 +145,20 @@ class WarcParts:
         self.counts.by_status[ex.status] = self.counts.by_status.get(ex.status, 0) + 1
         self._write_request(ex, {**common, "WARC-Concurrent-To": record_id})
         return WarcLink(file=self.path.name, record_id=record_id, offset=offset, date=date)
+
+    def _still_there(self, digest: str) -> FirstCapture | None:
+        """The first capture of ``digest`` a revisit may refer to: an earlier crawl's only once its record
+        has been read back whole (once per payload); one that cannot be is forgotten, and the response
+        is written in full — a revisit of a capture that is gone recovers nothing."""
+        earlier = self.first.get(digest)
+        if earlier is None or earlier.record_id is not None or digest in self._checked:
+            return earlier
+        if is_there(earlier.path, earlier.offset, digest):
+            self._checked.add(digest)
+            return earlier
+        del self.first[digest]
+        self.counts.earlier_gone += 1
+        return None
 
     def _write_request(self, ex: Exchange, warc_headers: dict[str, str]) -> None:
         parts = urlsplit(ex.url)
