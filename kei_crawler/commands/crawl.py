@@ -18,7 +18,7 @@ from kei_crawler.commands.arguments import (
     parse_setting,
     project_settings,
 )
-from kei_crawler.commands.summary import print_summary
+from kei_crawler.commands.summary import lost_line, print_summary
 from kei_crawler.config import ConfigError, Mode, check_web_url
 from kei_crawler.run.context import CannotStart, OutputLocked, open_run
 from kei_crawler.run.layout import OutputLayout
@@ -103,4 +103,7 @@ def run(args: argparse.Namespace, console: Console) -> int:
         if code == ExitCode.QUALITY_ALERT:
             print(f"kei-crawler: QUALITY ALERT, the site may have changed: {'; '.join(outcome.alerts)}",
                   file=sys.stderr)  # fmt: skip
+        lost = lost_line(result.counts)
+        if lost:
+            print(f"kei-crawler: {lost}", file=sys.stderr)
     return code

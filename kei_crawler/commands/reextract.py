@@ -19,7 +19,7 @@ from kei_crawler.commands.arguments import (
     project_settings,
 )
 from kei_crawler.run.context import CannotStart, OutputLocked
-from kei_crawler.run.outcome import ExitCode
+from kei_crawler.run.outcome import ExitCode, lost_briefs
 from kei_crawler.storage.warc.reader import WarcReadError
 
 
@@ -65,4 +65,5 @@ def run(args: argparse.Namespace, console: Console) -> int:
         highlight=False,
     )
     console.print(str(result.snapshot_path), highlight=False, soft_wrap=True)
-    return ExitCode.OK
+    # A brief response that gives no row is a brief this snapshot lacks, as in a crawl.
+    return ExitCode.WITH_ERRORS if lost_briefs(result.counts) else ExitCode.OK

@@ -21,10 +21,12 @@ class CrawlResult:
     mode: str
     outcome: RunOutcome
     counts: dict[str, Any]
+    previous: bool
+    """The run had a previous snapshot to compare with (it is not the first)."""
 
     @property
     def exit_code(self) -> ExitCode:
-        return exit_code(self.outcome, self.counts)
+        return exit_code(self.outcome, self.counts, previous=self.previous)
 
 
 def run_crawl(settings: Settings, run: RunContext) -> CrawlResult:
@@ -42,4 +44,10 @@ def run_crawl(settings: Settings, run: RunContext) -> CrawlResult:
         run.clear_job()
     assert crawler.stats is not None
     counts = run_counts(crawler.stats.get_stats(), run.failures)
-    return CrawlResult(crawl_id=run.crawl_id, mode=run.mode.value, outcome=run.outcome, counts=counts)
+    return CrawlResult(
+        crawl_id=run.crawl_id,
+        mode=run.mode.value,
+        outcome=run.outcome,
+        counts=counts,
+        previous=run.archive.snapshot is not None,
+    )
