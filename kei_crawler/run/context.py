@@ -24,6 +24,7 @@ from kei_crawler.run.layout import JobLayout, OutputLayout
 from kei_crawler.run.lock import OutputLock
 from kei_crawler.run.outcome import RunOutcome
 from kei_crawler.run.resume import ResumeState, carried_stats
+from kei_crawler.storage import failpoints
 from kei_crawler.storage.snapshot import store
 
 logger = logging.getLogger(__name__)
@@ -125,9 +126,11 @@ def open_run(
     if not lock.acquire():
         raise OutputLocked(layout.root, lock.path, lock.holder())
     try:
+        failpoints.hit("run.locked")
         job = JobLayout(jobdir) if jobdir is not None else None
         resumed, replaced = _prepare_job(job, resume=resume, base_url=config.base_url)
         archive = ArchiveState.load(layout.root) if with_archive else ArchiveState.empty()
+        failpoints.hit("run.archive_loaded")
         if resumed is not None:
             started_at = datetime.fromisoformat(resumed.started_at)
             crawl_id = resumed.crawl_id
