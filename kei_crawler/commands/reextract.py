@@ -36,7 +36,9 @@ def add_parser(sub: Any) -> None:
 
 def run(args: argparse.Namespace, console: Console) -> int:
     from kei_crawler.jobs.reextract import ReextractError, reextract
+    from kei_crawler.jobs.stopping import interrupt_on_sigterm
 
+    interrupt_on_sigterm()  # a scheduler's SIGTERM interrupts it as Ctrl-C does: exit 3, nothing published
     overrides = dict(parse_setting(s) for s in args.settings)
     if args.output_dir:
         overrides["KEI_OUTPUT_DIR"] = args.output_dir

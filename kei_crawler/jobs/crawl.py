@@ -44,8 +44,9 @@ def run_crawl(settings: Settings, run: RunContext) -> CrawlResult:
     crawler = RunCrawler(PeninsulaSpider, settings, run, init_reactor=True)  # the process's only crawler
     stopper = Stopper(crawler)
     stopper.install()
-    failpoints.hit("crawl.starting")
-    process.crawl(crawler)  # installs the reactor Scrapy's settings ask for: import it only after
+    with stopper.held():
+        failpoints.hit("crawl.starting")
+        process.crawl(crawler)  # installs the reactor Scrapy's settings ask for: import it only after
     from twisted.internet import reactor
 
     reactor.callWhenRunning(stopper.started)

@@ -13,13 +13,17 @@ that, and says so.
 
 Before the reactor runs (the settings, the lock, the archive being loaded), a signal raises
 KeyboardInterrupt where the process is, so that what holds the output directory lets go of it as it
-unwinds and the command exits ABORTED rather than dying of the signal.
+unwinds and the command exits ABORTED rather than dying of the signal. While Scrapy builds the crawl
+(``CrawlerProcess.crawl``) it is held, and raised once that returns: inside Twisted's inlineCallbacks it
+would become an "Unhandled error in Deferred" rather than reach the command.
 """
 
 from __future__ import annotations
 
 import logging
 import signal
+from collections.abc import Iterator
+from contextlib import contextmanager
 from types import FrameType
 from typing import Any
 
@@ -48,6 +52,8 @@ class Stopper:
         self.crawler = crawler
         self.running = False
         self.received = 0
+        self._holding = False
+        self._held = False
 
     def install(self) -> None:
         """Take over SIGINT and SIGTERM; ``started`` must be called once the reactor runs."""
@@ -58,7 +64,21 @@ class Stopper:
     def started(self) -> None:
         self.running = True
 
+    @contextmanager
+    def held(self) -> Iterator[None]:
+        """A signal received inside raises KeyboardInterrupt when the block ends (see the module's doc)."""
+        self._holding = True
+        try:
+            yield
+        finally:
+            self._holding = False
+        if self._held:
+            raise KeyboardInterrupt
+
     def on_signal(self, number: int, frame: FrameType | None) -> None:
+        if self._holding:
+            self._held = True
+            return
         if not self.running:
             raise KeyboardInterrupt  # start-up: nothing is running that could stop gracefully
         from twisted.internet import reactor
@@ -70,7 +90,10 @@ class Stopper:
 
     def _stop(self, name: str) -> None:
         engine = self.crawler.engine
-        if engine is None or not self.crawler.crawling:
+        if not self.crawler.crawling:
+            return  # the crawl has ended, or is ending
+        if engine is None or not engine.running:
+            call_later(0.1, self._stop, name)  # the engine is starting: a stop now would be a no-op
             return
         logger.warning("Received %s: stopping; requests not sent yet go back to the queue for --resume", name)
         engine.pause()  # nothing more is taken from the queue while the stop begins

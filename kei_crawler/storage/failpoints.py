@@ -30,7 +30,7 @@ ACTIONS = ("kill", "enospc", "sigterm")
 POINTS: dict[str, str] = {
     "run.locked": "a run holds the output directory's lock, its job directory not prepared yet",
     "run.archive_loaded": "a run has loaded the archive's state, its crawl id not chosen yet",
-    "crawl.starting": "the run is open, the Scrapy crawl about to start",
+    "crawl.starting": "the run is open, Scrapy about to build the crawl (a signal here is held until it has)",
     "spool.part": "a Parquet part of the crawl's fresh rows is written, not yet renamed (resume spool)",
     "resume.save": "an interrupted crawl's resume state is written, not yet renamed into place",
     "warc.record": "a WARC record is about to be written",
