@@ -21,8 +21,8 @@ from kei_crawler.commands.arguments import (
 )
 from kei_crawler.commands.summary import lost_line, print_summary
 from kei_crawler.config import ConfigError, Mode, check_web_url
-from kei_crawler.run.context import CannotStart, OutputLocked, RunContext, open_run
-from kei_crawler.run.layout import OutputLayout
+from kei_crawler.run.context import CannotStart, OutputLocked, open_run
+from kei_crawler.run.layout import JobLayout, OutputLayout
 from kei_crawler.run.outcome import ExitCode, exit_code_help
 
 
@@ -78,12 +78,14 @@ def resume_command(args: argparse.Namespace, output_dir: Path, jobdir: str | Non
     return shlex.join(words)
 
 
-def how_to_go_on(run_context: RunContext, command: str) -> str:
+def how_to_go_on(job: JobLayout | None, command: str) -> str:
     """What the user can do after an interrupted run: resume it when it left what --resume needs."""
-    job = run_context.job
     if job is not None and job.resume_file.is_file():
         return f"`{command}` continues it (with the same -s settings)"
     return "nothing to resume: run it again"
+
+
+INTERRUPTED_EARLY = "interrupted before the crawl started; no snapshot published"
 
 
 def run(args: argparse.Namespace, console: Console) -> int:
@@ -95,8 +97,14 @@ def run(args: argparse.Namespace, console: Console) -> int:
     config = load_config(settings)
     output_dir = check_output_dir(config.output_dir)
     jobdir = Path(settings.get("JOBDIR") or OutputLayout.of(output_dir).default_jobdir)
+    command = resume_command(args, output_dir, settings.get("JOBDIR"))
     try:
         opened = open_run(config, jobdir=jobdir, resume=args.resume)
+    except KeyboardInterrupt:  # open_run let go of the lock; an interrupted run it was to resume is kept
+        print(
+            f"kei-crawler: {INTERRUPTED_EARLY}; {how_to_go_on(JobLayout(jobdir), command)}", file=sys.stderr
+        )
+        return ExitCode.ABORTED
     except OutputLocked as exc:
         print(f"kei-crawler: {exc}; nothing done", file=sys.stderr)
         return ExitCode.LOCKED
@@ -106,7 +114,6 @@ def run(args: argparse.Namespace, console: Console) -> int:
         if run_context.replaced_interrupted:
             print(f"kei-crawler: starting afresh; --resume would have continued crawl "
                   f"{run_context.replaced_interrupted}", file=sys.stderr)  # fmt: skip
-        command = resume_command(args, output_dir, settings.get("JOBDIR"))
         try:
             result = run_crawl(settings, run_context)
         except KeyboardInterrupt:
@@ -115,8 +122,8 @@ def run(args: argparse.Namespace, console: Console) -> int:
                 run_context.resumed.save(run_context.job.resume_file)
             else:
                 run_context.clear_job()
-            print(f"kei-crawler: interrupted before the crawl started; no snapshot published; "
-                  f"{how_to_go_on(run_context, command)}", file=sys.stderr)  # fmt: skip
+            print(f"kei-crawler: {INTERRUPTED_EARLY}; {how_to_go_on(run_context.job, command)}",
+                  file=sys.stderr)  # fmt: skip
             return ExitCode.ABORTED
     print_summary(console, result)
     outcome = result.outcome
@@ -127,7 +134,7 @@ def run(args: argparse.Namespace, console: Console) -> int:
         how = (
             f"crawl aborted ({outcome.finish_reason})" if outcome.finish_reason else "the crawl did not start"
         )
-        print(f"kei-crawler: {how}; no snapshot published; {how_to_go_on(run_context, command)}",
+        print(f"kei-crawler: {how}; no snapshot published; {how_to_go_on(run_context.job, command)}",
               file=sys.stderr)  # fmt: skip
     elif code == ExitCode.NOT_PUBLISHED:
         print(f"kei-crawler: no snapshot published: {outcome.not_published_because}", file=sys.stderr)

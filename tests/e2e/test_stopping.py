@@ -92,7 +92,11 @@ def test_sigterm_while_the_crawl_starts_exits_aborted(tmp_path: Path, point: str
         done = subprocess.run(cmd, capture_output=True, text=True, timeout=120, env=env)
         assert done.returncode == ExitCode.ABORTED, done.stderr[-2000:]  # on main: -15 (143 from a shell)
         assert "Traceback" not in done.stderr
-        assert done.stderr.strip().splitlines()[-1].startswith("kei-crawler: interrupted")
+        last = done.stderr.strip().splitlines()[-1]
+        assert (
+            last.startswith("kei-crawler: interrupted before the crawl started")
+            and "nothing to resume" in last
+        )
         assert store.list_snapshots(out) == []
         again = run_crawl(server.base_url, out)  # the lock was let go
     assert again.returncode == ExitCode.OK, again.stderr[-2000:]
@@ -115,4 +119,5 @@ def test_sigterm_while_a_resume_starts_keeps_it_resumable(tmp_path: Path, point:
         server.stop()
     assert done.returncode == ExitCode.ABORTED, done.stderr[-2000:]
     assert "Traceback" not in done.stderr
+    assert "`kei-crawler crawl --resume" in done.stderr.strip().splitlines()[-1]
     resume_completes(site, server.port, out)
