@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import shlex
 import sys
+from pathlib import Path
 from typing import Any
 
 from rich.console import Console
@@ -18,10 +20,10 @@ from kei_crawler.commands.arguments import (
     project_settings,
     setting_overrides,
 )
-from kei_crawler.commands.summary import print_summary
+from kei_crawler.commands.summary import lost_line, print_summary
 from kei_crawler.config import ConfigError, Mode, check_web_url
 from kei_crawler.run.context import CannotStart, OutputLocked, open_run
-from kei_crawler.run.layout import OutputLayout
+from kei_crawler.run.layout import JobLayout, OutputLayout
 from kei_crawler.run.outcome import ExitCode, exit_code_help
 
 
@@ -66,9 +68,32 @@ def crawl_overrides(args: argparse.Namespace) -> dict[str, Any]:
     return overrides
 
 
+def resume_command(args: argparse.Namespace, output_dir: Path, jobdir: str | None) -> str:
+    """The command line that continues this interrupted crawl: the same site, output directory and JOBDIR."""
+    words = ["kei-crawler", "crawl", "--resume"]
+    if args.base_url:
+        words += ["--base-url", args.base_url]
+    words += ["--output-dir", str(output_dir)]
+    if jobdir:
+        words += ["-s", f"JOBDIR={jobdir}"]
+    return shlex.join(words)
+
+
+def how_to_go_on(job: JobLayout | None, command: str) -> str:
+    """What the user can do after an interrupted run: resume it when it left what --resume needs."""
+    if job is not None and job.resume_file.is_file():
+        return f"`{command}` continues it (with the same -s settings)"
+    return "nothing to resume: run it again"
+
+
+INTERRUPTED_EARLY = "interrupted before the crawl started; no snapshot published"
+
+
 def run(args: argparse.Namespace, console: Console) -> int:
     from kei_crawler.jobs.crawl import run_crawl
+    from kei_crawler.jobs.stopping import interrupt_on_sigterm
 
+    interrupt_on_sigterm()  # while the run starts (settings, lock, archive), SIGTERM is a Ctrl-C
     settings = project_settings(crawl_overrides(args))
     config = load_config(settings)
     output_dir = check_output_dir(config.output_dir)
@@ -78,8 +103,14 @@ def run(args: argparse.Namespace, console: Console) -> int:
         if jobdir_setting
         else OutputLayout.of(output_dir).default_jobdir
     )
+    command = resume_command(args, output_dir, jobdir_setting)
     try:
         opened = open_run(config, jobdir=jobdir, resume=args.resume)
+    except KeyboardInterrupt:  # open_run let go of the lock; an interrupted run it was to resume is kept
+        print(
+            f"kei-crawler: {INTERRUPTED_EARLY}; {how_to_go_on(JobLayout(jobdir), command)}", file=sys.stderr
+        )
+        return ExitCode.ABORTED
     except OutputLocked as exc:
         print(f"kei-crawler: {exc}; nothing done", file=sys.stderr)
         return ExitCode.LOCKED
@@ -89,7 +120,17 @@ def run(args: argparse.Namespace, console: Console) -> int:
         if run_context.replaced_interrupted:
             print(f"kei-crawler: starting afresh; --resume would have continued crawl "
                   f"{run_context.replaced_interrupted}", file=sys.stderr)  # fmt: skip
-        result = run_crawl(settings, run_context)
+        try:
+            result = run_crawl(settings, run_context)
+        except KeyboardInterrupt:
+            # Before the crawl ran: what an interrupted run left to resume is still good, and is kept.
+            if run_context.resumed is not None and run_context.job is not None:
+                run_context.resumed.save(run_context.job.resume_file)
+            else:
+                run_context.clear_job()
+            print(f"kei-crawler: {INTERRUPTED_EARLY}; {how_to_go_on(run_context.job, command)}",
+                  file=sys.stderr)  # fmt: skip
+            return ExitCode.ABORTED
     print_summary(console, result)
     outcome = result.outcome
     if outcome.manifest_failed:
@@ -99,7 +140,8 @@ def run(args: argparse.Namespace, console: Console) -> int:
         how = (
             f"crawl aborted ({outcome.finish_reason})" if outcome.finish_reason else "the crawl did not start"
         )
-        print(f"kei-crawler: {how}; no snapshot published", file=sys.stderr)
+        print(f"kei-crawler: {how}; no snapshot published; {how_to_go_on(run_context.job, command)}",
+              file=sys.stderr)  # fmt: skip
     elif code == ExitCode.NOT_PUBLISHED:
         print(f"kei-crawler: no snapshot published: {outcome.not_published_because}", file=sys.stderr)
     else:
@@ -108,4 +150,7 @@ def run(args: argparse.Namespace, console: Console) -> int:
         if code == ExitCode.QUALITY_ALERT:
             print(f"kei-crawler: QUALITY ALERT, the site may have changed: {'; '.join(outcome.alerts)}",
                   file=sys.stderr)  # fmt: skip
+        lost = lost_line(result.counts)
+        if lost:
+            print(f"kei-crawler: {lost}", file=sys.stderr)
     return code

@@ -20,7 +20,7 @@ from kei_crawler.commands.arguments import (
 )
 from kei_crawler.commands.paths import input_file
 from kei_crawler.run.context import CannotStart, OutputLocked
-from kei_crawler.run.outcome import ExitCode
+from kei_crawler.run.outcome import ExitCode, lost_briefs
 from kei_crawler.storage.warc.reader import Damage, WarcReadError
 
 
@@ -37,7 +37,9 @@ def add_parser(sub: Any) -> None:
 
 def run(args: argparse.Namespace, console: Console) -> int:
     from kei_crawler.jobs.reextract import ReextractError, reextract
+    from kei_crawler.jobs.stopping import interrupt_on_sigterm
 
+    interrupt_on_sigterm()  # a scheduler's SIGTERM interrupts it as Ctrl-C does: exit 3, nothing published
     overrides = setting_overrides(args.settings)
     if args.output_dir is not None:  # an empty one is refused, never read as the default
         overrides["KEI_OUTPUT_DIR"] = str(path_argument("--output-dir", args.output_dir))
@@ -67,7 +69,8 @@ def run(args: argparse.Namespace, console: Console) -> int:
         highlight=False,
     )
     console.print(str(result.snapshot_path), highlight=False, soft_wrap=True)
-    return ExitCode.PUBLISHED_WITH_ERRORS if damage else ExitCode.OK
+    # A damaged WARC, or a brief response that gives no row (a brief this snapshot lacks, as in a crawl).
+    return ExitCode.WITH_ERRORS if damage or lost_briefs(result.counts) else ExitCode.OK
 
 
 def _report(damage: Damage, lost: int) -> None:

@@ -12,6 +12,7 @@ from rich.table import Table
 
 from kei_crawler.jobs.crawl import CrawlResult
 from kei_crawler.run.layout import OutputLayout
+from kei_crawler.run.outcome import lost_briefs
 from kei_crawler.storage.snapshot import store
 
 
@@ -66,11 +67,25 @@ SHOWN = 20
 """Failed briefs listed by URL in the summary, per list; the run manifest holds them all."""
 
 
+def lost_line(counts: dict[str, Any]) -> str | None:
+    """The "published with errors: …" line when the run could not capture some briefs (WITH_ERRORS)."""
+    lost = len(lost_briefs(counts))
+    if not lost:
+        return None
+    return (
+        f"published with errors: {lost} brief{'s' if lost > 1 else ''} could not be captured "
+        "(listed below and in the run manifest's errors and drops)"
+    )
+
+
 def print_summary(console: Console, result: CrawlResult) -> None:
     counts = result.counts
     console.print(summary_table(result))
     for alert in result.outcome.alerts:
         console.print(f"[bold red]QUALITY ALERT[/]: {alert}")
+    lost = lost_line(counts)
+    if lost and result.outcome.published:
+        console.print(f"[bold yellow]{lost}[/]", highlight=False)
     if counts["briefs_not_refreshed"]:
         console.print(
             f"[bold yellow]not refreshed[/]: {counts['briefs_not_refreshed']} (kept from the previous snapshot)"

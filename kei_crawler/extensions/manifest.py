@@ -23,6 +23,7 @@ from kei_crawler.extensions.run_owner import owner_of, run_of
 from kei_crawler.run.context import RunContext
 from kei_crawler.run.counts import run_counts
 from kei_crawler.run.layout import OutputLayout
+from kei_crawler.run.outcome import exit_code
 from kei_crawler.storage.atomic import os_error_line, write_atomic
 
 logger = logging.getLogger(__name__)
@@ -54,6 +55,8 @@ def build_manifest(run: RunContext, counts: dict[str, Any], *, finished_at: date
         "not_published_because": outcome.not_published_because,
         "warc_files": [path.name for path in outcome.warc_files],
         "alerts": list(outcome.alerts),
+        # What `kei-crawler crawl` exits with; a scheduler that runs `scrapy crawl` (Scrapyd) reads it here.
+        "exit_code": int(exit_code(outcome, counts, previous=run.archive.snapshot is not None)),
         "counts": counts,
     }
 

@@ -9,10 +9,12 @@ from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
 
 from kei_crawler.extensions.run_owner import RunCrawler
+from kei_crawler.jobs.stopping import Stopper
 from kei_crawler.run.context import RunContext
 from kei_crawler.run.counts import run_counts
 from kei_crawler.run.outcome import ExitCode, RunOutcome, exit_code
 from kei_crawler.spiders.peninsula import PeninsulaSpider
+from kei_crawler.storage import failpoints
 
 
 @dataclass
@@ -21,25 +23,42 @@ class CrawlResult:
     mode: str
     outcome: RunOutcome
     counts: dict[str, Any]
+    previous: bool
+    """The run had a previous snapshot to compare with (it is not the first)."""
 
     @property
     def exit_code(self) -> ExitCode:
-        return exit_code(self.outcome, self.counts)
+        return exit_code(self.outcome, self.counts, previous=self.previous)
 
 
 def run_crawl(settings: Settings, run: RunContext) -> CrawlResult:
     """Crawl once; blocks until the crawl ends. One call per process (Twisted's reactor starts once).
 
     The job directory is cleared when the run left nothing to resume; the run's lock stays with the caller.
+    Ctrl-C and SIGTERM stop the crawl as ``jobs.stopping`` says; before the reactor runs they raise
+    KeyboardInterrupt, and the crawl never started.
     """
     if run.job is not None:
         settings.set("JOBDIR", str(run.job.root), priority="cmdline")
     process = CrawlerProcess(settings)
     crawler = RunCrawler(PeninsulaSpider, settings, run, init_reactor=True)  # the process's only crawler
-    process.crawl(crawler)
-    process.start()
+    stopper = Stopper(crawler)
+    stopper.install()
+    with stopper.held():
+        failpoints.hit("crawl.starting")
+        process.crawl(crawler)  # installs the reactor Scrapy's settings ask for: import it only after
+    from twisted.internet import reactor
+
+    reactor.callWhenRunning(stopper.started)
+    process.start(install_signal_handlers=False)  # Scrapy's would lose --resume at a second Ctrl-C
     if run.outcome.finished:
         run.clear_job()
     assert crawler.stats is not None
     counts = run_counts(crawler.stats.get_stats(), run.failures)
-    return CrawlResult(crawl_id=run.crawl_id, mode=run.mode.value, outcome=run.outcome, counts=counts)
+    return CrawlResult(
+        crawl_id=run.crawl_id,
+        mode=run.mode.value,
+        outcome=run.outcome,
+        counts=counts,
+        previous=run.archive.snapshot is not None,
+    )

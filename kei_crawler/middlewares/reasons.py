@@ -35,6 +35,11 @@ class Refusal(IgnoreRequest):
     reason = "refused"
 
 
+class PutBack(IgnoreRequest):
+    """A request a stopping crawl took back before sending it: it is in the job's queue again, for
+    ``--resume``. Not a failure: the spider's errbacks let it pass without a word."""
+
+
 class RobotsDisallowed(Refusal):
     reason = "robots_disallowed"
 

@@ -1,11 +1,12 @@
-"""The one place that reaches into Scrapy's downloader: holding and emptying a download slot's queue.
+"""The one place that reaches into Scrapy's downloader: holding and emptying download slots' queues.
 
 A ``Retry-After`` is a word about the host, not the page: requests already waiting in the host's
 download slot passed every downloader middleware before the site asked for its pause, so no public API
 can hold them. Scrapy's own download delay holds a slot by setting its ``latercall`` timer and ends the
 hold with ``Downloader._latercall``; this does the same. ``tests/unit/test_scrapy_internals.py`` checks
 every attribute used here against the installed Scrapy and fails loudly when one changes, and
-pyproject.toml bounds Scrapy to the versions that test has passed on.
+pyproject.toml bounds Scrapy to the versions that test has passed on. A crawl being stopped empties
+every slot's queue the same way (``jobs.stopping``): what waits there was never sent.
 """
 
 from __future__ import annotations
@@ -54,4 +55,16 @@ def take_queued(downloader: Downloader, key: str) -> list[tuple[Request, Any]]:
     taken = []
     while slot is not None and slot.queue:
         taken.append(slot.queue.popleft())
+    return taken
+
+
+def take_all_queued(downloader: Downloader, which: Callable[[Request], bool]) -> list[tuple[Request, Any]]:
+    """Take the requests ``which`` accepts out of every slot's queue (waiting out a delay, never sent): each
+    with the Deferred its download answers, to be failed by the caller. The others stay, in order."""
+    taken: list[tuple[Request, Any]] = []
+    for slot in downloader.slots.values():
+        kept = [entry for entry in slot.queue if not which(entry[0])]
+        taken.extend(entry for entry in slot.queue if which(entry[0]))
+        slot.queue.clear()
+        slot.queue.extend(kept)
     return taken

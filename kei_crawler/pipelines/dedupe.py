@@ -28,9 +28,11 @@ class DedupePipeline:
             return item  # not normalized: not a snapshot row
         url = adapter["url"]
         if url in self.urls:
-            raise DuplicateUrl(url, "url already captured in this crawl")
+            raise DuplicateUrl(url, "url already captured in this crawl", kept_as=url)
         self.urls.add(url)
         first = self.hashes.setdefault(adapter["content_hash"], url)
         if first != url:
-            raise DuplicateContent(url, f"same content as {first} (title, published, body, photo_caption)")
+            raise DuplicateContent(
+                url, f"same content as {first} (title, published, body, photo_caption)", kept_as=first
+            )
         return item

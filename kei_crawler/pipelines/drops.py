@@ -15,11 +15,13 @@ from scrapy.exceptions import DropItem
 
 class BriefDropped(DropItem):
     """A brief dropped for a reason (the subclass); ``detail`` names the field(s) at fault and what was
-    tried. The message is ``"<url>: <detail>"``, so a log line says which page."""
+    tried. The message is ``"<url>: <detail>"``, so a log line says which page. ``kept_as`` is the URL of
+    the row that holds the dropped page's content (a duplicate's): nothing was lost."""
 
-    def __init__(self, where: str, detail: str) -> None:
+    def __init__(self, where: str, detail: str, *, kept_as: str | None = None) -> None:
         super().__init__(f"{where}: {detail}")
         self.detail = detail
+        self.kept_as = kept_as
 
 
 def drop_entry(item: Any, exception: BaseException) -> dict[str, str]:
@@ -33,4 +35,7 @@ def drop_entry(item: Any, exception: BaseException) -> dict[str, str]:
         entry["fetched_url"] = fetched
     entry["reason"] = type(exception).__name__
     entry["detail"] = getattr(exception, "detail", None) or str(exception)
+    kept_as = getattr(exception, "kept_as", None)
+    if kept_as:
+        entry["kept_as"] = kept_as
     return entry

@@ -27,6 +27,7 @@ from kei_crawler.run.layout import FOLDER, JobLayout, OutputLayout, kind_of
 from kei_crawler.run.lock import OutputLock
 from kei_crawler.run.outcome import RunOutcome
 from kei_crawler.run.resume import ResumeState, carried_stats, kept_warc_parts, warc_refusal
+from kei_crawler.storage import failpoints
 from kei_crawler.storage.atomic import os_error_line
 
 logger = logging.getLogger(__name__)
@@ -139,6 +140,7 @@ def open_run(
     if not acquired:
         raise OutputLocked(layout.root, lock.path, lock.holder())
     try:
+        failpoints.hit("run.locked")
         job = JobLayout(jobdir) if jobdir is not None else None
         resumed, replaced = _prepare_job(job, resume=resume, base_url=config.base_url)
         if resumed is not None and job is not None:
@@ -146,6 +148,7 @@ def open_run(
             if refusal:
                 raise CannotStart(refusal)
         archive = ArchiveState.load(layout.root) if with_archive else ArchiveState.empty()
+        failpoints.hit("run.archive_loaded")
         if resumed is not None:
             started_at = datetime.fromisoformat(resumed.started_at)
         else:

@@ -20,7 +20,7 @@ class ExitCode(IntEnum):
     LOCKED = 4
     QUALITY_ALERT = 5
     NOTHING_NEW = 6
-    PUBLISHED_WITH_ERRORS = 7
+    WITH_ERRORS = 7
 
 
 EXIT_CODES: dict[ExitCode, str] = {
@@ -36,12 +36,28 @@ EXIT_CODES: dict[ExitCode, str] = {
     ExitCode.LOCKED: "another run holds the output directory (a lock); this one did nothing",
     ExitCode.QUALITY_ALERT: "**quality alert**: published, but a field's extraction looks broken (e.g. "
     "captions on 90% of briefs before, 5% now; bodies twice as long): the site was probably redesigned",
-    ExitCode.NOTHING_NEW: "published, but no brief was new, changed or removed (the usual incremental run)",
-    ExitCode.PUBLISHED_WITH_ERRORS: "published, with errors: `reextract` met a WARC cut short, damaged or "
-    "missing (one line each on stderr) and published the briefs it could recover; those it could not are "
-    "counted and listed in the snapshot's `errors`",
+    ExitCode.NOTHING_NEW: "published, but no brief was new, changed or removed since the previous snapshot, "
+    "whatever the mode (the usual incremental run)",
+    ExitCode.WITH_ERRORS: "**published, with errors**: some briefs could not be captured (a request failed "
+    "for good, or a page was dropped) or, for `reextract`, recovered (a WARC cut short, damaged or missing: "
+    "one line each on stderr); the summary and the run manifest's `errors` and `drops` name them, and "
+    "archived ones keep their previous rows",
 }
-"""What each exit code of ``kei-crawler crawl`` means (``reextract`` uses 0, 1, 2, 4 and 7 the same way)."""
+"""What each exit code of ``kei-crawler crawl`` means (``reextract`` uses 0, 1, 2, 4 and 7 the same way).
+
+When several apply, the first of :data:`PRECEDENCE` is the exit code: an interrupted run published
+nothing, whatever else it met; a quality alert puts the whole snapshot in doubt, lost briefs only some of
+it; and a run that lost a brief must not pass for one with nothing new."""
+
+PRECEDENCE = (
+    ExitCode.ABORTED,
+    ExitCode.NOT_PUBLISHED,
+    ExitCode.QUALITY_ALERT,
+    ExitCode.WITH_ERRORS,
+    ExitCode.NOTHING_NEW,
+    ExitCode.OK,
+)
+"""The order in which the exit codes of a crawl that ran are chosen (LOCKED and USAGE stop it before)."""
 
 
 def exit_code_help() -> str:
@@ -53,7 +69,7 @@ def exit_code_help() -> str:
     return "\n".join(lines)
 
 
-PUBLISHED = (ExitCode.OK, ExitCode.QUALITY_ALERT, ExitCode.NOTHING_NEW, ExitCode.PUBLISHED_WITH_ERRORS)
+PUBLISHED = (ExitCode.OK, ExitCode.QUALITY_ALERT, ExitCode.NOTHING_NEW, ExitCode.WITH_ERRORS)
 """The exit codes of a run that published a snapshot."""
 
 FINISHED = "finished"
@@ -98,19 +114,29 @@ class RunOutcome:
         return self.finish_reason in (FINISHED, WRITE_FAILED)
 
 
-def nothing_new(counts: dict[str, Any]) -> bool:
-    """A published run that found no brief new, changed or removed since the previous snapshot."""
-    return counts["briefs_carried"] > 0 and not (
-        counts["briefs_new"] or counts["briefs_changed"] or counts["briefs_removed"]
-    )
+def nothing_new(counts: dict[str, Any], *, previous: bool) -> bool:
+    """A published run that found no brief new, changed or removed since the ``previous`` snapshot,
+    whatever its mode (a full crawl carries nothing forward, yet may find nothing new). A first crawl,
+    with no previous snapshot, always found something."""
+    return previous and not (counts["briefs_new"] or counts["briefs_changed"] or counts["briefs_removed"])
 
 
-def exit_code(outcome: RunOutcome, counts: dict[str, Any]) -> ExitCode:
-    """The exit code of a crawl that ran (a locked or refused one never gets this far)."""
-    if not outcome.finished:
-        return ExitCode.ABORTED
-    if not outcome.published:
-        return ExitCode.NOT_PUBLISHED
-    if outcome.alerts:
-        return ExitCode.QUALITY_ALERT
-    return ExitCode.NOTHING_NEW if nothing_new(counts) else ExitCode.OK
+def lost_briefs(counts: dict[str, Any]) -> list[dict[str, str]]:
+    """The briefs a run could not capture: every request that failed for good, and every dropped page
+    except a duplicate, whose content the snapshot holds under the URL named in its ``kept_as``."""
+    dropped = [drop for drop in counts["drops"] if not drop.get("kept_as")]
+    return [*counts["errors"], *dropped]
+
+
+def exit_code(outcome: RunOutcome, counts: dict[str, Any], *, previous: bool) -> ExitCode:
+    """The exit code of a crawl that ran (a locked or refused one never gets this far), the first of
+    :data:`PRECEDENCE` that applies; ``previous``: the run had a previous snapshot to compare with."""
+    applies = {
+        ExitCode.ABORTED: not outcome.finished,
+        ExitCode.NOT_PUBLISHED: not outcome.published,
+        ExitCode.QUALITY_ALERT: bool(outcome.alerts),
+        ExitCode.WITH_ERRORS: bool(lost_briefs(counts)),
+        ExitCode.NOTHING_NEW: nothing_new(counts, previous=previous),
+        ExitCode.OK: True,
+    }
+    return next(code for code in PRECEDENCE if applies[code])

@@ -23,7 +23,7 @@ from kei_crawler import urls
 from kei_crawler.config import KeiConfig, Mode
 from kei_crawler.extensions.run_owner import config_of, owner_of
 from kei_crawler.items import RawBrief
-from kei_crawler.middlewares.reasons import RobotsUnavailable, reason_of
+from kei_crawler.middlewares.reasons import PutBack, RobotsUnavailable, reason_of
 from kei_crawler.pages import IndexPage
 from kei_crawler.pages.brief import PageRead, read_brief
 from kei_crawler.pages.workers import WorkerPool
@@ -192,9 +192,12 @@ class PeninsulaSpider(scrapy.Spider):
         self.reader.close()
 
     def brief_failed(self, failure: Failure) -> None:
-        self._count_failure(failure, "brief")
+        if not isinstance(failure.value, PutBack):  # a stopping crawl queued it again for --resume
+            self._count_failure(failure, "brief")
 
     def listing_failed(self, failure: Failure) -> Iterator[scrapy.Request]:
+        if isinstance(failure.value, PutBack):
+            return
         self._count_failure(failure, "listing")
         request = getattr(failure, "request", None)
         url = request.url if request is not None else self.listing_url

@@ -8,7 +8,8 @@ at the first hit. A test arms one point for a child crawl process with the envir
 
 ``action`` is ``kill`` (the default: the process sends itself SIGKILL, as ``kill -9`` or a power cut
 would stop it, with no cleanup of any kind) or ``enospc`` (an ``OSError(ENOSPC)`` is raised, as a full
-disk would; it is raised again at every later hit, since a full disk stays full). ``@n`` fires at the
+disk would; it is raised again at every later hit, since a full disk stays full) or ``sigterm`` (the
+process sends itself SIGTERM, as a scheduler stopping it at that moment would). ``@n`` fires at the
 n-th hit of the point in this process (default: the first). ``tests/e2e/test_crash_safety.py`` kills a
 crawl at every point in :data:`POINTS` and checks what readers find afterwards; docs/reliability.md
 says what each point guards.
@@ -23,10 +24,13 @@ import signal
 from dataclasses import dataclass
 
 ENV = "KEI_FAILPOINT"
-ACTIONS = ("kill", "enospc")
+ACTIONS = ("kill", "enospc", "sigterm")
 
 # Every point the code hits, and the moment it marks.
 POINTS: dict[str, str] = {
+    "run.locked": "a run holds the output directory's lock, its job directory not prepared yet",
+    "run.archive_loaded": "a run has loaded the archive's state, its crawl id not chosen yet",
+    "crawl.starting": "the run is open, Scrapy about to build the crawl (a signal here is held until it has)",
     "spool.part": "a Parquet part of the crawl's fresh rows is written, not yet renamed (resume spool)",
     "resume.save": "an interrupted crawl's resume state is written, not yet renamed into place",
     "warc.record": "a WARC record is about to be written",
@@ -95,6 +99,9 @@ def hit(name: str, path: str | os.PathLike[str] | None = None) -> None:
     if point.action == "kill":
         os.kill(os.getpid(), signal.SIGKILL)
         signal.pause()  # not reached: SIGKILL is delivered before kill() returns to its sender
+    if point.action == "sigterm":
+        os.kill(os.getpid(), signal.SIGTERM)  # its handler runs before kill() returns to the caller
+        return
     raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), os.fspath(path) if path is not None else None)
 
 

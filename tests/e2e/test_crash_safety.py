@@ -33,7 +33,7 @@ from kei_crawler.run.outcome import ExitCode
 from kei_crawler.storage import failpoints
 from kei_crawler.storage.snapshot import store
 from kei_crawler.storage.warc.catalog import unindexed_parts
-from tests.support.interrupting import brief_requests
+from tests.support.interrupting import STARTUP_POINTS, brief_requests
 
 BRIEFS = 30
 KILLED = -signal.SIGKILL
@@ -245,7 +245,7 @@ def reported(job: Callable[[], list[str]]) -> list[str]:
 
 
 def test_every_failure_point_is_killed_at() -> None:
-    assert sorted([k.point for k in KILLS] + ["resume.save"]) == sorted(failpoints.POINTS)
+    assert sorted([k.point for k in KILLS] + ["resume.save", *STARTUP_POINTS]) == sorted(failpoints.POINTS)
 
 
 @pytest.mark.parametrize("point", [kill.point for kill in KILLS])

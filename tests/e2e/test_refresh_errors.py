@@ -89,7 +89,7 @@ def test_a_brief_that_cannot_be_refreshed_keeps_its_row_marked_not_refreshed(
     archived.faulty.faults[lost_date] = undated(site)
 
     second = run_crawl(archived.server.base_url, out, mode, *FAST_FAIL)
-    assert second.returncode == ExitCode.NOTHING_NEW, second.stderr[-2000:]  # published; nothing changed
+    assert second.returncode == ExitCode.WITH_ERRORS, second.stderr[-2000:]  # published; briefs failed
     rows = snapshot_rows(out)
     assert rows.keys() == before.keys() == {canonical(b.path) for b in site.briefs}  # every brief
     expected = {canonical(path): "http_500" for path in failing}
@@ -141,7 +141,7 @@ def test_every_listed_brief_is_in_the_snapshot_or_reported(archived: Archived) -
     faulty.faults.update({new[0]: status(500), new[2]: status(503), new[3]: status(404)})
     faulty.faults.update({new[5]: news_page(site), new[7]: undated(site)})
     done = run_crawl(archived.server.base_url, out, *FAST_FAIL)  # incremental: only the new briefs
-    assert done.returncode == ExitCode.OK, done.stderr[-2000:]
+    assert done.returncode == ExitCode.WITH_ERRORS, done.stderr[-2000:]
     rows = snapshot_rows(out)
     counts = manifest_of(out)["counts"]
     errors = {e["url"]: e["reason"] for e in counts["errors"]}
@@ -173,7 +173,7 @@ def test_the_error_and_drop_lists_survive_resume(tmp_path: Path) -> None:
     with ReplicaServer(FaultySite(site, faults), port=server.port) as fast:  # type: ignore[arg-type]
         done = run_crawl(fast.base_url, out, "--resume")
         second_part = {r.path for r in fast.requests}
-    assert done.returncode == ExitCode.OK, done.stderr[-2000:]
+    assert done.returncode == ExitCode.WITH_ERRORS, done.stderr[-2000:]
     # Failures met only before the interruption: the resumed part never asked for these again.
     only_before = (gone | not_briefs) & (first_part - second_part)
     assert only_before, "the interrupted part met no failing brief"

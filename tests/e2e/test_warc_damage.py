@@ -96,7 +96,7 @@ def test_reextract_of_revisits_into_a_deleted_warc_names_it_and_counts_the_lost_
     assert len(damaged) == 1, err  # one line for the missing WARC, however many revisits point into it
     assert damaged[0].startswith("kei-crawler: ") and "missing" in damaged[0]
     assert f"{BRIEFS - 1} briefs could not be recovered" in err
-    assert code == ExitCode.PUBLISHED_WITH_ERRORS
+    assert code == ExitCode.WITH_ERRORS
     rows = published_rows(tmp_path / "again")
     assert len(rows) == 1  # the edited brief: its new payload is in the second WARC itself
     counts = json.loads(store.metadata(store.latest(tmp_path / "again").path)["counts"])  # type: ignore[union-attr]
@@ -114,7 +114,7 @@ def test_reextract_of_revisits_into_a_truncated_warc_recovers_what_is_whole(
     damaged = [line for line in err.splitlines() if two_crawls.first.name in line]
     assert len(damaged) == 1, err
     assert "cut short" in damaged[0] or "damaged" in damaged[0]
-    assert code == ExitCode.PUBLISHED_WITH_ERRORS
+    assert code == ExitCode.WITH_ERRORS
     rows = published_rows(tmp_path / "again")
     counts = json.loads(store.metadata(store.latest(tmp_path / "again").path)["counts"])  # type: ignore[union-attr]
     lost = counts["brief_errors"]["warc_damaged"]
@@ -139,7 +139,7 @@ def test_reextract_of_a_warc_cut_in_half_says_where_it_broke(
     assert 0 < broke_at < size
     read = int(line.split(" after ")[1].split()[0])
     assert 0 < read < len(record_kinds(two_crawls.first))
-    assert code == ExitCode.PUBLISHED_WITH_ERRORS
+    assert code == ExitCode.WITH_ERRORS
     assert 0 < len(published_rows(tmp_path / "again")) < BRIEFS
 
 

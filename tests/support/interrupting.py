@@ -28,3 +28,7 @@ def start_slow_crawl(out: Path, site: object) -> tuple[ReplicaServer, subprocess
         assert time.monotonic() < deadline, "the crawl never reached the briefs"
         time.sleep(0.05)
     return server, proc
+
+
+STARTUP_POINTS = ("run.locked", "run.archive_loaded", "crawl.starting")
+"""The failure points a crawl passes while it starts, where a test sends it SIGTERM (``:sigterm``)."""

@@ -188,4 +188,5 @@ def test_a_drop_entry_without_a_fetch_url_names_the_canonical_url_alone() -> Non
         "reason": "DuplicateContent",
         "detail": "same content as https://keia.org/the-peninsula/erosion-of-data-privacy/"
         " (title, published, body, photo_caption)",
+        "kept_as": "https://keia.org/the-peninsula/erosion-of-data-privacy/",
     }

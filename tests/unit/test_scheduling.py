@@ -25,7 +25,7 @@ from tests.support.recipes import (
 
 # The codes after which a snapshot *was* published, but with something to say: systemd must not call
 # these failures (SuccessExitStatus), yet they must stay distinguishable from a plain 0.
-PUBLISHED_WITH_NOTE = {ExitCode.QUALITY_ALERT, ExitCode.NOTHING_NEW}
+PUBLISHED_WITH_NOTE = {ExitCode.QUALITY_ALERT, ExitCode.NOTHING_NEW, ExitCode.WITH_ERRORS}
 
 
 # --- cron ------------------------------------------------------------------------------------------
