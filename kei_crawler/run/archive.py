@@ -17,6 +17,7 @@ from pathlib import Path
 import pyarrow.parquet as pq
 
 from kei_crawler.run import outstanding
+from kei_crawler.run.listing_walk import SWEPT_AT_KEY
 from kei_crawler.storage.snapshot import store
 
 logger = logging.getLogger(__name__)
@@ -47,6 +48,8 @@ class ArchiveState:
     """Known or outstanding URLs the site answered 404/410 for, with when."""
     outstanding: dict[str, outstanding.Outstanding] = field(default_factory=dict)
     """Briefs listed before but never captured: every crawl asks for them again (``outstanding``)."""
+    swept_at: datetime | None = None
+    """When a crawl last read the whole listing in one state (``run.listing_walk``); None: never."""
 
     @classmethod
     def empty(cls) -> ArchiveState:
@@ -68,8 +71,11 @@ class ArchiveState:
             # Column by column: to_pylist() would first build a dict for every row of the archive.
             columns = [table.column(name).to_pylist() for name in _COLUMNS]
             known = {values[0]: KnownBrief(*values) for values in zip(*columns, strict=True)}
-            pending = outstanding.decode(store.metadata(ref.path).get(outstanding.METADATA_KEY))
-            return cls(snapshot=ref, known=known, outstanding=pending)
+            metadata = store.metadata(ref.path)
+            pending = outstanding.decode(metadata.get(outstanding.METADATA_KEY))
+            return cls(
+                snapshot=ref, known=known, outstanding=pending, swept_at=_when(metadata.get(SWEPT_AT_KEY))
+            )
         return cls.empty()
 
     @property
@@ -82,3 +88,11 @@ class ArchiveState:
     def live_urls(self) -> list[str]:
         """Known briefs not marked removed, in a stable order: what a revalidating crawl re-requests."""
         return sorted(url for url, brief in self.known.items() if brief.removed_at is None)
+
+
+def _when(raw: object) -> datetime | None:
+    """A time the snapshot's metadata records; None when absent or unreadable (a sweep is then due)."""
+    try:
+        return datetime.fromisoformat(raw) if isinstance(raw, str) and raw else None
+    except ValueError:
+        return None

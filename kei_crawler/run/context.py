@@ -17,10 +17,11 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from types import TracebackType
 
-from kei_crawler.config import KeiConfig, Mode, resolve_mode
+from kei_crawler.config import WHOLE_LISTING, KeiConfig, Mode, resolve_mode
 from kei_crawler.run.archive import ArchiveState
 from kei_crawler.run.counts import FailureLists
 from kei_crawler.run.layout import JobLayout, OutputLayout
+from kei_crawler.run.listing_walk import ListingWalk, sweep_due, swept_at
 from kei_crawler.run.lock import OutputLock
 from kei_crawler.run.outcome import RunOutcome
 from kei_crawler.run.resume import ResumeState, carried_stats
@@ -62,6 +63,8 @@ class RunContext:
     """The crawl id of an interrupted run whose job directory this fresh run cleared."""
     known_only_pages: int = 0
     """Consecutive listing pages holding only known briefs (where an incremental crawl stops)."""
+    listing: ListingWalk = field(default_factory=ListingWalk)
+    """The listing pages as read, to tell whether the listing shifted while the crawl walked it."""
     failures: FailureLists = field(default_factory=FailureLists)
     outcome: RunOutcome = field(default_factory=RunOutcome)
 
@@ -100,6 +103,12 @@ class RunContext:
             drops=list(self.failures.drops),
         )
 
+    def listing_swept_at(self) -> datetime | None:
+        """When the listing was last read whole, as this run's snapshot records it. A resumed run read
+        part of it before the interruption, in a state it cannot compare with."""
+        whole = self.mode in WHOLE_LISTING and self.resumed is None
+        return swept_at(self.archive.swept_at, self.listing, whole=whole, started_at=self.started_at)
+
     def clear_job(self) -> None:
         """Remove the job directory of a run that left nothing to resume (finished, or stopped by a write
         failure: a full disk gets its space back)."""
@@ -134,7 +143,12 @@ def open_run(
         else:
             started_at = now or datetime.now(UTC)
             crawl_id = unused_crawl_id(layout, config.crawl_id or store.new_crawl_id(started_at))
-        chosen = mode or _resumed_mode(resumed) or resolve_mode(config.mode, archive.snapshot is not None)
+        due = sweep_due(archive.swept_at, started_at, config.sweep_days)
+        chosen = (
+            mode
+            or _resumed_mode(resumed)
+            or resolve_mode(config.mode, archive.snapshot is not None, sweep_due=due)
+        )
         remove_stale_tmp_dirs(layout)
         if resumed is not None and job is not None:
             ResumeState.remove(job.resume_file)  # a kill from here on leaves nothing --resume could trust
@@ -145,6 +159,7 @@ def open_run(
     run = RunContext(
         config=config, layout=layout, crawl_id=crawl_id, mode=chosen, started_at=started_at, archive=archive,
         lock=lock, job=job, resumed=resumed, replaced_interrupted=replaced,
+        listing=ListingWalk(config.listing_rereads),
     )  # fmt: skip
     if resumed is not None:
         _go_on_from(run, resumed)
