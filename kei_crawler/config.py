@@ -122,7 +122,7 @@ class KeiConfig:
     crawl_id: str = _setting("", "empty: derived from the start time, e.g. 2026-11-29T043512Z", _crawl_id)
     mode: str = _setting(
         "auto",
-        "auto (incremental once a snapshot exists; a sweep when one is due) | incremental | revalidate | sweep | full",
+        "auto (incremental once a snapshot exists, a sweep when due) | incremental | revalidate | sweep | full",
         _mode,
     )
     snapshot_enabled: bool = _setting(True, "publish snapshots/snapshot=<crawl_id>/briefs.parquet")

@@ -11,19 +11,34 @@ as it is, said in the log and the counts, and the next scheduled crawl sweeps it
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
+from typing import Any, Protocol, runtime_checkable
 
 import scrapy
 from scrapy import Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DontCloseSpider
+from scrapy.http import Response
+from twisted.python.failure import Failure
 
 from kei_crawler.extensions.run_owner import run_of
 from kei_crawler.run.context import RunContext
 from kei_crawler.run.counts import Stat
 from kei_crawler.run.listing_walk import PageRead
-from kei_crawler.spiders.peninsula import AGAIN, PeninsulaSpider
 
 logger = logging.getLogger(__name__)
+
+AGAIN = "kei_listing_again"
+"""Request meta: a listing page read again; the spider reads it without walking on from it."""
+
+
+@runtime_checkable
+class ListingReader(Protocol):
+    """The spider, as far as reading a listing page again goes (``spiders.peninsula``)."""
+
+    def parse_listing(self, response: Response) -> Iterable[Any]: ...
+
+    def listing_again_failed(self, failure: Failure) -> None: ...
 
 
 class ListingShifts:
@@ -39,7 +54,7 @@ class ListingShifts:
     def spider_idle(self, spider: Spider) -> None:
         walk, stats = self.run.listing, self.crawler.stats
         assert stats is not None and self.crawler.engine is not None
-        if not isinstance(spider, PeninsulaSpider) or self.run.outcome.listing_unreadable or walk.unresolved:
+        if not isinstance(spider, ListingReader) or self.run.outcome.listing_unreadable or walk.unresolved:
             return  # (an unresolved walk was said once already)
         again = walk.next_round()
         stats.set_value(Stat.LISTING_SHIFTS, walk.shifts)
@@ -64,8 +79,8 @@ class ListingShifts:
             self.crawler.engine.crawl(self._read_again(spider, page))
         raise DontCloseSpider
 
-    def _read_again(self, spider: PeninsulaSpider, page: PageRead) -> scrapy.Request:
-        """``page`` read again past the duplicate filter; the spider reads it, without walking on from it."""
+    def _read_again(self, spider: ListingReader, page: PageRead) -> scrapy.Request:
+        """``page`` read again past the duplicate filter."""
         return scrapy.Request(
             page.url,
             callback=spider.parse_listing,

@@ -99,10 +99,12 @@ def swept_at(
     previous: datetime | None, walk: ListingWalk, *, whole: bool, started_at: datetime
 ) -> datetime | None:
     """When the listing was last read whole, after a crawl that walked it (``whole``: every page, not
-    just the newest) or not: a walk that could not be settled makes a sweep due at once."""
-    if walk.unresolved or (whole and walk.incomplete):
+    just the newest) or not. A walk that could not be settled makes a sweep due at once; one that missed
+    a page (an error, past ``KEI_MAX_LISTING_PAGES``) leaves the date as it was, so a page that stays
+    broken does not turn every crawl into a sweep."""
+    if walk.unresolved:
         return None
-    return started_at if whole else previous
+    return started_at if whole and not walk.incomplete else previous
 
 
 def sweep_due(swept: datetime | None, now: datetime, days: float) -> bool:

@@ -20,6 +20,7 @@ from twisted.python.failure import Failure
 
 from kei_crawler import urls
 from kei_crawler.config import WHOLE_LISTING, KeiConfig, Mode
+from kei_crawler.extensions.listing_shifts import AGAIN
 from kei_crawler.extensions.run_owner import config_of, owner_of
 from kei_crawler.items import RawBrief
 from kei_crawler.middlewares.reasons import RobotsUnavailable, reason_of
@@ -33,7 +34,6 @@ from kei_crawler.storage.warc.link import fetched_at, warc_link
 logger = logging.getLogger(__name__)
 
 GONE = (404, 410)
-AGAIN = "kei_listing_again"  # request meta: a listing page read again, as it shifted (run.listing_walk)
 
 
 class PeninsulaSpider(scrapy.Spider):

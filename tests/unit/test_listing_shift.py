@@ -177,8 +177,8 @@ def test_what_a_crawl_records_as_the_last_whole_reading_of_the_listing() -> None
     walk = ListingWalk()
     assert swept_at(before, walk, whole=True, started_at=NOW) == NOW
     assert swept_at(before, walk, whole=False, started_at=NOW) == before  # incremental: carried
-    walk.incomplete = True  # a listing page failed
-    assert swept_at(before, walk, whole=True, started_at=NOW) is None
+    walk.incomplete = True  # a listing page failed: the clock is not reset
+    assert swept_at(before, walk, whole=True, started_at=NOW) == before
     assert swept_at(before, walk, whole=False, started_at=NOW) == before
     walk.unresolved = True
     assert swept_at(before, walk, whole=False, started_at=NOW) is None  # whatever the mode: sweep next
