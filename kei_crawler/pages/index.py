@@ -44,12 +44,17 @@ class IndexPage:
     @cached_property
     def _links(self) -> list[str]:
         """Every same-host link target, absolute, fragment dropped, in page order."""
+        return [link for _, link in self._anchors]
+
+    @cached_property
+    def _anchors(self) -> list[tuple[HtmlElement, str]]:
+        """Every link to this very host with its target (as in ``_links``), in page order."""
         root = self._root
         if root is None:
             return []
         base_el = root.find(".//base[@href]")
         base = urls.page_base(self.url, base_el.get("href") if base_el is not None else None)
-        found: list[str] = []
+        found: list[tuple[HtmlElement, str]] = []
         for anchor in root.iter("a"):
             href = (anchor.get("href") or "").strip()
             if not href or href.startswith(("mailto:", "javascript:", "tel:", "#")):
@@ -58,7 +63,7 @@ class IndexPage:
             # Only http(s) links to this very host: javascript:, file:, data:, other hosts and userinfo
             # tricks all fail here (urls.same_site).
             if absolute is not None and urls.same_site(absolute, self.url):
-                found.append(urldefrag(absolute).url)
+                found.append((anchor, urldefrag(absolute).url))
         return found
 
     def brief_links(self) -> list[str]:
@@ -102,6 +107,7 @@ class IndexPage:
         """The page's visible text, a space between elements, and where in it the first brief link is."""
         assert self._root is not None
         pieces: list[str] = []
+        first = next((anchor for anchor, link in self._anchors if urls.is_brief_url(link)), None)
         entries_at: int | None = None
         stack: list[tuple[HtmlElement, bool]] = [(self._root, False)]
         while stack:  # a stack, not recursion: a page nested deep must not exhaust Python's
@@ -110,7 +116,7 @@ class IndexPage:
                 pieces.append(element.tail or "")
                 continue
             tag = element.tag if isinstance(element.tag, str) else ""
-            if entries_at is None and tag == "a" and self._is_entry(element.get("href")):
+            if element is first:
                 entries_at = len(" ".join(pieces))
             if tag and tag not in _UNSEEN and not is_hidden(element):
                 pieces.append(element.text or "")
@@ -121,7 +127,3 @@ class IndexPage:
         text = " ".join(pieces)
         cleaned = clean_text(text)
         return cleaned, len(cleaned) if entries_at is None else len(clean_text(text[:entries_at]))
-
-    def _is_entry(self, href: str | None) -> bool:
-        absolute = urls.join(self.url, (href or "").strip()) if href else None
-        return absolute is not None and urls.is_brief_url(absolute)
