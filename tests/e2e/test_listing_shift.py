@@ -109,3 +109,44 @@ def test_a_sweep_reads_every_listing_page_and_fetches_no_archived_brief(tmp_path
     assert sorted(briefs) == sorted(f"/the-peninsula/{b.slug}/" for b in new)
     assert len(set(listing)) == 6  # pages 2 to 7 of 62 briefs: the whole listing
     assert store.latest(out) is not None and missing_from_snapshot(site, out) == []
+
+
+def test_the_issue_case_many_requests_at_once_publishing_and_removing(tmp_path: Path) -> None:
+    """As reported: twelve briefs published and the ones at positions 30 and 45 removed mid-crawl, at the
+    default local concurrency (whatever order the pages then come in, every listed brief is captured)."""
+    site = build_site(60, theme="flat", pagination="query")
+    before = [brief.slug for brief in site.briefs]
+
+    def change(site: Any) -> None:
+        site.remove(site.briefs[45].slug)
+        site.remove(site.briefs[30].slug)
+        site.publish(12)
+
+    shifting = ShiftingListing(site, after=4, change=change)
+    out = tmp_path / "out"
+    with ReplicaServer(shifting) as server:  # type: ignore[arg-type]
+        done = run_crawl(server.base_url, out)
+    assert done.returncode == 0, done.stderr[-3000:]
+    rows = snapshot_rows(out)
+    live = {brief.slug for brief in site.briefs}
+    assert [slug for slug in before if slug in live and url(slug) not in rows] == []
+
+
+def test_an_incremental_crawl_reads_again_what_moved_onto_a_page_it_had_read(tmp_path: Path) -> None:
+    site = build_site(60, theme="modern", pagination="path")
+    out = tmp_path / "out"
+    with ReplicaServer(site) as server:
+        assert run_crawl(server.base_url, out).returncode == 0
+        site.publish(25)  # pages 1 to 3 new; the walk reads them in order, then page 4, known only
+
+        def change(site: Any) -> None:
+            site.remove(site.briefs[1].slug)
+            site.remove(site.briefs[0].slug)
+
+        shifting = ShiftingListing(site, after=2, change=change)
+        server.site = shifting  # type: ignore[assignment]
+        done = run_crawl(server.base_url, out)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert shifting.served[:2] == [1, 2] and len(site.removed) == 2
+    assert newest_manifest(out)["mode"] == "incremental"
+    assert missing_from_snapshot(site, out) == []
