@@ -35,21 +35,28 @@ class Mode(StrEnum):
     """Walk the listing from page 1 until it holds only known briefs; fetch the unknown ones."""
     REVALIDATE = "revalidate"
     """Incremental, and also re-request every known brief with its validators (304 costs nothing)."""
+    SWEEP = "sweep"
+    """Walk every listing page, as a full crawl does, but fetch only the briefs the archive lacks."""
     REEXTRACT = "reextract"
     """No crawl: archived responses read again (``kei-crawler reextract``); nothing carried forward."""
 
 
 AUTO = "auto"
-"""``KEI_MODE=auto``: incremental once a snapshot exists, full before."""
-CRAWL_MODES = (Mode.FULL, Mode.INCREMENTAL, Mode.REVALIDATE)
+"""``KEI_MODE=auto``: incremental once a snapshot exists (a sweep when one is due), full before."""
+CRAWL_MODES = (Mode.FULL, Mode.INCREMENTAL, Mode.REVALIDATE, Mode.SWEEP)
+WHOLE_LISTING = (Mode.FULL, Mode.SWEEP)
+"""The modes that read every listing page rather than stop where the archived briefs begin."""
 """The modes ``KEI_MODE`` may name (a re-extraction is chosen by its command)."""
 
 
-def resolve_mode(setting: str, has_snapshot: bool) -> Mode:
-    """The mode a ``KEI_MODE`` value means for an archive with or without a snapshot."""
+def resolve_mode(setting: str, has_snapshot: bool, *, sweep_due: bool = False) -> Mode:
+    """The mode a ``KEI_MODE`` value means for an archive with or without a snapshot; ``sweep_due``
+    when the listing was not read whole for ``KEI_SWEEP_DAYS`` (``run.listing_walk.sweep_due``)."""
     value = (setting or AUTO).strip().lower()
     if value == AUTO:
-        return Mode.INCREMENTAL if has_snapshot else Mode.FULL
+        if not has_snapshot:
+            return Mode.FULL
+        return Mode.SWEEP if sweep_due else Mode.INCREMENTAL
     mode = next((mode for mode in CRAWL_MODES if mode.value == value), None)
     if mode is None:
         choices = ", ".join([AUTO, *CRAWL_MODES])
@@ -168,7 +175,9 @@ class KeiConfig:
         _crawl_id,
     )
     mode: str = _setting(
-        "auto", "auto (incremental once a snapshot exists) | incremental | revalidate | full", _mode
+        "auto",
+        "auto (incremental once a snapshot exists, a sweep when due) | incremental | revalidate | sweep | full",
+        _mode,
     )
     snapshot_enabled: bool = _setting(True, "publish snapshots/snapshot=<crawl_id>/briefs.parquet")
     snapshot_batch_rows: int = _setting(
@@ -182,6 +191,14 @@ class KeiConfig:
     )
     overlap_pages: int = _setting(
         1, "incremental: stop after this many listing pages of known briefs only", _at_least(1)
+    )
+    listing_rereads: int = _setting(
+        3, "rounds of reading listing pages again when the listing shifted during the walk", _at_least(0)
+    )
+    sweep_days: float = _setting(
+        7.0,
+        "auto: a sweep (every listing page, only missing briefs) when none ran for this many days",
+        _at_least(0),
     )
     max_listing_pages: int = _setting(
         2000, "a hard stop for a listing that never ends (the real one has ~700)", _at_least(1)

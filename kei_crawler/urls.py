@@ -136,6 +136,14 @@ def is_listing_url(url: str) -> bool:
     return listing_page_number(url) is not None
 
 
+def listing_page_url(url: str, number: int) -> str:
+    """Listing page ``number`` in the pagination style of ``url`` (a page other than the first)."""
+    parts = urlsplit(url)
+    if re.search(r"/page/\d+/?$", parts.path):
+        return urlunsplit(parts._replace(path=re.sub(r"/page/\d+/?$", f"/page/{number}/", parts.path)))
+    return urlunsplit(parts._replace(query=f"post%5Bpaged%5D={number}"))
+
+
 @_cached
 def canonical_listing_url(url: str) -> str:
     """A listing URL with only the post counter kept, so the same page is fetched once; on the URL's own

@@ -124,7 +124,7 @@ def strip_chrome(root: HtmlElement) -> None:
         if tag != "header" and not el.attrib:
             continue  # no role, hidden, aria-hidden or style attribute: no test below can hold
         role = (el.get("role") or "").lower()
-        if role in _NOISE_ROLES or _is_hidden(el):
+        if role in _NOISE_ROLES or is_hidden(el):
             doomed.append(el)
         elif tag == "header" or role == "banner":
             # An article's own header holds the title and the date; the page's header holds the logo and
@@ -136,7 +136,7 @@ def strip_chrome(root: HtmlElement) -> None:
         _drop_keeping_tail(el)
 
 
-def _is_hidden(el: HtmlElement) -> bool:
+def is_hidden(el: HtmlElement) -> bool:
     style = (el.get("style") or "").replace(" ", "").lower()
     return el.get("hidden") is not None or el.get("aria-hidden") == "true" or "display:none" in style
 

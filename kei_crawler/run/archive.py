@@ -17,6 +17,7 @@ from pathlib import Path
 import pyarrow as pa
 
 from kei_crawler.run import outstanding
+from kei_crawler.run.listing_walk import SWEPT_AT_KEY
 from kei_crawler.storage.snapshot import store
 from kei_crawler.storage.snapshot.reading import open_snapshot
 from kei_crawler.storage.snapshot.schema import BRIEF_SCHEMA, decode_metadata
@@ -50,6 +51,8 @@ class ArchiveState:
     """Known or outstanding URLs the site answered 404/410 for, with when."""
     outstanding: dict[str, outstanding.Outstanding] = field(default_factory=dict)
     """Briefs listed before but never captured: every crawl asks for them again (``outstanding``)."""
+    swept_at: datetime | None = None
+    """When a crawl last read the whole listing in one state (``run.listing_walk``); None: never."""
 
     @classmethod
     def empty(cls) -> ArchiveState:
@@ -88,10 +91,9 @@ class ArchiveState:
         except (pa.ArrowException, OSError) as exc:
             raise snapshot.error(exc) from exc
         known = {values[0]: KnownBrief(*values) for values in zip(*columns, strict=True)}
-        pending = outstanding.decode(
-            decode_metadata(snapshot.parquet.metadata.metadata).get(outstanding.METADATA_KEY)
-        )
-        return cls(snapshot=ref, known=known, outstanding=pending)
+        metadata = decode_metadata(snapshot.parquet.metadata.metadata)
+        pending = outstanding.decode(metadata.get(outstanding.METADATA_KEY))
+        return cls(snapshot=ref, known=known, outstanding=pending, swept_at=_when(metadata.get(SWEPT_AT_KEY)))
 
     @property
     def path(self) -> Path | None:
@@ -103,3 +105,11 @@ class ArchiveState:
     def live_urls(self) -> list[str]:
         """Known briefs not marked removed, in a stable order: what a revalidating crawl re-requests."""
         return sorted(url for url, brief in self.known.items() if brief.removed_at is None)
+
+
+def _when(raw: object) -> datetime | None:
+    """A time the snapshot's metadata records; None when absent or unreadable (a sweep is then due)."""
+    try:
+        return datetime.fromisoformat(raw) if isinstance(raw, str) and raw else None
+    except ValueError:
+        return None

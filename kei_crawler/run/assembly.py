@@ -26,7 +26,7 @@ import pyarrow.parquet as pq
 
 from kei_crawler import __version__
 from kei_crawler.items import Brief
-from kei_crawler.run import outstanding
+from kei_crawler.run import listing_walk, outstanding
 from kei_crawler.run.context import PID_FILE, RunContext
 from kei_crawler.run.counts import Stat, fill_rates, run_counts
 from kei_crawler.run.outcome import FINISHED
@@ -240,6 +240,7 @@ class SnapshotAssembly:
             now=run.started_at,
         )
         self.stats.set_value(Stat.BRIEFS_OUTSTANDING, len(pending))
+        swept = run.listing_swept_at()
         metadata = {
             "crawl_id": run.crawl_id,
             "base_url": run.config.base_url,
@@ -253,6 +254,7 @@ class SnapshotAssembly:
             "counts": run_counts(self.stats.get_stats(), run.failures),
             "alerts": run.outcome.alerts,
             outstanding.METADATA_KEY: outstanding.encode(pending),
+            listing_walk.SWEPT_AT_KEY: swept.isoformat() if swept else "",
             PROFILE_METADATA: self.written.to_metadata(),
             **extra,
         }

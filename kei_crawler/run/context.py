@@ -18,12 +18,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
 
-from kei_crawler.config import KeiConfig, Mode, resolve_mode
+from kei_crawler.config import WHOLE_LISTING, KeiConfig, Mode, resolve_mode
 from kei_crawler.run import crawl_ids
 from kei_crawler.run.archive import ArchiveState
 from kei_crawler.run.counts import FailureLists
 from kei_crawler.run.jobdir import JobDirError, clear_job_dir, take_job_dir
 from kei_crawler.run.layout import FOLDER, JobLayout, OutputLayout, kind_of
+from kei_crawler.run.listing_walk import ListingWalk, sweep_due, swept_at
 from kei_crawler.run.lock import OutputLock
 from kei_crawler.run.outcome import RunOutcome
 from kei_crawler.run.resume import ResumeState, carried_stats, kept_warc_parts, warc_refusal
@@ -66,6 +67,8 @@ class RunContext:
     """The crawl id of an interrupted run whose job directory this fresh run cleared."""
     known_only_pages: int = 0
     """Consecutive listing pages holding only known briefs (where an incremental crawl stops)."""
+    listing: ListingWalk = field(default_factory=ListingWalk)
+    """The listing pages as read, to tell whether the listing shifted while the crawl walked it."""
     failures: FailureLists = field(default_factory=FailureLists)
     outcome: RunOutcome = field(default_factory=RunOutcome)
 
@@ -105,6 +108,12 @@ class RunContext:
             warc_enabled=self.config.warc_enabled,
             warc_parts=kept_warc_parts(self.job.warc_spool, self.crawl_id) if self.job is not None else {},
         )
+
+    def listing_swept_at(self) -> datetime | None:
+        """When the listing was last read whole, as this run's snapshot records it. A resumed run read
+        part of it before the interruption, in a state it cannot compare with."""
+        whole = self.mode in WHOLE_LISTING and self.resumed is None
+        return swept_at(self.archive.swept_at, self.listing, whole=whole, started_at=self.started_at)
 
     def clear_job(self) -> None:
         """Clear the job directory of a run that left nothing to resume (finished, or stopped by a write
@@ -159,7 +168,12 @@ def open_run(
             )
         except crawl_ids.CrawlIdRefused as exc:
             raise CannotStart(str(exc)) from None
-        chosen = mode or _resumed_mode(resumed) or resolve_mode(config.mode, archive.snapshot is not None)
+        due = sweep_due(archive.swept_at, started_at, config.sweep_days)
+        chosen = (
+            mode
+            or _resumed_mode(resumed)
+            or resolve_mode(config.mode, archive.snapshot is not None, sweep_due=due)
+        )
         remove_stale_tmp_dirs(layout)
         if resumed is not None and job is not None:
             ResumeState.remove(job.resume_file)  # a kill from here on leaves nothing --resume could trust
@@ -176,6 +190,7 @@ def open_run(
     run = RunContext(
         config=config, layout=layout, crawl_id=crawl_id, mode=chosen, started_at=started_at, archive=archive,
         lock=lock, job=job, resumed=resumed, replaced_interrupted=replaced,
+        listing=ListingWalk(config.listing_rereads),
     )  # fmt: skip
     if resumed is not None:
         _go_on_from(run, resumed)

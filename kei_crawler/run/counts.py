@@ -32,6 +32,9 @@ class Stat:
     SNAPSHOT_ROWS = "kei/snapshot_rows"
     LISTING_PAGES = "kei/listing_pages"
     LISTING_PAGES_SKIPPED = "kei/listing_pages_skipped"
+    LISTING_PAGES_REREAD = "kei/listing_pages_reread"
+    LISTING_SHIFTS = "kei/listing_shifts"
+    LISTING_SHIFT_UNRESOLVED = "kei/listing_shift_unresolved"
     BRIEF_LINKS = "kei/brief_links"
     WARC_BYTES = "kei/warc_bytes"
     RETRY_AFTER_HONOURED = "kei/retry_after_honoured"
@@ -106,6 +109,9 @@ def run_counts(stats: Mapping[str, Any], failures: FailureLists | None = None) -
     ``briefs_not_refreshed`` are the carried rows of briefs this crawl tried and failed to fetch again;
     ``errors`` and ``drops`` list every brief that failed, each with its URL and reason.
     ``briefs_outstanding`` are briefs listed but never captured, which every crawl asks for again.
+    ``listing_shifts`` counts the times the listing was found to have moved while it was read,
+    ``listing_pages_reread`` the pages read again for it; ``listing_shift_unresolved`` is 1 when it never
+    settled (the next crawl then sweeps the listing).
     """
 
     def prefixed(prefix: str) -> dict[str, int]:
@@ -130,6 +136,9 @@ def run_counts(stats: Mapping[str, Any], failures: FailureLists | None = None) -
         "fill_rates": fill_rates(stats, written),
         "briefs_dropped": prefixed(_DROPPED),
         "listing_pages": count(Stat.LISTING_PAGES),
+        "listing_pages_reread": count(Stat.LISTING_PAGES_REREAD),
+        "listing_shifts": count(Stat.LISTING_SHIFTS),
+        "listing_shift_unresolved": count(Stat.LISTING_SHIFT_UNRESOLVED),
         "requests": count("downloader/request_count"),
         "responses_by_status": prefixed(_STATUS),
         "bytes_downloaded": count("downloader/response_bytes"),

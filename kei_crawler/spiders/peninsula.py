@@ -8,11 +8,10 @@ those the archive does not hold yet (see ``config.Mode``) — and turns each res
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
 import scrapy
 from scrapy.crawler import Crawler
@@ -20,7 +19,8 @@ from scrapy.http import Response
 from twisted.python.failure import Failure
 
 from kei_crawler import urls
-from kei_crawler.config import KeiConfig, Mode
+from kei_crawler.config import WHOLE_LISTING, KeiConfig, Mode
+from kei_crawler.extensions.listing_shifts import AGAIN
 from kei_crawler.extensions.run_owner import config_of, owner_of
 from kei_crawler.items import RawBrief
 from kei_crawler.middlewares.reasons import PutBack, RobotsUnavailable, reason_of
@@ -89,16 +89,18 @@ class PeninsulaSpider(scrapy.Spider):
         self.run.outcome.listing_read = True
         page = IndexPage(response.url, response.body)
         links = [link for link in page.brief_links() if urls.same_site(link, self.base_url)]
+        number = urls.listing_page_number(response.url) or 1
+        canonicals = [urls.canonical_brief_url(link, self.origin) for link in links]
+        self.run.listing.record(number, response.url, page.posts_located(), canonicals)
         if not links:
             # An empty page past the end is how some listings end; anything else deserves a look.
             logger.info("Listing page lists no briefs: %s", response.url)
-            if (urls.listing_page_number(response.url) or 1) == 1 and not page.listing_links():
+            if number == 1 and not page.listing_links() and not response.meta.get(AGAIN):
                 # An empty 200, a sign-in wall, a "page not found" page: whatever it is, not the listing.
                 self._listing_unreadable(f"{response.url} lists no briefs and links to no listing page")
         archive, full = self.run.archive, self.run.mode is Mode.FULL
         unknown = 0
-        for link in links:
-            canonical = urls.canonical_brief_url(link, self.origin)
+        for canonical in canonicals:
             stats.inc_value(Stat.BRIEF_LINKS)
             if archive.is_known(canonical):
                 archive.listed.add(canonical)
@@ -107,7 +109,8 @@ class PeninsulaSpider(scrapy.Spider):
             else:
                 unknown += 1
             yield self.brief_request(canonical)
-        yield from self.next_listing_pages(response.url, page, bool(links) and unknown == 0)
+        if not response.meta.get(AGAIN):  # read again for what moved onto it; the walk went on already
+            yield from self.next_listing_pages(response.url, page, bool(links) and unknown == 0)
 
     def next_listing_pages(self, url: str, page: IndexPage, only_known: bool) -> Iterator[scrapy.Request]:
         """Every listing page linked (full crawl), or the next one until the known part is reached."""
@@ -115,7 +118,7 @@ class PeninsulaSpider(scrapy.Spider):
         assert stats is not None
         run, config = self.run, self.config
         run.known_only_pages = run.known_only_pages + 1 if only_known else 0
-        if run.mode is not Mode.FULL and run.known_only_pages >= config.overlap_pages:
+        if run.mode not in WHOLE_LISTING and run.known_only_pages >= config.overlap_pages:
             logger.info("Listing reached briefs already archived at %s; not reading further", url)
             return
         current = urls.listing_page_number(url) or 1
@@ -125,10 +128,11 @@ class PeninsulaSpider(scrapy.Spider):
                 continue
             if number > config.max_listing_pages:
                 stats.inc_value(Stat.LISTING_PAGES_SKIPPED)
+                run.listing.incomplete = True
                 continue
             self.last_listing_page = max(self.last_listing_page, number)
             # An incremental crawl reads the listing in order, so it can stop where the known part begins.
-            if run.mode is not Mode.FULL and number != current + 1:
+            if run.mode not in WHOLE_LISTING and number != current + 1:
                 continue
             yield scrapy.Request(
                 urls.canonical_listing_url(link), callback=self.parse_listing, errback=self.listing_failed
@@ -198,10 +202,11 @@ class PeninsulaSpider(scrapy.Spider):
     def listing_failed(self, failure: Failure) -> Iterator[scrapy.Request]:
         if isinstance(failure.value, PutBack):
             return
-        self._count_failure(failure, "listing")
         request = getattr(failure, "request", None)
         url = request.url if request is not None else self.listing_url
         number = urls.listing_page_number(url) or 1
+        self._count_failure(failure, "listing")
+        self.run.listing.incomplete = True
         if number == 1:
             # Without page 1 nothing is known about the site: the run must not publish.
             if isinstance(failure.value, RobotsUnavailable):
@@ -216,8 +221,20 @@ class PeninsulaSpider(scrapy.Spider):
             return
         logger.info("Listing page %d failed; reading on at page %d", number, number + 1)
         yield scrapy.Request(
-            _listing_page_url(url, number + 1), callback=self.parse_listing, errback=self.listing_failed
+            urls.listing_page_url(url, number + 1), callback=self.parse_listing, errback=self.listing_failed
         )
+
+    def listing_again_failed(self, failure: Failure) -> None:
+        """A listing page read again (``extensions.listing_shifts``) failed: past the new end, or its first
+        read stands and the walk stays unsettled."""
+        if isinstance(failure.value, PutBack):
+            return
+        response = getattr(failure.value, "response", None)
+        if response is not None and response.status in GONE:
+            self.run.listing.forget(urls.listing_page_number(response.url) or 1)
+            return
+        self._count_failure(failure, "listing")
+        self.run.listing.incomplete = True
 
     def _listing_unreadable(self, why: str, *, whole: bool = False) -> None:
         outcome = self.run.outcome
@@ -272,14 +289,6 @@ def _detail(failure: Failure) -> str | None:
         return None
     lines = str(exc).strip().splitlines()
     return lines[0][:300] if lines else None
-
-
-def _listing_page_url(url: str, number: int) -> str:
-    """Listing page ``number`` in the pagination style of ``url`` (a page other than the first)."""
-    parts = urlsplit(url)
-    if re.search(r"/page/\d+/?$", parts.path):
-        return urlunsplit(parts._replace(path=re.sub(r"/page/\d+/?$", f"/page/{number}/", parts.path)))
-    return urlunsplit(parts._replace(query=f"post%5Bpaged%5D={number}"))
 
 
 def _header(response: Response, name: bytes) -> str | None:
