@@ -1,12 +1,14 @@
 """``make reliability``: the figures behind the crawler's reliability promises, written to RELIABILITY.md.
 
-Three runs, each reproducible alone with the command its section names:
+Four runs, each reproducible alone with the command its section names:
 
 - the soak run (``benchmarks.soak``): random faults on a tenth of the paths over thousands of requests;
 - kill -9 trials (``benchmarks.kill_trials``): a crawl killed at random moments, many times;
-- fuzzing (``benchmarks.fuzz``): the property tests of the URL rules and page objects, with many cases.
+- fuzzing (``benchmarks.fuzz``): the property tests of the URL rules and page objects, with many cases;
+- hostile and careless users (``benchmarks.attacks``): bad settings, wrong paths, leftovers and links in
+  the output directory, damaged snapshots and WARCs, a closed standard output.
 
-The test suite runs small versions of all three; this is the full-size run.
+The test suite runs small versions of all four; this is the full-size run.
 """
 
 from __future__ import annotations
@@ -116,6 +118,41 @@ def fuzz_section(examples: int) -> str:
     ])  # fmt: skip
 
 
+def attacks_section() -> str:
+    from benchmarks.attack_list import ATTACKS
+    from benchmarks.attacks import run_all
+
+    verdicts = run_all(ATTACKS)
+    groups: dict[str, list[bool]] = {}
+    for attack, verdict in zip(ATTACKS, verdicts, strict=True):
+        groups.setdefault(attack.group, []).append(verdict.passed)
+    rows = "\n".join(f"| {group} | {len(passed)} | {sum(passed)} |" for group, passed in groups.items())
+    failed = "\n".join(
+        f"- {v.attack}: exit {v.code}; {'; '.join(v.problems)}" for v in verdicts if not v.passed
+    )
+    codes: dict[str, int] = {}
+    for verdict in verdicts:
+        codes[str(verdict.code)] = codes.get(str(verdict.code), 0) + 1
+    return "\n".join([
+        "Command: `python -m benchmarks.attacks` (catalogue: `benchmarks/attack_list.py`). Each attack runs a "
+        "real `kei-crawler` command on a fresh copy of a two-crawl archive of the replica, after planting what "
+        "it needs (a link out of the output directory, a damaged snapshot, a stranger's file in a JOBDIR). It "
+        "is met when there is no traceback, the exit code is one the attack allows, an exit 2 says why in one "
+        "line, nothing outside the output directory changed, every snapshot and WARC published before is "
+        "byte for byte the same, and readers find nothing wrong that was not wrong before.",
+        "",
+        "| group | attacks | met |",
+        "| --- | ---: | ---: |",
+        rows,
+        f"| **total** | **{len(verdicts)}** | **{sum(v.passed for v in verdicts)}** |",
+        "",
+        "Exit codes seen: " + ", ".join(f"{code} ×{n}" for code, n in sorted(codes.items())) + ".",
+        "",
+        f"Attacks not met: {'none.' if not failed else ''}",
+        *([failed] if failed else []),
+    ])  # fmt: skip
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m benchmarks.reliability", description=__doc__.splitlines()[0]
@@ -130,6 +167,7 @@ def main(argv: list[str] | None = None) -> int:
         ("Soak run: random faults at a 10% rate", soak_section(args.briefs, args.rate, args.seed)),
         ("kill -9 at random moments", kill_section(args.trials, args.seed)),
         ("Fuzzing the URL rules and the page objects", fuzz_section(args.examples)),
+        ("Hostile and careless users", attacks_section()),
     ]
     text = "\n".join([
         "# Reliability",
