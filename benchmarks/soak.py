@@ -28,6 +28,7 @@ import pyarrow.parquet as pq
 from kei_crawler.replica import Fault, FaultPlan, ReplicaServer, build_site
 from kei_crawler.replica.faults import TRANSIENT
 from kei_crawler.run.layout import OutputLayout
+from kei_crawler.run.outcome import ExitCode
 from kei_crawler.storage.snapshot import store
 from tests.support.crawling import crawl_argv
 
@@ -117,7 +118,7 @@ def soak(
                 time.sleep(SAMPLE_EVERY)
             _stdout, stderr = child.communicate()
         wall = time.perf_counter() - started
-        if child.returncode != 0:
+        if child.returncode not in (ExitCode.OK, ExitCode.WITH_ERRORS):
             raise RuntimeError(f"soak crawl exited {child.returncode}: {stderr[-2000:]}")
         snapshot = store.latest(out)
         assert snapshot is not None
@@ -127,6 +128,10 @@ def soak(
         reasons = reported_reasons(manifest)
         listed = {record["url"] for record in site.expected_records()}
         not_captured = sorted(listed - captured)
+        if (child.returncode == ExitCode.WITH_ERRORS) != bool(
+            not_captured
+        ):  # exit 7 exactly when one is lost
+            raise RuntimeError(f"soak crawl exited {child.returncode} with {len(not_captured)} briefs lost")
         return SoakResult(
             briefs=briefs,
             requests=len(server.requests),
