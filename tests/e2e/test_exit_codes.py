@@ -8,7 +8,6 @@ import re
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -19,31 +18,15 @@ from kei_crawler.replica.content import Site
 from kei_crawler.run.outcome import ExitCode
 from kei_crawler.storage.snapshot import store
 from tests.support.crawling import run_crawl
-from tests.support.faulty_site import FaultySite, Rendered, status
+from tests.support.faulty_site import Archived, FaultySite, Rendered, archived_replica, status
 
 FAST_FAIL = ("-s", "RETRY_TIMES=0")  # a 500 is final at once
 
 
-@dataclass
-class Archived:
-    site: Site
-    faulty: FaultySite
-    server: ReplicaServer
-    out: Path
-
-
 @pytest.fixture
 def archived(tmp_path: Path) -> Iterator[Archived]:
-    """A replica of 20 briefs and a first crawl of it (exit 0: the first crawl always found something)."""
-    site = build_site(20, theme="flat")
-    faulty = FaultySite(site, {})
-    server = ReplicaServer(faulty)  # type: ignore[arg-type]
-    server.start()
-    out = tmp_path / "out"
-    first = run_crawl(server.base_url, out)
-    assert first.returncode == ExitCode.OK, first.stderr[-2000:]
-    yield Archived(site, faulty, server, out)
-    server.stop()
+    with archived_replica(tmp_path / "out", 20) as archive:
+        yield archive
 
 
 def undated(site: Site) -> Callable[[str, str], Rendered]:

@@ -7,7 +7,6 @@ import json
 import re
 import signal
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +17,7 @@ from kei_crawler.replica.content import Site
 from kei_crawler.run.outcome import ExitCode
 from kei_crawler.storage.snapshot import store
 from tests.support.crawling import run_crawl
-from tests.support.faulty_site import FaultySite, Rendered, status
+from tests.support.faulty_site import Archived, FaultySite, Rendered, archived_replica, status
 from tests.support.interrupting import start_slow_crawl
 from tests.support.snapshots import snapshot_rows
 
@@ -54,26 +53,10 @@ def manifest_of(out: Path) -> dict[str, Any]:
     return data
 
 
-@dataclass
-class Archived:
-    site: Site
-    faulty: FaultySite
-    server: ReplicaServer
-    out: Path
-
-
 @pytest.fixture
 def archived(tmp_path: Path) -> Iterator[Archived]:
-    """A replica of 24 briefs (flat theme: the date is plain text) and a first full crawl of it."""
-    site = build_site(24, theme="flat")
-    faulty = FaultySite(site, {})
-    server = ReplicaServer(faulty)  # type: ignore[arg-type]
-    server.start()
-    out = tmp_path / "out"
-    first = run_crawl(server.base_url, out)
-    assert first.returncode == ExitCode.OK, first.stderr[-2000:]
-    yield Archived(site, faulty, server, out)
-    server.stop()
+    with archived_replica(tmp_path / "out", 24) as archive:
+        yield archive
 
 
 @pytest.mark.parametrize("mode", ["--full", "--revalidate"])

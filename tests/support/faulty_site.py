@@ -2,8 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
+
+from kei_crawler.replica import ReplicaServer, build_site
+from kei_crawler.replica.content import Site
+from kei_crawler.run.outcome import ExitCode
+from tests.support.crawling import run_crawl
 
 Rendered = tuple[int, dict[str, str], bytes]
 
@@ -25,3 +33,29 @@ class FaultySite:
 
 def status(code: int) -> Callable[[str, str], Rendered]:
     return lambda _path, _base: (code, {"Content-Type": "text/html; charset=utf-8"}, b"<html>error</html>")
+
+
+@dataclass
+class Archived:
+    """A replica served with no fault yet (``faulty.faults`` takes them) and an archive of one crawl."""
+
+    site: Site
+    faulty: FaultySite
+    server: ReplicaServer
+    out: Path
+
+
+@contextmanager
+def archived_replica(out: Path, briefs: int) -> Iterator[Archived]:
+    """A replica of ``briefs`` briefs (flat theme: the date is plain text) and a first crawl of it (exit 0:
+    the first crawl always finds something)."""
+    site = build_site(briefs, theme="flat")
+    faulty = FaultySite(site, {})
+    server = ReplicaServer(faulty)  # type: ignore[arg-type]
+    server.start()
+    try:
+        first = run_crawl(server.base_url, out)
+        assert first.returncode == ExitCode.OK, first.stderr[-2000:]
+        yield Archived(site, faulty, server, out)
+    finally:
+        server.stop()

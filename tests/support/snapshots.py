@@ -64,3 +64,10 @@ def snapshot_rows(out: Path) -> dict[str, dict[str, Any]]:
     ref = store.latest(out)
     assert ref is not None
     return {row["url"]: row for row in pq.read_table(ref.path).to_pylist()}
+
+
+def two_snapshots(out: Path) -> Path:
+    """An archive of two snapshots: b0 kept, b1 gone, b2 new."""
+    write_snapshot(out, "2026-01-01T000000Z", [brief("b0"), brief("b1")])
+    write_snapshot(out, "2026-01-02T000000Z", [brief("b0"), brief("b2")])
+    return out

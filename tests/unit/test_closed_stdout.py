@@ -13,15 +13,12 @@ from pathlib import Path
 import pytest
 
 from kei_crawler.commands import main
-from tests.support.snapshots import brief, write_snapshot
+from tests.support.snapshots import two_snapshots
 
 
 @pytest.fixture
 def archive(tmp_path: Path) -> Path:
-    out = tmp_path / "out"
-    write_snapshot(out, "2026-01-01T000000Z", [brief("b0"), brief("b1")])
-    write_snapshot(out, "2026-01-02T000000Z", [brief("b0"), brief("b2")])
-    return out
+    return two_snapshots(tmp_path / "out")
 
 
 @contextlib.contextmanager

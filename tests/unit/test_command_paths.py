@@ -12,7 +12,7 @@ import pytest
 from kei_crawler.commands import demo, main
 from kei_crawler.config import ConfigError, KeiConfig
 from kei_crawler.run.outcome import ExitCode
-from tests.support.snapshots import brief, write_snapshot
+from tests.support.snapshots import brief, two_snapshots, write_snapshot
 
 NOT_UTF8 = os.fsdecode(b"out\xff")  # as Python hands a non-UTF-8 argument to the program (surrogateescape)
 
@@ -33,10 +33,7 @@ def no_crawl(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.fixture
 def archive(tmp_path: Path) -> Path:
-    out = tmp_path / "out"
-    write_snapshot(out, "2026-01-01T000000Z", [brief("b0"), brief("b1")])
-    write_snapshot(out, "2026-01-02T000000Z", [brief("b0"), brief("b2")])
-    return out
+    return two_snapshots(tmp_path / "out")
 
 
 def one_line_usage_error(code: int, capsys: pytest.CaptureFixture[str], *words: str) -> str:
