@@ -11,6 +11,7 @@ import argparse
 import sys
 from collections.abc import Callable
 from types import ModuleType
+from typing import NoReturn
 
 from rich.console import Console
 
@@ -33,8 +34,18 @@ COMMANDS: dict[str, ModuleType] = {
 __all__ = ["COMMANDS", "UsageError", "main", "parse_args"]
 
 
+class OneLineParser(argparse.ArgumentParser):
+    """argparse's refusals as the commands' own: one line beginning ``kei-crawler:``, exit 2. The usage
+    argparse would print first is what ``--help`` shows; a scheduler's log needs the reason alone."""
+
+    def error(self, message: str) -> NoReturn:
+        command = self.prog.removeprefix("kei-crawler").strip()
+        where = f"{command}: " if command else ""
+        self.exit(ExitCode.USAGE, f"kei-crawler: {where}{message} (see `{self.prog} --help`)\n")
+
+
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(
+    parser = OneLineParser(
         prog="kei-crawler",
         description="Archival crawler for keia.org's The Peninsula: one crawl, one Parquet snapshot.",
     )

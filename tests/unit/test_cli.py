@@ -91,11 +91,26 @@ def test_output_dir_that_cannot_be_created(tmp_path: Path, capsys: pytest.Captur
     assert "cannot create it" in capsys.readouterr().err
 
 
-def test_unknown_command_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+@pytest.mark.parametrize(
+    ("argv", "says"),
+    [
+        (["fly"], "kei-crawler: argument COMMAND: invalid choice: 'fly'"),
+        ([], "kei-crawler: the following arguments are required: COMMAND"),
+        (["crawl", "--bogus"], "kei-crawler: unrecognized arguments: --bogus"),
+        (["diff", "--format", "xml"], "kei-crawler: diff: argument --format: invalid choice: 'xml'"),
+        (["feed", "--output", "f.xml", "--limit", "abc"], "kei-crawler: feed: argument --limit: invalid int"),
+        (["crawl", "--full", "--revalidate"], "kei-crawler: crawl: argument --revalidate: not allowed with"),
+        (["demo", "--briefs"], "kei-crawler: demo: argument --briefs: expected one argument"),
+    ],
+)
+def test_what_argparse_refuses_is_one_line_and_exit_2(
+    argv: list[str], says: str, capsys: pytest.CaptureFixture[str]
+) -> None:
     with pytest.raises(SystemExit) as exc:
-        cli.parse_args(["fly"])
-    assert exc.value.code == 2
-    assert "invalid choice" in capsys.readouterr().err
+        cli.parse_args(argv)
+    assert exc.value.code == ExitCode.USAGE
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith(says) and "--help`)" in err, err
 
 
 def test_crawl_help_lists_every_exit_code(capsys: pytest.CaptureFixture[str]) -> None:
