@@ -189,6 +189,15 @@ class KeiConfig:
     warc_dedupe_previous: bool = _setting(
         True, "a payload an earlier crawl's WARC in warc/ holds is written as a revisit record"
     )
+    requisites_enabled: bool = _setting(
+        True, "fetch each brief's photo and the other images in its content once, into the WARC"
+    )
+    requisite_stylesheets: bool = _setting(
+        False, "also fetch the brief page's stylesheets (faithful layout in replay; a request each)"
+    )
+    requisite_max_bytes: int = _setting(
+        10_485_760, "an image or stylesheet larger than this is not fetched (counted too_large)", _at_least(1)
+    )
     overlap_pages: int = _setting(
         1, "incremental: stop after this many listing pages of known briefs only", _at_least(1)
     )

@@ -228,6 +228,15 @@ class Brief:
             nullable=True,
         ),
     )
+    photo_warc_record_id: str | None = field(
+        default=None,
+        metadata=_column(
+            pa.string(),
+            "The WARC-Record-ID of the capture of `photo_url` (a `response`, or a `revisit` of an identical "
+            "earlier image) in `<output>/warc/`; null when there is no photo or it was not captured.",
+            nullable=True,
+        ),
+    )
 
 
 FIELDS: tuple[Column, ...] = tuple(
@@ -242,9 +251,8 @@ look at (identity, lineage and fetch columns are always set and say nothing abou
 
 @dataclass(kw_only=True)
 class RawBrief:
-    """What the spider hands the pipelines: a page object's fields as read (clean already), plus how the
-    page was fetched. ``validate`` drops it with a reason or passes it on; ``normalize`` turns it into a
-    :class:`Brief`. The page fields are those of :data:`PAGE_FIELDS`, with these defaults when absent."""
+    """What the spider hands the pipelines: a page object's fields as read (clean already), plus how the page
+    was fetched. ``validate`` drops it or passes it on; ``normalize`` turns it into a :class:`Brief`."""
 
     url: str
     """Canonical URL (see :attr:`Brief.url`)."""

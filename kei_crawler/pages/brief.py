@@ -13,6 +13,7 @@ from typing import Any, NamedTuple
 from kei_crawler.items import empty_page_fields
 from kei_crawler.pages.document import NOT_IN_XML, charset_note, parse_document
 from kei_crawler.pages.fields import FieldReader
+from kei_crawler.pages.requisites import Requisites
 from kei_crawler.text.clean import clean_body, clean_text
 
 # Page fields that are None, not "", when the page shows nothing.
@@ -26,6 +27,8 @@ class PageRead(NamedTuple):
     provenance: dict[str, str]
     """Field name → the strategy that found it (``pages.STRATEGIES``); a field nothing found is absent,
     and ``encoding`` says how bytes that lied about their charset were read."""
+    requisites: Requisites = Requisites()
+    """The images inside the brief's content and the page's stylesheets (``pages.requisites``)."""
 
 
 class BriefPage:
@@ -44,25 +47,30 @@ class BriefPage:
         """Field name → the strategy that found it (``pages.STRATEGIES``); a field nothing found is absent."""
         return dict(self._read[1])
 
+    def requisites(self) -> Requisites:
+        """The images inside the brief's own content (its photo first) and the page's stylesheets."""
+        return self._read[2]
+
     def read(self) -> PageRead:
         provenance = self.provenance()
         if note := charset_note(self._html, self._encoding):
             provenance["encoding"] = note  # bytes that lied about their charset, and how they were read
-        return PageRead(self.fields(), provenance)
+        return PageRead(self.fields(), provenance, self.requisites())
 
     @cached_property
-    def _read(self) -> tuple[dict[str, Any], dict[str, str]]:
+    def _read(self) -> tuple[dict[str, Any], dict[str, str], Requisites]:
         empty = empty_page_fields()
         root = parse_document(self._html, self._encoding)
         if root is None:
-            return empty, {}
+            return empty, {}, Requisites()
         try:
             reader = FieldReader(self.url, root)
-            return {**empty, **_without_controls(reader.read())}, reader.provenance
+            fields = {**empty, **_without_controls(reader.read())}
+            return fields, reader.provenance, reader.requisites
         except RecursionError:
             # Pathologically nested markup; lxml caps depth at 255 and the walkers at 300, this is the last
             # guard: the page reads as empty and the validator drops it with its reason.
-            return empty, {}
+            return empty, {}, Requisites()
 
 
 def read_brief(url: str, body: bytes) -> PageRead:

@@ -26,6 +26,7 @@ from kei_crawler.pages.photo import (
     is_content_image,
     wrapper_caption,
 )
+from kei_crawler.pages.requisites import Requisites, content_images, stylesheets
 from kei_crawler.pages.strategies import first_found
 from kei_crawler.pages.structured import structured_data
 from kei_crawler.text.clean import clean_body, clean_list, clean_optional, clean_text, clean_title
@@ -40,10 +41,14 @@ class FieldReader:
         base = root.find(".//base[@href]")
         self.base_url = urls.page_base(url, base.get("href") if base is not None else None)
         self.structured = structured_data(root)
+        self._stylesheets = stylesheets(root, self.base_url)  # in <head>, which strip_chrome removes
         strip_chrome(root)
         self.root = root
         self.blocks, self.images = linearize(root)
         self.provenance: dict[str, str] = {}
+        self._zone: list[Image] = []
+        self.requisites = Requisites(stylesheets=self._stylesheets)
+        """What the brief needs beside its HTML to replay; complete once :meth:`read` has run."""
 
     def read(self) -> dict[str, Any]:
         blocks, found = self.blocks, self.provenance
@@ -123,6 +128,9 @@ class FieldReader:
         photo_url = absolute_src(photo.element, self.base_url) if photo else None
         if photo_url is None:
             found.pop("photo_url", None)
+        zone = [image.element for image in self._zone]
+        self.requisites = Requisites(content_images(photo.element if photo else None, zone, self.base_url),
+                                     self._stylesheets)  # fmt: skip
         return {
             "section": section,
             "title": title,
@@ -240,6 +248,7 @@ class FieldReader:
             and image.before_block <= stop
             and is_content_image(image.element, self.base_url)
         ]
+        self._zone = zone  # the brief's own images: its requisites (pages.requisites)
         # Looking for an image's caption reads every block: fine for the few images a brief holds, hours
         # for a page of 50,000 <img>s.
         for image in zone[:_MAX_CAPTIONED_IMAGES]:

@@ -12,7 +12,7 @@ from email.utils import format_datetime
 from typing import Protocol
 from urllib.parse import parse_qsl, urlsplit
 
-from kei_crawler.replica import listing, pages, themes
+from kei_crawler.replica import images, listing, pages, themes
 from kei_crawler.replica.drupal import render_drupal
 from kei_crawler.replica.model import Brief, published_at
 from kei_crawler.replica.textonly import render_textonly
@@ -39,6 +39,8 @@ def render(site: Site, path_and_query: str, base: str) -> Response:
     path, query = parts.path or "/", parts.query
     if path == "/robots.txt":
         return 200, {"Content-Type": "text/plain; charset=utf-8"}, pages.robots_txt(base)
+    if path.startswith(images.UPLOADS):
+        return _upload(site, path, base)
     last_segment = path.rsplit("/", 1)[-1]
     if not path.endswith("/") and "." not in last_segment:
         # WordPress answers the slash-less form of any permalink with a permanent redirect.
@@ -80,6 +82,17 @@ def _peninsula(site: Site, rest: list[str], query: str, base: str) -> Response:
         if brief is not None:
             return brief_response(site.theme, brief, base, related_briefs(site, brief))
     return not_found(site, base)
+
+
+def _upload(site: Site, path: str, base: str) -> Response:
+    """A brief's photo (the path its pages show, in every theme); any other upload is not there."""
+    stem = path.rsplit("/", 1)[-1].rsplit(".", 1)[0]
+    brief = site.brief(stem)
+    found = images.image(path) if brief is not None and brief.photo_path == path else None
+    if found is None:
+        return not_found(site, base)
+    kind, body = found
+    return 200, {"Content-Type": kind, "ETag": '"' + hashlib.sha256(body).hexdigest()[:32] + '"'}, body
 
 
 def _page_param(value: str | None) -> int:

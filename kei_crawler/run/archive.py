@@ -15,6 +15,8 @@ from datetime import datetime
 from pathlib import Path
 
 import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
 
 from kei_crawler.run import outstanding
 from kei_crawler.run.listing_walk import SWEPT_AT_KEY
@@ -37,6 +39,7 @@ class KnownBrief:
 
 
 _COLUMNS = [spec.name for spec in fields(KnownBrief)]  # read from the snapshot, column by column
+_PHOTO_RECORD = "photo_warc_record_id"
 
 
 @dataclass
@@ -53,6 +56,9 @@ class ArchiveState:
     """Briefs listed before but never captured: every crawl asks for them again (``outstanding``)."""
     swept_at: datetime | None = None
     """When a crawl last read the whole listing in one state (``run.listing_walk``); None: never."""
+    photo_links: dict[str, str] = field(default_factory=dict)
+    """Photo URL → the WARC-Record-ID of its capture, for the rows that name one: a photo the archive
+    holds is not fetched again, and a fresh row showing it links to that capture (``run.requisites``)."""
 
     @classmethod
     def empty(cls) -> ArchiveState:
@@ -93,7 +99,10 @@ class ArchiveState:
         known = {values[0]: KnownBrief(*values) for values in zip(*columns, strict=True)}
         metadata = decode_metadata(snapshot.parquet.metadata.metadata)
         pending = outstanding.decode(metadata.get(outstanding.METADATA_KEY))
-        return cls(snapshot=ref, known=known, outstanding=pending, swept_at=_when(metadata.get(SWEPT_AT_KEY)))
+        return cls(
+            snapshot=ref, known=known, outstanding=pending, swept_at=_when(metadata.get(SWEPT_AT_KEY)),
+            photo_links=_photo_links(snapshot.parquet),
+        )  # fmt: skip
 
     @property
     def path(self) -> Path | None:
@@ -105,6 +114,19 @@ class ArchiveState:
     def live_urls(self) -> list[str]:
         """Known briefs not marked removed, in a stable order: what a revalidating crawl re-requests."""
         return sorted(url for url, brief in self.known.items() if brief.removed_at is None)
+
+
+def _photo_links(parquet: pq.ParquetFile) -> dict[str, str]:
+    """Photo URL → record id from a snapshot's rows; empty for one written before schema version 4."""
+    if _PHOTO_RECORD not in parquet.schema_arrow.names:
+        return {}
+    try:
+        table = parquet.read(columns=["photo_url", _PHOTO_RECORD]).filter(
+            pc.is_valid(pc.field(_PHOTO_RECORD))
+        )
+    except (pa.ArrowException, OSError):
+        return {}  # the links cost refetches when unreadable, never the crawl
+    return dict(zip(table["photo_url"].to_pylist(), table[_PHOTO_RECORD].to_pylist(), strict=True))
 
 
 def _when(raw: object) -> datetime | None:

@@ -69,7 +69,7 @@ class SnapshotAssembly:
         self.batch_rows = run.config.snapshot_batch_rows
         self.spool = RowSpool(run.job.row_spool, self.batch_rows) if run.job is not None else None
         self.captured: set[str] = self.spool.urls() if self.spool else set()  # an interrupted run's rows
-        self._pending: list[Brief] = []  # without a spool: the rows of the next batch
+        self._pending: list[Brief] = []  # without a spool: the rows of the next two batches
         if run.resumed is not None:
             logger.info("Resuming crawl %s: %d briefs already captured", run.crawl_id, len(self.captured))
         self.written = ProfileCounts()  # of the rows written: the next crawl's quality baseline
@@ -101,8 +101,10 @@ class SnapshotAssembly:
             self.spool.add(brief)
             return
         self._pending.append(brief)
-        if len(self._pending) >= self.batch_rows:
-            self._write_pending()
+        # A batch behind: the rows written now were added a batch ago, so their photos, requested right
+        # after their pages, have been captured and the rows link to them (``run.requisites``).
+        if len(self._pending) >= 2 * self.batch_rows:
+            self._write_pending(self.batch_rows)
 
     def keep_for_resume(self) -> None:
         """Leave the spooled rows, and what --resume needs besides them, in the job directory."""
@@ -172,19 +174,22 @@ class SnapshotAssembly:
         """The snapshot file: this run's rows, then the archive's rows it did not re-capture."""
         self._check_quality(len(self.captured))
         if self.spool is None:
-            self._write_pending()
+            while self._pending:
+                self._write_pending(self.batch_rows)
         else:
             self.spool.flush()
             for table in self.spool.tables():
                 failpoints.hit("snapshot.row_group", self.tmp_path)
-                self._write(table)
+                self._write(self.run.requisites.fill(table))
         self._carry_forward()
 
-    def _write_pending(self) -> None:
-        if self._pending:
+    def _write_pending(self, rows: int) -> None:
+        """Write the first ``rows`` pending rows, linked to their photos' captures."""
+        batch = self._pending[:rows]
+        if batch:
             failpoints.hit("snapshot.row_group", self.tmp_path)
-            self._write(to_table(self._pending))
-            self._pending.clear()
+            self._write(self.run.requisites.fill(to_table(batch)))
+            del self._pending[: len(batch)]
 
     def _write(self, table: pa.Table) -> None:
         if self._writer is None:

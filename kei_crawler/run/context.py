@@ -27,6 +27,7 @@ from kei_crawler.run.layout import FOLDER, JobLayout, OutputLayout, kind_of
 from kei_crawler.run.listing_walk import ListingWalk, sweep_due, swept_at
 from kei_crawler.run.lock import OutputLock
 from kei_crawler.run.outcome import RunOutcome
+from kei_crawler.run.requisites import RequisiteLinks
 from kei_crawler.run.resume import ResumeState, carried_stats, kept_warc_parts, warc_refusal
 from kei_crawler.storage import failpoints
 from kei_crawler.storage.atomic import os_error_line
@@ -71,6 +72,8 @@ class RunContext:
     """The listing pages as read, to tell whether the listing shifted while the crawl walked it."""
     failures: FailureLists = field(default_factory=FailureLists)
     outcome: RunOutcome = field(default_factory=RunOutcome)
+    requisites: RequisiteLinks = field(default_factory=RequisiteLinks)
+    """The captures of the briefs' photos and other requisites, for the rows' ``photo_warc_record_id``."""
 
     def __enter__(self) -> RunContext:
         return self
@@ -107,6 +110,7 @@ class RunContext:
             drops=list(self.failures.drops),
             warc_enabled=self.config.warc_enabled,
             warc_parts=kept_warc_parts(self.job.warc_spool, self.crawl_id) if self.job is not None else {},
+            requisites=dict(self.requisites.captured),
         )
 
     def listing_swept_at(self) -> datetime | None:
@@ -190,7 +194,7 @@ def open_run(
     run = RunContext(
         config=config, layout=layout, crawl_id=crawl_id, mode=chosen, started_at=started_at, archive=archive,
         lock=lock, job=job, resumed=resumed, replaced_interrupted=replaced,
-        listing=ListingWalk(config.listing_rereads),
+        listing=ListingWalk(config.listing_rereads), requisites=RequisiteLinks(archived=archive.photo_links),
     )  # fmt: skip
     if resumed is not None:
         _go_on_from(run, resumed)
@@ -206,6 +210,7 @@ def _go_on_from(run: RunContext, resumed: ResumeState) -> None:
     run.failures = FailureLists(list(resumed.errors), list(resumed.drops))
     run.outcome.listing_read = resumed.listing_read
     run.outcome.listing_unreadable = resumed.listing_unreadable
+    run.requisites.captured.update(resumed.requisites)
 
 
 def _resumed_mode(resumed: ResumeState | None) -> Mode | None:

@@ -40,6 +40,9 @@ class Stat:
     RETRY_AFTER_HONOURED = "kei/retry_after_honoured"
     RETRY_AFTER_TOO_LONG = "kei/retry_after_too_long"
     OFFSITE_REDIRECTS = "kei/offsite_redirects"
+    REQUISITES = "kei/requisites"
+    REQUISITES_ARCHIVED = "kei/requisites_archived"
+    REQUISITES_OFFSITE = "kei/requisites_offsite"
     REEXTRACT_RESPONSES = "kei/reextract/responses"
     FILLED = "kei/filled/"
     WARC_RECORDS = "kei/warc_records/"
@@ -111,7 +114,10 @@ def run_counts(stats: Mapping[str, Any], failures: FailureLists | None = None) -
     ``briefs_outstanding`` are briefs listed but never captured, which every crawl asks for again.
     ``listing_shifts`` counts the times the listing was found to have moved while it was read,
     ``listing_pages_reread`` the pages read again for it; ``listing_shift_unresolved`` is 1 when it never
-    settled (the next crawl then sweeps the listing).
+    settled (the next crawl then sweeps the listing). ``requisites`` are the briefs' images (and
+    stylesheets) downloaded, ``requisites_archived`` those not fetched because the archive holds them,
+    ``requisites_offsite`` those on another host, ``requisite_errors`` the failures by reason — none of
+    them a brief, and none a lost brief (``spiders.requisites``).
     """
 
     def prefixed(prefix: str) -> dict[str, int]:
@@ -146,6 +152,10 @@ def run_counts(stats: Mapping[str, Any], failures: FailureLists | None = None) -
         "warc_bytes": count(Stat.WARC_BYTES),
         "brief_errors": prefixed(Stat.errors("brief") + "/"),
         "listing_errors": prefixed(Stat.errors("listing") + "/"),
+        "requisites": count(Stat.REQUISITES),
+        "requisites_archived": count(Stat.REQUISITES_ARCHIVED),
+        "requisites_offsite": count(Stat.REQUISITES_OFFSITE),
+        "requisite_errors": prefixed(Stat.errors("requisite") + "/"),
         "spider_exceptions": prefixed("spider_exceptions/"),
         "errors": list(failures.errors),
         "drops": list(failures.drops),

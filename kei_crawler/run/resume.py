@@ -45,6 +45,9 @@ class ResumeState:
     """KEI_WARC_ENABLED of the interrupted run (None: a state written before it was recorded)."""
     warc_parts: dict[str, int] = field(default_factory=dict)
     """The WARC parts it kept in the job directory, by name, with their sizes: its rows point into them."""
+    requisites: dict[str, str] = field(default_factory=dict)
+    """The photos (and other requisites) it captured, by URL, with their record ids: Scrapy's JOBDIR
+    will not request them again, and the rows spooled before the interruption link to them."""
 
     def save(self, path: Path) -> None:
         write_atomic(path, json.dumps(asdict(self), default=str), failpoint="resume.save")

@@ -29,14 +29,16 @@ from kei_crawler.pages.brief import PageRead, read_brief
 from kei_crawler.pages.workers import WorkerPool
 from kei_crawler.run.context import RunContext
 from kei_crawler.run.counts import Stat
+from kei_crawler.spiders.requisites import RequisiteFetching
 from kei_crawler.storage.warc.link import fetched_at, warc_link
 
 logger = logging.getLogger(__name__)
 
 GONE = (404, 410)
+Output = RawBrief | scrapy.Request  # a brief page's: its RawBrief, then its requisites' requests
 
 
-class PeninsulaSpider(scrapy.Spider):
+class PeninsulaSpider(RequisiteFetching, scrapy.Spider):
     name = "peninsula"
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -162,19 +164,21 @@ class PeninsulaSpider(scrapy.Spider):
             headers["If-Modified-Since"] = known.http_last_modified
         return self.brief_request(canonical, headers=headers, meta={"handle_httpstatus_list": [304, *GONE]})
 
-    def parse_brief(self, response: Response, canonical_url: str) -> Iterator[RawBrief]:
-        """The brief on ``response``, read in this process."""
+    def parse_brief(self, response: Response, canonical_url: str) -> Iterator[Output]:
+        """The brief on ``response``, read in this process; then its requisites (``spiders.requisites``)."""
         if not self._settled(response, canonical_url):
-            yield raw_brief(response, canonical_url, read_brief(response.url, response.body), self.origin)
+            read = read_brief(response.url, response.body)
+            yield raw_brief(response, canonical_url, read, self.origin)
+            yield from self.requisite_requests(response, read)
 
-    async def parse_brief_in_worker(self, response: Response, canonical_url: str) -> list[RawBrief]:
-        """As :meth:`parse_brief`, the page read in a worker process (``KEI_EXTRACT_WORKERS``). A coroutine
-        returning a list rather than an async generator: Scrapy then takes the output down its cheaper
-        synchronous spider-middleware path."""
+    async def parse_brief_in_worker(self, response: Response, canonical_url: str) -> list[Output]:
+        """As :meth:`parse_brief`, read in a worker process (``KEI_EXTRACT_WORKERS``): a coroutine returning a
+        list, not an async generator, so Scrapy takes its output down the cheaper synchronous path."""
         if self._settled(response, canonical_url):
             return []
         read = await self.reader.read(response.url, response.body)
-        return [raw_brief(response, canonical_url, read, self.origin)]
+        brief = raw_brief(response, canonical_url, read, self.origin)
+        return [brief, *self.requisite_requests(response, read)]
 
     def _settled(self, response: Response, canonical_url: str) -> bool:
         """True when the response is a 304 or a 404/410 for a known brief: recorded, nothing to read."""

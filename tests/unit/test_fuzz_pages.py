@@ -51,7 +51,13 @@ def check_brief_page(case: tuple[str, str | bytes]) -> None:
     for name in OPTIONAL_FIELDS:
         assert fields[name] is None or isinstance(fields[name], str)
     assert all(field in STRATEGIES and via in STRATEGIES[field] for field, via in provenance.items())
-    assert page.read() == (fields, {**provenance, **page.read().provenance})
+    assert page.read()[:2] == (fields, {**provenance, **page.read().provenance})
+    requisites = page.requisites()
+    assert all(
+        urlsplit(url).scheme in ("http", "https") for url in (*requisites.images, *requisites.stylesheets)
+    )
+    if fields["photo_url"] is not None:
+        assert requisites.images[0] == fields["photo_url"]  # the photo is the first image fetched
     if fields["photo_url"] is not None:
         assert urlsplit(fields["photo_url"]).scheme in ("http", "https")
     for name in ("body", "photo_caption", "credits"):

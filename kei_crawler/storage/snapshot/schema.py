@@ -14,7 +14,7 @@ import pyarrow as pa
 
 from kei_crawler.items import FIELDS, Brief
 
-SCHEMA_VERSION = 3  # 2: warc_file, warc_record_id, warc_offset; 3: refresh_error
+SCHEMA_VERSION = 4  # 2: warc_file, warc_record_id, warc_offset; 3: refresh_error; 4: photo_warc_record_id
 
 BRIEF_SCHEMA = pa.schema([pa.field(column.name, column.type, nullable=column.nullable) for column in FIELDS])
 """One column per :data:`items.FIELDS` entry, with the type and nullability declared there."""
