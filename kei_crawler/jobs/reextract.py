@@ -149,7 +149,8 @@ def _briefs(
 ) -> Iterator[Brief]:
     origin = urls.origin_of(run.config.canonical_origin)
     steps = [_step(pipeline) for pipeline in pipelines]
-    pages = ((pair, pair[0].url, pair[0].body) for pair in _brief_responses(responses, origin, stats))
+    captures = _linking_requisites(responses, run, origin)
+    pages = ((pair, pair[0].url, pair[0].body) for pair in _brief_responses(captures, origin, stats))
     # With KEI_EXTRACT_WORKERS, pages are read in worker processes while the ones before go through the
     # pipelines here; they come back in order either way.
     for (response, canonical), read in reader.imap(pages):
@@ -158,6 +159,18 @@ def _briefs(
             stats.inc_value("item_scraped_count")
             count_filled(stats, brief)  # as the crawl's FieldFillRates does
             yield brief
+
+
+def _linking_requisites(
+    responses: Iterable[ArchivedResponse], run: RunContext, origin: str
+) -> Iterator[ArchivedResponse]:
+    """``responses``, each capture of something other than a brief (a photo) recorded by URL as the crawl
+    records it, so the rows link to their photos (``run.photo_links``: rows are written a batch behind)."""
+    for archived in responses:
+        if 200 <= archived.status < 300 and not urls.is_brief_url(archived.requested_url):
+            url = archived.requested_url
+            run.requisites.record(urls.rebase(url, url, origin), archived.link["record_id"])
+        yield archived
 
 
 def _brief_responses(

@@ -7,7 +7,7 @@ post ends, and content images by their structure (not tiny, not SVG, not the log
 class name being read. The photo comes first, then the others in document order, each once.
 Stylesheets are the ``<link rel="stylesheet">`` elements of the whole page, read before the chrome is
 stripped. Every URL is absolute http(s); whether it may be fetched (same site, robots.txt, size) is the
-spider's business (``spiders.requisites``).
+spider's business (``spiders.requisite_requests``).
 """
 
 from __future__ import annotations

@@ -58,7 +58,7 @@ class ArchiveState:
     """When a crawl last read the whole listing in one state (``run.listing_walk``); None: never."""
     photo_links: dict[str, str] = field(default_factory=dict)
     """Photo URL → the WARC-Record-ID of its capture, for the rows that name one: a photo the archive
-    holds is not fetched again, and a fresh row showing it links to that capture (``run.requisites``)."""
+    holds is not fetched again, and a fresh row showing it links to that capture (``run.photo_links``)."""
 
     @classmethod
     def empty(cls) -> ArchiveState:

@@ -102,7 +102,7 @@ class SnapshotAssembly:
             return
         self._pending.append(brief)
         # A batch behind: the rows written now were added a batch ago, so their photos, requested right
-        # after their pages, have been captured and the rows link to them (``run.requisites``).
+        # after their pages, have been captured and the rows link to them (``run.photo_links``).
         if len(self._pending) >= 2 * self.batch_rows:
             self._write_pending(self.batch_rows)
 

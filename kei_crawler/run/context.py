@@ -27,7 +27,7 @@ from kei_crawler.run.layout import FOLDER, JobLayout, OutputLayout, kind_of
 from kei_crawler.run.listing_walk import ListingWalk, sweep_due, swept_at
 from kei_crawler.run.lock import OutputLock
 from kei_crawler.run.outcome import RunOutcome
-from kei_crawler.run.requisites import RequisiteLinks
+from kei_crawler.run.photo_links import RequisiteLinks
 from kei_crawler.run.resume import ResumeState, carried_stats, kept_warc_parts, warc_refusal
 from kei_crawler.storage import failpoints
 from kei_crawler.storage.atomic import os_error_line

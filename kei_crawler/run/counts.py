@@ -117,7 +117,7 @@ def run_counts(stats: Mapping[str, Any], failures: FailureLists | None = None) -
     settled (the next crawl then sweeps the listing). ``requisites`` are the briefs' images (and
     stylesheets) downloaded, ``requisites_archived`` those not fetched because the archive holds them,
     ``requisites_offsite`` those on another host, ``requisite_errors`` the failures by reason — none of
-    them a brief, and none a lost brief (``spiders.requisites``).
+    them a brief, and none a lost brief (``spiders.requisite_requests``).
     """
 
     def prefixed(prefix: str) -> dict[str, int]:

@@ -29,7 +29,7 @@ from kei_crawler.pages.brief import PageRead, read_brief
 from kei_crawler.pages.workers import WorkerPool
 from kei_crawler.run.context import RunContext
 from kei_crawler.run.counts import Stat
-from kei_crawler.spiders.requisites import RequisiteFetching
+from kei_crawler.spiders.requisite_requests import RequisiteFetching
 from kei_crawler.storage.warc.link import fetched_at, warc_link
 
 logger = logging.getLogger(__name__)
@@ -165,7 +165,7 @@ class PeninsulaSpider(RequisiteFetching, scrapy.Spider):
         return self.brief_request(canonical, headers=headers, meta={"handle_httpstatus_list": [304, *GONE]})
 
     def parse_brief(self, response: Response, canonical_url: str) -> Iterator[Output]:
-        """The brief on ``response``, read in this process; then its requisites (``spiders.requisites``)."""
+        """The brief on ``response``, read in this process; then its requisites (``spiders.requisite_requests``)."""
         if not self._settled(response, canonical_url):
             read = read_brief(response.url, response.body)
             yield raw_brief(response, canonical_url, read, self.origin)

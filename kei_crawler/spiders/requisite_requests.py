@@ -8,7 +8,7 @@ business (``pages.requisites``); here is which of them are requested:
 - only with ``KEI_REQUISITES_ENABLED`` (stylesheets only with ``KEI_REQUISITE_STYLESHEETS`` too);
 - only on the crawled host (``urls.same_site``, as every request): an image on another host (a CDN,
   another domain) is counted ``kei/requisites_offsite`` and left alone;
-- not when the archive already links a row to a capture of it (``run.requisites``), and once per crawl
+- not when the archive already links a row to a capture of it (``run.photo_links``), and once per crawl
   (Scrapy's duplicate filter): an unchanged brief re-fetched by ``--full`` does not fetch its photo again;
 - through the same downloader as the pages: robots.txt, the delay and the retries apply, and the WARC
   recorder keeps the exchange (an identical payload becomes a revisit record);
