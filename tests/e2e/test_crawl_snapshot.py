@@ -68,12 +68,15 @@ def test_snapshot_equals_the_replicas_truth(tmp_path: Path, theme: str, paginati
         assert set(provenance.values()) <= VOCABULARY
         assert ("photo_caption" in provenance) is (row["photo_caption"] is not None)
 
-    # Each brief requested once, nothing outside The Peninsula's listing and briefs (and robots.txt).
+    # Each brief and its photo requested once, nothing outside The Peninsula's listing, briefs and their
+    # photos (and robots.txt): no logo, no stylesheet, no other section.
     paths = [r.path for r in server.requests]
     brief_paths = [p for p in paths if p.split("?")[0] in {urlpath(u) for u in truth}]
     assert sorted(brief_paths) == sorted(urlpath(u) for u in truth)
+    photos = sorted(urlpath(t["photo_url"]) for t in truth.values() if t["photo_url"])
+    assert sorted(p for p in paths if p.startswith("/wp-content/")) == photos
     assert not [p for p in paths if p.startswith(NOT_BRIEF_SECTIONS)]
-    assert all(p == "/robots.txt" or p.startswith("/the-peninsula") for p in paths)
+    assert all(p == "/robots.txt" or p.startswith(("/the-peninsula", "/wp-content/uploads/")) for p in paths)
 
     meta = store.metadata(snapshot.path)
     assert meta["crawl_id"] == snapshot.crawl_id
