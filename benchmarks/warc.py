@@ -54,6 +54,21 @@ def cpu_per_response(site: Site, repeat: int = 3) -> float:
     return statistics.median(results)
 
 
+IMAGES_OFF = ("-s", "KEI_REQUISITES_ENABLED=False")
+
+
+def first_and_again(base_url: str, name: str, *flags: str) -> tuple[int, int]:
+    """WARC bytes of a first crawl and of a second ``--full`` one of the unchanged site (its payloads are
+    revisits), into a fresh output directory."""
+    out = SESSION.new_dir(name)
+    for mode in ((), ("--full",)):
+        done = run(crawl_argv(base_url, out, *OUR_FLAGS, *flags, *mode))
+        if done.returncode not in PUBLISHED_CODES:
+            raise RuntimeError(f"crawl {mode} exited {done.returncode}: {done.stderr[-2000:]}")
+    once, again = warc_bytes(out)
+    return once, again
+
+
 def section() -> str:
     crawl = SESSION.first_crawl()
     counts = latest_manifest(crawl)["counts"]
@@ -63,21 +78,20 @@ def section() -> str:
     first = sum(warc_bytes(crawl))
     index = sum(p.stat().st_size for p in (crawl / "warc").glob("*.cdxj"))
     snapshot = sum(p.stat().st_size for p in (crawl / "snapshots").glob("*/briefs.parquet"))
+    photos = int(counts.get("requisites", 0))
     with ReplicaProcess(REVISIT_BRIEFS) as small:
-        out = SESSION.new_dir("warc-revisits")
-        for flags in ((), ("--full",)):  # the site unchanged: the second crawl's payloads are revisits
-            done = run(crawl_argv(small.base_url, out, *OUR_FLAGS, *flags))
-            if done.returncode not in PUBLISHED_CODES:
-                raise RuntimeError(f"crawl {flags} exited {done.returncode}: {done.stderr[-2000:]}")
-        once, again = warc_bytes(out)
+        without_once, without_again = first_and_again(small.base_url, "warc-no-images", IMAGES_OFF)
+        once, again = first_and_again(small.base_url, "warc-revisits")
     cpu = cpu_per_response(build_site(REVISIT_BRIEFS, theme="modern"))
     runs = SESSION.results.get("crawl")
     crawl_cpu = statistics.median(r.measured.cpu for r in runs["ours"]) if runs else None
     share = (f", {cpu * requests / 1000 / crawl_cpu:.0%} of the crawl's {crawl_cpu:.0f} s of CPU (crawl section)"
              if crawl_cpu else "")  # fmt: skip
     return "\n".join([
-        f"The first crawl of the {BRIEFS:,}-brief replica ({requests:,} requests: {briefs:,} briefs, the "
-        "listing pages, robots.txt), every request and response kept, one gzip member per record.",
+        f"The first crawl of the {BRIEFS:,}-brief replica ({requests:,} requests: {briefs:,} briefs, "
+        f"{photos:,} photos, the listing pages, robots.txt), every request and response kept, one gzip member "
+        "per record. The replica's photos are 0.3–2.5 KB (the real site's are larger: the first crawl's size "
+        "grows by their bytes); without images means `-s KEI_REQUISITES_ENABLED=False`.",
         "",
         "| archive | bytes | per brief |",
         "| --- | ---: | ---: |",
@@ -85,9 +99,17 @@ def section() -> str:
         f"| WARC of the first crawl | {first:,} | {first / briefs:,.0f} |",
         f"| its CDXJ index | {index:,} | {index / briefs:,.0f} |",
         f"| the snapshot (zstd Parquet), for comparison | {snapshot:,} | {snapshot / briefs:,.0f} |",
-        f"| {REVISIT_BRIEFS}-brief replica: WARC of a first crawl | {once:,} | {once / REVISIT_BRIEFS:,.0f} |",
-        f"| {REVISIT_BRIEFS}-brief replica: WARC of a second `--full` crawl, site unchanged (revisit records) "
+        f"| {REVISIT_BRIEFS}-brief replica, without images: WARC of a first crawl "
+        f"| {without_once:,} | {without_once / REVISIT_BRIEFS:,.0f} |",
+        f"| {REVISIT_BRIEFS}-brief replica, without images: WARC of a second `--full` crawl, site unchanged "
+        f"(revisit records) | {without_again:,} | {without_again / REVISIT_BRIEFS:,.0f} |",
+        f"| {REVISIT_BRIEFS}-brief replica, with images: WARC of a first crawl | {once:,} | {once / REVISIT_BRIEFS:,.0f} |",
+        f"| {REVISIT_BRIEFS}-brief replica, with images: WARC of a second `--full` crawl, site unchanged "
         f"| {again:,} | {again / REVISIT_BRIEFS:,.0f} |",
+        "",
+        f"With images the unchanged re-crawl's WARC is {again / without_again - 1:+.1%} of the one without: a photo "
+        "the archive holds is not fetched again (docs/warc.md#page-requisites), so the re-crawl writes the pages' "
+        "revisits and nothing for their photos.",
         "",
         f"Writing the records costs **{cpu:.2f} ms of CPU per response** (response + request record, digests, "
         f"gzip per record; measured in-process on the same pages, median of 3): {cpu * requests / 1000:.1f} s "
