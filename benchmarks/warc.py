@@ -80,7 +80,7 @@ def section() -> str:
     snapshot = sum(p.stat().st_size for p in (crawl / "snapshots").glob("*/briefs.parquet"))
     photos = int(counts.get("requisites", 0))
     with ReplicaProcess(REVISIT_BRIEFS) as small:
-        without_once, without_again = first_and_again(small.base_url, "warc-no-images", IMAGES_OFF)
+        without_once, without_again = first_and_again(small.base_url, "warc-no-images", *IMAGES_OFF)
         once, again = first_and_again(small.base_url, "warc-revisits")
     cpu = cpu_per_response(build_site(REVISIT_BRIEFS, theme="modern"))
     runs = SESSION.results.get("crawl")

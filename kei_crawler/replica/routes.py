@@ -41,6 +41,8 @@ def render(site: Site, path_and_query: str, base: str) -> Response:
         return 200, {"Content-Type": "text/plain; charset=utf-8"}, pages.robots_txt(base)
     if path.startswith(images.UPLOADS):
         return _upload(site, path, base)
+    if path.startswith(images.THEMES) and path.endswith(".css"):
+        return 200, {"Content-Type": "text/css"}, images.stylesheet(path)
     last_segment = path.rsplit("/", 1)[-1]
     if not path.endswith("/") and "." not in last_segment:
         # WordPress answers the slash-less form of any permalink with a permanent redirect.

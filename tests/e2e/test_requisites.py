@@ -215,3 +215,13 @@ def test_a_resumed_crawl_links_the_photos_of_both_parts(tmp_path: Path) -> None:
     for row in photographed:
         record = records[row["photo_warc_record_id"]]
         assert record["url"].endswith(row["photo_url"].removeprefix("https://keia.org"))
+
+
+def test_stylesheets_only_when_asked_and_once(tmp_path: Path) -> None:
+    site = build_site(6, theme="modern")  # links its theme's style.css from every page
+    with ReplicaServer(site) as server:
+        done = crawl(server, tmp_path / "out", "-s", "KEI_REQUISITE_STYLESHEETS=True")
+        css = Counter(r.path for r in server.requests if r.path.endswith(".css"))
+    assert done.done.returncode == ExitCode.OK, done.done.stderr[-3000:]
+    assert css == Counter({"/wp-content/themes/kei-2021/style.css": 1})
+    assert done.counts["requisite_errors"] == {}
