@@ -28,8 +28,13 @@ def brief_paths(server: ReplicaServer) -> list[str]:
             and "?" not in r.path and not r.path.startswith("/the-peninsula/page/")]  # fmt: skip
 
 
+def photo_paths(server: ReplicaServer) -> list[str]:
+    return [r.path for r in server.requests if r.path.startswith("/wp-content/uploads/")]
+
+
 def listing_paths(server: ReplicaServer) -> list[str]:
-    return [r.path for r in server.requests if r.path not in brief_paths(server) and r.path != "/robots.txt"]
+    others = {*brief_paths(server), *photo_paths(server), "/robots.txt"}
+    return [r.path for r in server.requests if r.path not in others]
 
 
 @pytest.fixture
@@ -70,7 +75,9 @@ def test_incremental_fetches_only_the_new_briefs(
     new = [slugs[f"new{i}"] for i in range(3)]
     assert sorted(brief_paths(server)) == sorted(f"/the-peninsula/{s}/" for s in new)
     assert len(listing_paths(server)) <= 2
-    assert len(server.requests) <= 2 + 3 + 1  # listing pages, new briefs, robots.txt
+    photos = sorted(p for p in (server.site.brief(s).photo_path for s in new) if p)  # type: ignore[union-attr]
+    assert sorted(photo_paths(server)) == photos  # the new briefs' photos, no other
+    assert len(server.requests) <= 2 + 3 + 1 + len(photos)  # listing pages, new briefs, robots.txt, photos
 
     rows = snapshot_rows(out)
     assert rows.keys() == before.keys() | {url(s) for s in new}

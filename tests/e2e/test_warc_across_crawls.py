@@ -64,7 +64,14 @@ def test_full_recrawl_of_an_unchanged_page_is_a_revisit_of_the_first_capture(
     rebuilt_path = Path(capsys.readouterr().out.strip().splitlines()[-1])
     ref = store.latest(out)
     assert ref is not None
-    crawl_rows = pq.read_table(ref.path).drop_columns(["first_seen"]).to_pylist()
-    rebuilt = pq.read_table(rebuilt_path).drop_columns(["first_seen"]).to_pylist()
-    # first_seen is lineage from the archive, which a re-extraction of one crawl's WARC does not have.
+    # first_seen is lineage from the archive, which a re-extraction of one crawl's WARC does not have; so
+    # are the photos' captures: the second crawl did not fetch them again (the archive held them), its rows
+    # link to the first WARC's records, and a re-extraction links only the captures of the WARCs it reads.
+    lineage = ["first_seen", "photo_warc_record_id"]
+    crawl_rows = pq.read_table(ref.path).drop_columns(lineage).to_pylist()
+    rebuilt = pq.read_table(rebuilt_path).drop_columns(lineage).to_pylist()
     assert rebuilt == crawl_rows
+    first_photos = {headers["WARC-Record-ID"] for url, headers in first_ids.items() if url.endswith(".jpg")}
+    linked = set(pq.read_table(ref.path)["photo_warc_record_id"].to_pylist()) - {None}
+    assert linked and linked <= first_photos
+    assert set(pq.read_table(rebuilt_path)["photo_warc_record_id"].to_pylist()) == {None}
