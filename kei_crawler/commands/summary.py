@@ -40,6 +40,10 @@ def summary_table(result: CrawlResult) -> Table:
     for reason, n in counts["briefs_dropped"].items():
         table.add_row(f"dropped: {reason}", str(n))
     table.add_row("listing pages", str(counts["listing_pages"]))
+    if counts["requisites"] or counts["requisites_archived"] or counts["requisites_offsite"]:
+        # The briefs' photos and content images (docs/warc.md#page-requisites): not briefs, so apart.
+        held, offsite = counts["requisites_archived"], counts["requisites_offsite"]
+        table.add_row("images fetched", f"{counts['requisites']} ({held} held already, {offsite} off-site)")
     table.add_row("requests", str(counts["requests"]))
     for status, n in counts["responses_by_status"].items():
         table.add_row(f"responses {status}", str(n))
@@ -47,7 +51,7 @@ def summary_table(result: CrawlResult) -> Table:
     if counts["warc_bytes"]:
         records = ", ".join(f"{n} {kind}" for kind, n in counts["warc_records"].items())
         table.add_row("WARC bytes", f"{counts['warc_bytes']:,} ({records})")
-    for kind in ("brief_errors", "listing_errors", "spider_exceptions"):
+    for kind in ("brief_errors", "listing_errors", "requisite_errors", "spider_exceptions"):
         for reason, n in counts[kind].items():
             table.add_row(f"{kind.replace('_', ' ')}: {reason}", str(n))
     return table

@@ -125,6 +125,8 @@ def test_each_photo_and_content_image_is_fetched_once(crawls: dict[str, Any]) ->
     # Images are not briefs, and a failed one is no lost brief.
     assert counts["briefs_written"] == counts["briefs_new"] == 12
     assert counts["errors"] == [] and counts["brief_errors"] == {}
+    shown = first.done.stdout + first.done.stderr  # the summary: images apart from briefs, with their errors
+    assert f"{len(photos)} (0 held already, 1 off-site)" in shown and "requisite errors: too_large" in shown
 
 
 def test_rows_link_their_photo_to_its_record(crawls: dict[str, Any]) -> None:

@@ -21,7 +21,9 @@ def manifest(out: Path, crawl_id: str) -> dict[str, Any]:
 
 def test_manifest_and_nothing_new(tmp_path: Path) -> None:
     out = tmp_path / "out"
-    with ReplicaServer(build_site(25)) as server:
+    site = build_site(25)
+    photos = sum(1 for brief in site.briefs if brief.photo_path)
+    with ReplicaServer(site) as server:
         first = run_crawl(server.base_url, out)
         second = run_crawl(server.base_url, out)
     assert first.returncode == ExitCode.OK, first.stderr[-2000:]
@@ -36,8 +38,9 @@ def test_manifest_and_nothing_new(tmp_path: Path) -> None:
     assert two["counts"]["requests"] <= 3  # robots.txt and the first listing page (and its overlap)
     assert one["finish_reason"] == "finished" and one["alerts"] == []
     assert (
-        one["counts"]["warc_bytes"] > 0 and one["counts"]["warc_records"]["response"] == 29
-    )  # 25 briefs, 3 listing pages, robots.txt
+        one["counts"]["warc_bytes"] > 0 and one["counts"]["warc_records"]["response"] == 29 + photos
+    )  # 25 briefs, 3 listing pages, robots.txt, the briefs' photos
+    assert one["counts"]["requisites"] == photos and two["counts"]["requisites"] == 0
     # The manifest's counts are the snapshot metadata's counts.
     assert json.loads(store.metadata(refs[1].path)["counts"]) == two["counts"]
 
