@@ -34,6 +34,7 @@ from kei_crawler.commands.feed import run_feed
 from kei_crawler.commands.summary import duckdb_query, newest_briefs_table
 from kei_crawler.replica import THEMES, ReplicaServer, build_site
 from kei_crawler.replica.content import PAGINATIONS
+from kei_crawler.replica.images import UPLOADS
 from kei_crawler.run.layout import OutputLayout
 from kei_crawler.run.outcome import PUBLISHED
 from kei_crawler.storage.snapshot import store
@@ -158,9 +159,10 @@ def run_demo(
                 return 1
             asked = len(server.requests)
             not_modified = sum(1 for r in server.requests if r.status == 304)
+            photos = sum(1 for r in server.requests if r.path.startswith(UPLOADS))
             console.print(
-                f"That crawl sent the replica {asked} requests ({not_modified} answered 304 Not Modified) "
-                f"to pick up {what}.",
+                f"That crawl sent the replica {asked} requests ({not_modified} answered 304 Not Modified, "
+                f"{photos} for photos) to pick up {what}.",
                 soft_wrap=True,
             )
     latest = store.latest(output_dir)

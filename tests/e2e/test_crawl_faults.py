@@ -26,6 +26,7 @@ from kei_crawler.extensions.manifest import latest_manifest
 from kei_crawler.replica import Fault, FaultPlan, FaultRule, ReplicaServer, build_site
 from kei_crawler.replica.content import Site
 from kei_crawler.replica.faults import Injection
+from kei_crawler.replica.images import UPLOADS
 from kei_crawler.replica.server import RequestRecord
 from kei_crawler.run.outcome import ExitCode
 from kei_crawler.storage.snapshot import store
@@ -177,9 +178,10 @@ def test_brief_faults_are_retried_or_reported(tmp_path: Path) -> None:
     offsite = next(e for e in data["counts"]["errors"] if e["url"].endswith(f"{slug(b[12])}/"))
     assert f"{elsewhere.base_url}{b[12]}" in offsite["detail"]  # so does the manifest
 
-    # Never a request outside the site: the other host was not asked, this one only for the section.
+    # Never a request outside the site: the other host was not asked, this one only for the section and
+    # its briefs' photos.
     assert elsewhere.requests == []
-    assert all(r.path == "/robots.txt" or r.path.startswith(LISTING) for r in server.requests)
+    assert all(r.path == "/robots.txt" or r.path.startswith((LISTING, UPLOADS)) for r in server.requests)
 
     # Pages that are not briefs: each a counted drop whose reason names the field that was not found.
     drops = {urls.brief_slug(d["url"]): d for d in data["counts"]["drops"]}

@@ -22,7 +22,15 @@ from tests.support.crawling import crawl_command, run_crawl
 
 WORKERS = ("-s", "KEI_EXTRACT_WORKERS=1")
 # Columns that say when and where a capture happened, not what it holds.
-WHEN = ("fetched_at", "first_seen", "last_seen", "warc_file", "warc_record_id", "warc_offset")
+WHEN = (
+    "fetched_at",
+    "first_seen",
+    "last_seen",
+    "warc_file",
+    "warc_record_id",
+    "warc_offset",
+    "photo_warc_record_id",
+)
 
 
 def rows(out: Path) -> list[dict[str, object]]:
@@ -93,6 +101,10 @@ def test_a_crawl_with_a_worker_writes_the_same_rows(tmp_path: Path, theme: str) 
     assert "Reading brief pages in 1 worker process" in pooled.stderr
     assert rows(tmp_path / "pooled") == rows(tmp_path / "inline")
     assert len(rows(tmp_path / "pooled")) == 45
+    for out in ("inline", "pooled"):  # the photos requested from a worker's read are linked as well
+        table = store.load(store.latest(tmp_path / out).path)  # type: ignore[union-attr]
+        linked = [a is not None for a in table["photo_warc_record_id"].to_pylist()]
+        assert linked == [u is not None for u in table["photo_url"].to_pylist()] and any(linked), out
 
 
 def start_slow_crawl(out: Path) -> tuple[ReplicaServer, subprocess.Popen[str], int]:
