@@ -20,8 +20,9 @@ from lxml.html import HtmlElement
 from kei_crawler import urls
 from kei_crawler.pages.photo import absolute_src
 
-MAX_IMAGES = 50
-"""At most this many images per brief: a page of 50,000 <img>s is an attack, not a brief."""
+MAX_IMAGES = 20
+"""At most this many images per brief (a brief shows a photo and perhaps a chart or two): a page of
+50,000 <img>s is an attack, and must not cost 50,000 requests at the polite pace."""
 MAX_STYLESHEETS = 20
 
 
