@@ -15,15 +15,18 @@ capture it refers to (a revisit has no payload of its own: without its original 
 from __future__ import annotations
 
 import json
+import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, BinaryIO
 
 from kei_crawler.storage.warc.capture import warc_in, whole_member
 from kei_crawler.storage.warc.cdx import SUFFIX, index_part, read_cdxj
 from kei_crawler.storage.warc.parts import WARC_SUFFIX
 
 REVISIT_MIME = "warc/revisit"
+_CHUNK = 1 << 20
 
 
 @dataclass(frozen=True)
@@ -138,19 +141,51 @@ def _with_originals(
 
 
 def _whole_lines(path: Path, lines: Iterable[IndexLine], problems: list[str]) -> list[IndexLine]:
-    """The lines whose record's gzip member is whole in ``path``; the file reported when one is not."""
+    """The lines whose record's gzip member is whole in ``path``; the file reported when it is not whole to
+    its end (a cut or a spoiled byte in any record, indexed or not: the WARC packed is not the one written)."""
     lines = list(lines)
-    whole: list[IndexLine] = []
     try:
         with open(path, "rb") as stream:
+            whole_offsets, broken_at = _whole_members(stream)
             whole = [
-                line for line in lines if line.offset >= 0 and whole_member(stream, line.offset) is not None
+                line
+                for line in lines
+                if line.offset in whole_offsets
+                or (broken_at is not None and line.offset > broken_at and whole_member(stream, line.offset))
             ]
     except OSError as exc:
         problems.append(f"{path}: unreadable ({exc.strerror or exc}); left out")
         return []
-    if len(whole) < len(lines):
+    if broken_at is not None:
         lost = len(lines) - len(whole)
-        left = "the file is left out" if not whole else "left out of the index"
-        problems.append(f"{path}: cut short or damaged: {lost} of {len(lines)} captures unreadable, {left}")
+        left = "the file is left out" if not whole else "the rest packed"
+        problems.append(
+            f"{path}: cut short or damaged at byte {broken_at}: {lost} of {len(lines)} captures unreadable, {left}"
+        )
     return whole
+
+
+def _whole_members(stream: BinaryIO) -> tuple[set[int], int | None]:
+    """The offsets of the gzip members that decompress whole, read from the file's start, and the offset of
+    the member where it stops being whole (None when it is whole to its end). One pass, nothing kept."""
+    whole: set[int] = set()
+    position = start = 0
+    inflate: Any = None
+    pending = b""
+    while True:
+        if not pending:
+            pending = stream.read(_CHUNK)
+            if not pending:
+                return whole, (start if inflate is not None else None)
+        if inflate is None:
+            inflate, start = zlib.decompressobj(zlib.MAX_WBITS + 16), position
+        try:
+            inflate.decompress(pending)
+        except zlib.error:
+            return whole, start
+        position += len(pending) - len(inflate.unused_data)
+        if inflate.eof:
+            whole.add(start)
+            pending, inflate = inflate.unused_data, None
+        else:
+            pending = b""
