@@ -1,0 +1,113 @@
+"""``kei-crawler wacz`` on two real crawls of the replica (the second revalidating, after a brief was
+edited, one removed and one published), checked by the real ``wacz validate`` (py-wacz, a test
+dependency): it passes, the pages are every live brief of the newest snapshot and no removed one, every
+index line names a WARC packed in ``archive/``, and the datapackage's digests are the files'."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pyarrow.parquet as pq
+import pytest
+
+from kei_crawler.replica import ReplicaServer, build_site
+from kei_crawler.run.layout import OutputLayout
+from kei_crawler.run.outcome import PUBLISHED
+from kei_crawler.storage.snapshot import store
+from tests.support.crawling import run_crawl
+
+WACZ_TOOL = Path(sys.executable).with_name("wacz")
+
+
+@pytest.fixture(scope="module")
+def two_crawls(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("wacz") / "out"
+    site = build_site(24)
+    with ReplicaServer(site) as server:
+        first = run_crawl(server.base_url, out)
+        assert first.returncode in PUBLISHED, first.stderr[-3000:]
+        slugs = [brief.slug for brief in site.briefs]
+        site.edit(slugs[2])
+        site.remove(slugs[5])
+        site.publish(1)
+        second = run_crawl(server.base_url, out, "--revalidate")
+        assert second.returncode in PUBLISHED, second.stderr[-3000:]
+    return out
+
+
+def wacz_command(out: Path, target: Path, *extra: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "kei_crawler", "wacz", "--output-dir", str(out), "--output", str(target), *extra],
+        capture_output=True, text=True, timeout=120, env={**os.environ, "COLUMNS": "200"},
+    )  # fmt: skip
+
+
+def validate(target: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [str(WACZ_TOOL), "validate", "-f", str(target)], capture_output=True, text=True, timeout=120
+    )
+
+
+@pytest.mark.parametrize("extra", [[], ["--referenced-only"]], ids=["all WARCs", "referenced only"])
+def test_the_wacz_of_two_crawls_validates_and_lists_every_live_brief(
+    two_crawls: Path, tmp_path: Path, extra: list[str]
+) -> None:
+    target = tmp_path / "kei.wacz"
+    done = wacz_command(two_crawls, target, *extra)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert done.stdout.rstrip("\n").splitlines()[-1] == str(target) and done.stderr == ""
+
+    checked = validate(target)
+    assert checked.returncode == 0 and "Validation succeeded" in checked.stdout, (
+        checked.stdout + checked.stderr
+    )
+
+    with zipfile.ZipFile(target) as wacz:
+        files = {name: wacz.read(name) for name in wacz.namelist()}
+    rows = pq.read_table(store.latest(two_crawls).path).to_pylist()  # type: ignore[union-attr]
+    live = {row["brief_id"]: row for row in rows if row["removed_at"] is None}
+    removed = {row["brief_id"] for row in rows if row["removed_at"] is not None}
+    assert len(removed) == 1 and len(live) == 24  # 24 - 1 removed + 1 published
+    header, *pages = [json.loads(line) for line in files["pages/pages.jsonl"].decode().splitlines()]
+    assert header["format"] == "json-pages-1.0"
+    assert {page["id"] for page in pages} == set(live) and len(pages) == len(live)
+    for page in pages:
+        row = live[page["id"]]
+        assert page["title"] == row["title"]
+        assert page["url"].endswith(
+            row["url"].split("/the-peninsula/", 1)[1]
+        )  # the replica's URL of the brief
+        assert page["ts"] == row["fetched_at"].strftime("%Y-%m-%dT%H:%M:%SZ")  # its own capture
+
+    archived = {name.removeprefix("archive/") for name in files if name.startswith("archive/")}
+    index = [json.loads(line.split(" ", 2)[2]) for line in files["indexes/index.cdxj"].decode().splitlines()]
+    assert {line["filename"] for line in index} <= archived and index
+    warcs = {p.name for p in OutputLayout.of(two_crawls).warc.glob("*.warc.gz")}
+    assert archived == warcs  # two crawls, and the second's rows and revisits need the first's WARC too
+
+    package = json.loads(files.pop("datapackage.json"))
+    files.pop("datapackage-digest.json")
+    assert {r["path"]: r["hash"] for r in package["resources"]} == {
+        name: "sha256:" + hashlib.sha256(data).hexdigest() for name, data in files.items()
+    }
+
+
+def test_validate_refuses_a_wacz_whose_pages_were_changed(two_crawls: Path, tmp_path: Path) -> None:
+    """The validation above is not a formality: a page list altered after packing fails its digest."""
+    target = tmp_path / "kei.wacz"
+    assert wacz_command(two_crawls, target).returncode == 0
+    spoiled = tmp_path / "spoiled.wacz"
+    with zipfile.ZipFile(target) as source, zipfile.ZipFile(spoiled, "w") as copy:
+        for info in source.infolist():
+            data = source.read(info.filename)
+            extra = b'{"url": "http://127.0.0.1/x/", "ts": "2026-01-01T00:00:00Z"}\n'
+            copy.writestr(info, data + extra if info.filename == "pages/pages.jsonl" else data)
+    checked = validate(spoiled)
+    assert checked.returncode == 1 and "Validation failed" in checked.stdout, checked.stdout
+    assert "does not match the expected hash" in checked.stdout
