@@ -178,11 +178,11 @@ def test_output_dirs_that_are_not_folders(
     kind: str, command: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     bad = wrong_paths(tmp_path)[kind]
-    extra = {
+    outputs = {
         "feed": ["--output", str(tmp_path / "feed.xml")],
         "wacz": ["--output", str(tmp_path / "kei.wacz")],
     }
-    extra = extra.get(command, [])
+    extra = outputs.get(command, [])
     one_line_usage_error(main([command, *extra, "--output-dir", str(bad)]), capsys, "--output-dir")
 
 
