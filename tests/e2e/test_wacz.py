@@ -86,7 +86,7 @@ def test_the_wacz_of_two_crawls_validates_and_lists_every_live_brief(
         assert page["ts"] == row["fetched_at"].strftime("%Y-%m-%dT%H:%M:%SZ")  # its own capture
 
     archived = {name.removeprefix("archive/") for name in files if name.startswith("archive/")}
-    index = [json.loads(line.split(" ", 2)[2]) for line in files["indexes/index.cdxj"].decode().splitlines()]
+    index = [json.loads(line.split(" ", 2)[2]) for line in files["indexes/index.cdx"].decode().splitlines()]
     assert {line["filename"] for line in index} <= archived and index
     warcs = {p.name for p in OutputLayout.of(two_crawls).warc.glob("*.warc.gz")}
     assert archived == warcs  # two crawls, and the second's rows and revisits need the first's WARC too

@@ -147,7 +147,7 @@ def test_the_datapackage_lists_every_file_with_its_digest(archive: Path, tmp_pat
 def test_the_index_is_both_crawls_lines_merged_and_sorted(archive: Path, tmp_path: Path) -> None:
     code, wacz = package(archive, tmp_path)
     assert code == ExitCode.OK
-    index = members(wacz)["indexes/index.cdxj"].decode().splitlines()
+    index = members(wacz)["indexes/index.cdx"].decode().splitlines()
     warcs = OutputLayout.of(archive).warc
     own = [line for name in (OLD, NEW) for line in (warcs / f"{name}.cdxj").read_text().splitlines()]
     assert index == sorted(own)
@@ -223,7 +223,7 @@ def test_damaged_or_missing_warcs_are_named_and_the_rest_packed(
         p.removeprefix("archive/").removesuffix(".warc.gz") for p in members(wacz) if p.startswith("archive/")
     }
     assert names == packed
-    index = members(wacz)["indexes/index.cdxj"].decode().splitlines()
+    index = members(wacz)["indexes/index.cdx"].decode().splitlines()
     assert {json.loads(line.split(" ", 2)[2])["filename"] for line in index} == {
         f"{n}.warc.gz" for n in packed
     }
@@ -236,7 +236,7 @@ def test_a_warc_without_an_index_is_indexed_from_itself(archive: Path, tmp_path:
     (warcs / f"{NEW}.cdxj").unlink()
     code, wacz = package(archive, tmp_path)
     assert code == ExitCode.OK
-    assert set(before) <= set(members(wacz)["indexes/index.cdxj"].decode().splitlines())
+    assert set(before) <= set(members(wacz)["indexes/index.cdx"].decode().splitlines())
 
 
 def refused(code: int, capsys: pytest.CaptureFixture[str], *words: str) -> None:

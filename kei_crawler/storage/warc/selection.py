@@ -1,6 +1,6 @@
 """Which WARCs of a ``warc/`` folder go into a WACZ, and the one merged CDXJ index of them.
 
-A WACZ holds one index over all its WARCs (``indexes/index.cdxj``), each line's ``filename`` the name of a
+A WACZ holds one index over all its WARCs (``indexes/index.cdx``), each line's ``filename`` the name of a
 WARC in its ``archive/`` folder — replay tools (ReplayWeb.page's wabac.js, pywb) prefix ``archive/``
 themselves. The lines are the crawls' own CDXJ files (equal to ``cdxj-indexer --sort``), merged and sorted
 again; a WARC left without an index (a crawl killed while publishing) is indexed here.

@@ -4,7 +4,7 @@ Built by hand to the spec (specs.webrecorder.net/wacz/1.1.1) with ``zipfile``; `
 is how the tests check it, and ReplayWeb.page how an archivist opens it::
 
     archive/<crawl_id>.warc.gz     the WARCs, STORED (already gzip: replay reads records by byte range)
-    indexes/index.cdxj             one sorted CDXJ index of them (selection.py); ``filename`` = the WARC's name
+    indexes/index.cdx              one sorted CDXJ index of them (selection.py); ``filename`` = the WARC's name
     pages/pages.jsonl              a header line, then each live brief of the newest snapshot: its URL as
                                    captured, the capture's timestamp, its title, its brief_id as ``id``
     datapackage.json               every file above with its sha256 and size; wacz_version, created, …
@@ -37,8 +37,10 @@ from kei_crawler.urls import listing_page_number
 WACZ_VERSION = "1.1.1"
 SUFFIX = ".wacz"
 ARCHIVE = "archive/"
-INDEX = "indexes/index.cdxj"
-"""Plain CDXJ: ReplayWeb.page loads ``.cdx``, ``.cdxj`` and ``.idx`` indexes, not a bare ``.cdxj.gz``."""
+INDEX = "indexes/index.cdx"
+"""CDXJ lines, as the spec asks, under the name both readers load: ReplayWeb.page (wabac.js) reads
+``.cdx``, ``.cdxj`` and ``.idx`` (not a bare ``.cdxj.gz``), pywb's ``wb-manager add --unpack-wacz`` only
+``.cdx`` and ``.cdx.gz``; py-wacz writes its CDXJ as ``index.cdx.gz`` too."""
 PAGES = "pages/pages.jsonl"
 DATAPACKAGE = "datapackage.json"
 DIGEST = "datapackage-digest.json"
