@@ -6,10 +6,14 @@ index line names a WARC packed in ``archive/``, and the datapackage's digests ar
 from __future__ import annotations
 
 import hashlib
+import html
 import json
 import os
+import socket
 import subprocess
 import sys
+import time
+import urllib.request
 import zipfile
 from pathlib import Path
 
@@ -111,3 +115,51 @@ def test_validate_refuses_a_wacz_whose_pages_were_changed(two_crawls: Path, tmp_
     checked = validate(spoiled)
     assert checked.returncode == 1 and "Validation failed" in checked.stdout, checked.stdout
     assert "does not match the expected hash" in checked.stdout
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def test_pywb_replays_every_page_of_the_wacz_at_its_timestamp(two_crawls: Path, tmp_path: Path) -> None:
+    """The recipe in docs/warc.md (Packaging as WACZ): ``wb-manager add --unpack-wacz`` takes the WACZ as it
+    is (its index is named ``index.cdx`` for that), and each page replays at its ``ts``: status 200, its title."""
+    target = tmp_path / "kei.wacz"
+    assert wacz_command(two_crawls, target).returncode == 0
+    with zipfile.ZipFile(target) as wacz:
+        _header, *pages = [json.loads(line) for line in wacz.read("pages/pages.jsonl").decode().splitlines()]
+    bin_dir = Path(sys.executable).parent
+    home = tmp_path / "pywb"
+    home.mkdir()
+    for step in (["init", "kei"], ["add", "--unpack-wacz", "kei", str(target)]):
+        done = subprocess.run(
+            [str(bin_dir / "wb-manager"), *step], cwd=home, capture_output=True, text=True, timeout=120
+        )
+        assert done.returncode == 0 and "does not contain" not in done.stderr, done.stderr[-2000:]
+    port = _free_port()
+    wayback = subprocess.Popen(
+        [str(bin_dir / "wayback"), "-p", str(port), "-b", "127.0.0.1"], cwd=home,
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=5).close()
+                break
+            except OSError:
+                assert time.monotonic() < deadline, "pywb did not start"
+                time.sleep(0.3)
+        for page in pages:
+            stamp = page["ts"].replace("-", "").replace(":", "").replace("T", "").removesuffix("Z")
+            with urllib.request.urlopen(
+                f"http://127.0.0.1:{port}/kei/{stamp}mp_/{page['url']}", timeout=30
+            ) as reply:
+                assert reply.status == 200
+                body = reply.read().decode("utf-8", "replace")
+            assert html.escape(page["title"], quote=False) in body or page["title"] in body, page["url"]
+    finally:
+        wayback.terminate()
+        wayback.wait(timeout=30)
