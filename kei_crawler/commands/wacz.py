@@ -58,14 +58,16 @@ def run_wacz(console: Console, output_dir: str, output: str, *, referenced_only:
     referenced = None
     if referenced_only:
         referenced = {row["warc_file"] for row in live_rows(ref.path) if row["warc_file"]}
-    selection = select(warc_dir, referenced)
+    with console.status(f"Reading the WARCs in {warc_dir} …"):  # shown on a terminal only
+        selection = select(warc_dir, referenced)
     for line in selection.problems:
         print(f"kei-crawler: {line}", file=sys.stderr)
     if not selection.lines:
         print(f"kei-crawler: no capture in {warc_dir} could be read; no WACZ written", file=sys.stderr)
         return ExitCode.NOT_PUBLISHED
     try:
-        packed = write_wacz(target, selection, ref.path, ref.crawl_id)
+        with console.status(f"Writing {target} ({len(selection.warcs)} WARC files) …"):
+            packed = write_wacz(target, selection, ref.path, ref.crawl_id)
     except OSError as exc:
         raise UsageError(f"--output {output}: cannot write it ({os_error_line(exc)})") from exc
     console.print(_summary(packed, ref.crawl_id, time.monotonic() - started))

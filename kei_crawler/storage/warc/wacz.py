@@ -188,7 +188,8 @@ def _copy_stored(wacz: zipfile.ZipFile, source: Path, name: str) -> Resource:
     info = zipfile.ZipInfo.from_file(source, name, strict_timestamps=False)
     info.compress_type = zipfile.ZIP_STORED
     hasher, size = hashlib.sha256(), 0
-    with open(source, "rb") as reader, wacz.open(info, "w", force_zip64=True) as writer:
+    # from_file records the size, so zipfile uses ZIP64 only for a WARC past 4 GiB, as py-wacz's do.
+    with open(source, "rb") as reader, wacz.open(info, "w") as writer:
         while chunk := reader.read(_CHUNK):
             hasher.update(chunk)
             writer.write(chunk)
