@@ -9,6 +9,7 @@ import hashlib
 import html
 import json
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -115,6 +116,30 @@ def test_validate_refuses_a_wacz_whose_pages_were_changed(two_crawls: Path, tmp_
     checked = validate(spoiled)
     assert checked.returncode == 1 and "Validation failed" in checked.stdout, checked.stdout
     assert "does not match the expected hash" in checked.stdout
+
+
+@pytest.mark.parametrize("damage", ["first WARC cut short", "newest WARC spoiled mid-way"])
+def test_a_wacz_of_damaged_warcs_validates_and_names_them(
+    two_crawls: Path, tmp_path: Path, damage: str
+) -> None:
+    """A damaged WARC is packed up to its last whole record: every file in the WACZ is whole gzip."""
+    out = tmp_path / "out"
+    shutil.copytree(two_crawls, out)
+    first, newest = sorted(OutputLayout.of(out).warc.glob("*.warc.gz"))
+    data = (first if "first" in damage else newest).read_bytes()
+    if "cut" in damage:
+        first.write_bytes(data[: len(data) * 2 // 3])
+    else:
+        middle = len(data) // 2
+        newest.write_bytes(data[:middle] + bytes([data[middle] ^ 0xFF]) + data[middle + 1 :])
+    target = tmp_path / "kei.wacz"
+    done = wacz_command(out, target)
+    assert done.returncode == 7 and "cut short or damaged" in done.stderr, done.stderr[-3000:]
+    assert "Traceback" not in done.stderr
+    checked = validate(target)
+    assert checked.returncode == 0 and "Validation succeeded" in checked.stdout, (
+        checked.stdout + checked.stderr
+    )
 
 
 def _free_port() -> int:

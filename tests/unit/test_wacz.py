@@ -5,6 +5,7 @@ tests/e2e/test_wacz.py."""
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import json
 import os
@@ -227,6 +228,9 @@ def test_damaged_or_missing_warcs_are_named_and_the_rest_packed(
     assert {json.loads(line.split(" ", 2)[2])["filename"] for line in index} == {
         f"{n}.warc.gz" for n in packed
     }
+    for name, data in members(wacz).items():  # a damaged WARC is packed up to its last whole record
+        if name.startswith("archive/"):
+            assert gzip.decompress(data).startswith(b"WARC/1.1")
 
 
 def test_a_warc_without_an_index_is_indexed_from_itself(archive: Path, tmp_path: Path) -> None:

@@ -6,8 +6,8 @@ themselves. The lines are the crawls' own CDXJ files (equal to ``cdxj-indexer --
 again; a WARC left without an index (a crawl killed while publishing) is indexed here.
 
 Only what replays goes in: a WARC an index names but that is gone is reported and its lines left out; a
-capture whose gzip member is cut short or corrupt is left out of the index (its file still goes in when
-some of it is whole), and its file reported. With ``referenced`` (the WARC names the newest snapshot's
+WARC cut short or corrupt is packed up to its last whole record (its captures after that left out of the
+index), and reported. With ``referenced`` (the WARC names the newest snapshot's
 rows point into) only those WARCs are packed — and, for each revisit in them, the WARC holding the
 capture it refers to (a revisit has no payload of its own: without its original it replays nothing).
 """
@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from kei_crawler.storage.warc.capture import warc_in, whole_member
+from kei_crawler.storage.warc.capture import warc_in
 from kei_crawler.storage.warc.cdx import SUFFIX, index_part, read_cdxj
 from kei_crawler.storage.warc.parts import WARC_SUFFIX
 
@@ -51,6 +51,8 @@ class IndexLine:
 class Selection:
     warcs: list[Path] = field(default_factory=list)
     """The WARC files to pack, in name order."""
+    whole_bytes: dict[str, int] = field(default_factory=dict)
+    """How much of a damaged WARC is packed, by name: its records up to the first that is not whole."""
     lines: list[IndexLine] = field(default_factory=list)
     """The merged index of those files, sorted as ``cdxj-indexer --sort`` sorts."""
     problems: list[str] = field(default_factory=list)
@@ -83,7 +85,7 @@ def select(warc_dir: Path, referenced: set[str] | None = None) -> Selection:
         )
     chosen = set(present) if referenced is None else _with_originals(referenced, present, by_file, selection)
     for name in sorted(chosen):
-        whole = _whole_lines(present[name], by_file.get(name, []), selection.problems)
+        whole = _whole_lines(present[name], by_file.get(name, []), selection)
         if whole:
             selection.warcs.append(present[name])
             selection.lines.extend(whole)
@@ -140,26 +142,23 @@ def _with_originals(
     return chosen
 
 
-def _whole_lines(path: Path, lines: Iterable[IndexLine], problems: list[str]) -> list[IndexLine]:
-    """The lines whose record's gzip member is whole in ``path``; the file reported when it is not whole to
-    its end (a cut or a spoiled byte in any record, indexed or not: the WARC packed is not the one written)."""
+def _whole_lines(path: Path, lines: Iterable[IndexLine], selection: Selection) -> list[IndexLine]:
+    """The lines whose record lies in the whole part of ``path``: read from its start to the first gzip
+    member that is cut short or corrupt (a damaged WARC is packed up to there, as ``reextract`` reads it
+    up to there, so that every file in the WACZ is whole gzip); the file reported when it is damaged."""
     lines = list(lines)
     try:
         with open(path, "rb") as stream:
             whole_offsets, broken_at = _whole_members(stream)
-            whole = [
-                line
-                for line in lines
-                if line.offset in whole_offsets
-                or (broken_at is not None and line.offset > broken_at and whole_member(stream, line.offset))
-            ]
     except OSError as exc:
-        problems.append(f"{path}: unreadable ({exc.strerror or exc}); left out")
+        selection.problems.append(f"{path}: unreadable ({exc.strerror or exc}); left out")
         return []
+    whole = [line for line in lines if line.offset in whole_offsets]
     if broken_at is not None:
+        selection.whole_bytes[path.name] = broken_at
         lost = len(lines) - len(whole)
-        left = "the file is left out" if not whole else "the rest packed"
-        problems.append(
+        left = "the file is left out" if not whole else f"its first {broken_at} bytes packed"
+        selection.problems.append(
             f"{path}: cut short or damaged at byte {broken_at}: {lost} of {len(lines)} captures unreadable, {left}"
         )
     return whole

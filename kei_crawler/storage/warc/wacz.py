@@ -169,7 +169,9 @@ def write_wacz(target: Path, selection: Selection, snapshot: Path, crawl_id: str
     resources: list[Resource] = []
     with atomic_path(target) as tmp, zipfile.ZipFile(tmp, "w", allowZip64=True) as wacz:
         for warc in selection.warcs:
-            resources.append(_copy_stored(wacz, warc, ARCHIVE + warc.name))
+            resources.append(
+                _copy_stored(wacz, warc, ARCHIVE + warc.name, selection.whole_bytes.get(warc.name))
+            )
         for name, data in (
             (INDEX, selection.index_text().encode()),
             (PAGES, pages_document(pages, crawl_id)),
@@ -183,18 +185,20 @@ def write_wacz(target: Path, selection: Selection, snapshot: Path, crawl_id: str
     return Packed(target, size, len(selection.warcs), len(selection.lines), pages)
 
 
-def _copy_stored(wacz: zipfile.ZipFile, source: Path, name: str) -> Resource:
-    """``source`` copied in uncompressed, hashed on the way (one read of the file)."""
+def _copy_stored(wacz: zipfile.ZipFile, source: Path, name: str, length: int | None = None) -> Resource:
+    """``source`` (its first ``length`` bytes when given) copied in uncompressed, hashed on the way."""
     info = zipfile.ZipInfo.from_file(source, name, strict_timestamps=False)
     info.compress_type = zipfile.ZIP_STORED
-    hasher, size = hashlib.sha256(), 0
-    # from_file records the size, so zipfile uses ZIP64 only for a WARC past 4 GiB, as py-wacz's do.
+    if length is not None:
+        info.file_size = length
+    hasher, left = hashlib.sha256(), info.file_size
+    # The size is known before the copy, so zipfile uses ZIP64 only for a WARC past 4 GiB, as py-wacz does.
     with open(source, "rb") as reader, wacz.open(info, "w") as writer:
-        while chunk := reader.read(_CHUNK):
+        while left and (chunk := reader.read(min(_CHUNK, left))):
             hasher.update(chunk)
             writer.write(chunk)
-            size += len(chunk)
-    return Resource(name, f"sha256:{hasher.hexdigest()}", size)
+            left -= len(chunk)
+    return Resource(name, f"sha256:{hasher.hexdigest()}", info.file_size - left)
 
 
 def _write(wacz: zipfile.ZipFile, name: str, data: bytes, stamp: tuple[int, ...]) -> None:
