@@ -200,6 +200,13 @@ DAMAGE = {
     "OLD deleted": (lambda w: (w / f"{OLD}.warc.gz").unlink(), f"{OLD}.warc.gz: missing", {NEW}),
     "OLD cut short": (lambda w: _cut(w / f"{OLD}.warc.gz"), "cut short or damaged", {OLD, NEW}),
     "OLD spoiled mid-way": (lambda w: _spoil_a_byte(w / f"{OLD}.warc.gz"), "damaged at byte", {OLD, NEW}),
+    "NEW's index with a bad offset": (
+        lambda w: (w / f"{NEW}.cdxj").write_text(
+            (w / f"{NEW}.cdxj").read_text().replace('"offset": "', '"offset": "x', 1)
+        ),
+        "unreadable index",
+        {OLD, NEW},
+    ),
     "NEW's index spoiled": (
         lambda w: (w / f"{NEW}.cdxj").write_text("{not cdxj\n"),
         "unreadable index",

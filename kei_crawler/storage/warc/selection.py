@@ -98,9 +98,16 @@ def _indexed(warc_dir: Path, present: dict[str, Path], problems: list[str]) -> l
     lines: list[IndexLine] = []
     for index in sorted(path for path in warc_dir.glob(f"*{SUFFIX}") if path.is_file()):
         try:
-            lines.extend(IndexLine(key, ts, fields) for key, ts, fields in read_cdxj(index))
+            read = [IndexLine(key, ts, fields) for key, ts, fields in read_cdxj(index)]
+            spoiled = next((line for line in read if not _well_formed(line)), None)
+            if spoiled is not None:
+                raise ValueError(
+                    f"a line of {spoiled.filename or 'no file'} lacks a field or holds a bad one"
+                )
         except (OSError, ValueError) as exc:  # a JSON error is a ValueError: the index is spoiled
             problems.append(f"{index}: unreadable index ({exc}); its WARCs are indexed again")
+            continue
+        lines.extend(read)
     named = {line.filename for line in lines}
     for name in sorted(set(present) - named):
         try:
@@ -112,6 +119,18 @@ def _indexed(warc_dir: Path, present: dict[str, Path], problems: list[str]) -> l
             key, ts, text = entry.line().split(" ", 2)
             lines.append(IndexLine(key, ts, json.loads(text)))
     return lines
+
+
+def _well_formed(line: IndexLine) -> bool:
+    """A line this module and replay can use: a 14-digit timestamp, a URL, a file name, a whole offset."""
+    fields = line.fields
+    return (
+        len(line.timestamp) == 14
+        and line.timestamp.isdigit()
+        and isinstance(fields.get("url"), str)
+        and isinstance(fields.get("filename"), str)
+        and str(fields.get("offset", "")).isdigit()
+    )
 
 
 def _with_originals(
