@@ -55,9 +55,8 @@ def run_wacz(console: Console, output_dir: str, output: str, *, referenced_only:
     if warc_dir.is_symlink() or not warc_dir.is_dir() or not any(warc_dir.glob("*.warc.gz")):
         raise UsageError(f"{output_dir} holds no WARC to package (warc/ is {_what(warc_dir)})")
     started = time.monotonic()
-    referenced = None
-    if referenced_only:
-        referenced = {row["warc_file"] for row in live_rows(ref.path) if row["warc_file"]}
+    rows = live_rows(ref.path)
+    referenced = {row["warc_file"] for row in rows if row["warc_file"]} if referenced_only else None
     with console.status(f"Reading the WARCs in {warc_dir} …"):  # shown on a terminal only
         selection = select(warc_dir, referenced)
     for line in selection.problems:
@@ -67,7 +66,7 @@ def run_wacz(console: Console, output_dir: str, output: str, *, referenced_only:
         return ExitCode.NOT_PUBLISHED
     try:
         with console.status(f"Writing {target} ({len(selection.warcs)} WARC files) …"):
-            packed = write_wacz(target, selection, ref.path, ref.crawl_id)
+            packed = write_wacz(target, selection, rows, ref.crawl_id)
     except OSError as exc:
         raise UsageError(f"--output {output}: cannot write it ({os_error_line(exc)})") from exc
     console.print(_summary(packed, ref.crawl_id, time.monotonic() - started))

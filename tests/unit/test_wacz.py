@@ -345,3 +345,16 @@ def test_the_last_line_is_the_path(archive: Path, tmp_path: Path, capsys: pytest
     out = capsys.readouterr().out
     assert code == ExitCode.OK and out.rstrip("\n").splitlines()[-1] == str(wacz)
     assert "pages (live briefs)" in out
+
+
+def test_warcs_none_of_which_can_be_read_write_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "out"
+    write_snapshot(out, NEW, [brief("b0")])
+    OutputLayout.of(out).warc.mkdir()
+    (OutputLayout.of(out).warc / f"{NEW}.warc.gz").write_bytes(b"not a WARC at all")
+    code, wacz = package(out, tmp_path)
+    err = capsys.readouterr().err
+    assert code == ExitCode.NOT_PUBLISHED and "not a readable WARC" in err and "no WACZ written" in err
+    assert "Traceback" not in err and not wacz.exists() and not list(tmp_path.glob(".*.tmp"))

@@ -161,9 +161,10 @@ class Packed:
     pages: Pages
 
 
-def write_wacz(target: Path, selection: Selection, snapshot: Path, crawl_id: str) -> Packed:
-    """The WACZ of ``selection`` with the live briefs of ``snapshot`` as pages, written atomically."""
-    pages = page_list(live_rows(snapshot), selection.capture_at())
+def write_wacz(target: Path, selection: Selection, rows: list[dict[str, Any]], crawl_id: str) -> Packed:
+    """The WACZ of ``selection`` with the snapshot's live ``rows`` (:func:`live_rows`) as pages, written
+    atomically."""
+    pages = page_list(rows, selection.capture_at())
     now = datetime.now(UTC)
     stamp = now.timetuple()[:6]
     resources: list[Resource] = []
