@@ -110,14 +110,16 @@ def _indexed(warc_dir: Path, present: dict[str, Path], problems: list[str]) -> l
         lines.extend(read)
     named = {line.filename for line in lines}
     for name in sorted(set(present) - named):
+        found: list[IndexLine] = []
         try:
-            entries = index_part(present[name])
+            for entry in index_part(present[name]):
+                key, ts, text = entry.line().split(" ", 2)
+                found.append(IndexLine(key, ts, json.loads(text)))
         except Exception as exc:  # warcio meets a spoiled file with errors of many kinds
-            problems.append(f"{present[name]}: not a readable WARC ({exc}); left out")
+            why = (str(exc).strip().splitlines() or [type(exc).__name__])[0]  # one line, whatever warcio says
+            problems.append(f"{present[name]}: not a readable WARC ({why}); left out")
             continue
-        for entry in entries:
-            key, ts, text = entry.line().split(" ", 2)
-            lines.append(IndexLine(key, ts, json.loads(text)))
+        lines.extend(line for line in found if _well_formed(line))
     return lines
 
 
