@@ -29,7 +29,7 @@ from kei_crawler.pages.brief import PageRead, read_brief
 from kei_crawler.pages.workers import WorkerPool
 from kei_crawler.run.context import RunContext
 from kei_crawler.run.counts import Stat
-from kei_crawler.storage.warc.link import fetched_at, warc_link
+from kei_crawler.storage.warc.link import HELD_META, fetched_at, warc_link
 
 logger = logging.getLogger(__name__)
 
@@ -160,7 +160,10 @@ class PeninsulaSpider(scrapy.Spider):
             headers["If-None-Match"] = known.http_etag
         if known.http_last_modified:
             headers["If-Modified-Since"] = known.http_last_modified
-        return self.brief_request(canonical, headers=headers, meta={"handle_httpstatus_list": [304, *GONE]})
+        meta: dict[str, Any] = {"handle_httpstatus_list": [304, *GONE]}
+        if known.warc_file is not None and known.warc_offset is not None:
+            meta[HELD_META] = {"file": known.warc_file, "offset": known.warc_offset}
+        return self.brief_request(canonical, headers=headers, meta=meta)
 
     def parse_brief(self, response: Response, canonical_url: str) -> Iterator[RawBrief]:
         """The brief on ``response``, read in this process."""
