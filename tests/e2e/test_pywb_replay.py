@@ -11,6 +11,8 @@ pages, and every brief link on them, tracking parameters and all.
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -22,6 +24,7 @@ from urllib.parse import urljoin
 
 import lxml.html
 import pytest
+from cdxj_indexer.main import CDXJIndexer
 
 from kei_crawler import urls
 from kei_crawler.replica import ReplicaServer, build_site
@@ -106,6 +109,25 @@ def missing_text(replayed: Replayed, row: dict[str, Any]) -> list[str]:
 
 def memento_timestamp(replayed: Replayed) -> str:
     return parsedate_to_datetime(replayed.headers["Memento-Datetime"]).strftime("%Y%m%d%H%M%S")
+
+
+def test_the_revalidation_warc_checks_and_indexes_as_pywb_does(archive: Archive) -> None:
+    warc = archive.out / "warc" / archive.revalidation_warc
+    checked = subprocess.run(
+        [sys.executable, "-m", "warcio.cli", "check", "-v", str(warc)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert checked.returncode == 0 and "fail" not in checked.stdout, (
+        checked.stdout[-2000:] + checked.stderr[-2000:]
+    )
+    theirs = archive.out / "theirs.cdxj"
+    with open(theirs, "w") as output:
+        CDXJIndexer(output=output, inputs=[str(warc)], sort=True).process_all()
+    assert list(read_cdxj(theirs)) == list(
+        read_cdxj(warc.with_name(warc.name.removesuffix(".warc.gz") + ".cdxj"))
+    )
 
 
 def test_every_brief_replays_its_newest_capture_as_the_brief(archive: Archive) -> None:
