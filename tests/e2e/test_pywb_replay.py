@@ -27,7 +27,9 @@ import pytest
 from cdxj_indexer.main import CDXJIndexer
 
 from kei_crawler import urls
+from kei_crawler.commands import main
 from kei_crawler.replica import ReplicaServer, build_site
+from kei_crawler.run.outcome import ExitCode
 from kei_crawler.storage.warc.cdx import read_cdxj
 from tests.support.crawling import run_crawl
 from tests.support.snapshots import snapshot_rows
@@ -201,3 +203,21 @@ def test_a_tracking_parameter_link_replays_the_canonical_capture(archive: Archiv
     assert missing_text(page, row) == []
     other = archive.wayback.get(archive.wayback.url(archive.fetch_url(canonical) + "?page_id=7"))
     assert other.status == 404  # only the tracking parameters are ignored: another query is another page
+
+
+def test_reextract_of_the_revalidation_reads_its_304_revisits_as_the_304s_they_were(
+    archive: Archive, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "again"
+    code = main(
+        ["reextract", str(archive.out / "warc" / archive.revalidation_warc), "--output-dir", str(out)]
+    )
+    assert code == ExitCode.OK, capsys.readouterr().err[-2000:]
+    rebuilt = snapshot_rows(out)
+    # The edited brief, fetched whole, is the one row; the 304s had nothing new to extract.
+    assert [url.rstrip("/").rsplit("/", 1)[1] for url in rebuilt] == [archive.edited]
+    [(url, row)] = rebuilt.items()
+    assert {key: row[key] for key in ("title", "body", "content_hash", "fetched_at", "warc_record_id")} == {
+        key: archive.rows[url][key]
+        for key in ("title", "body", "content_hash", "fetched_at", "warc_record_id")
+    }
