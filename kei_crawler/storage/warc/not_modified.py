@@ -16,6 +16,7 @@ fact that the server answered 304, and the request record beside it keeps the co
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from io import BytesIO
 from pathlib import Path
@@ -24,7 +25,8 @@ from typing import Any
 from warcio.archiveiterator import ArchiveIterator
 from warcio.statusandheaders import StatusAndHeaders
 
-from kei_crawler.storage.warc.capture import is_there, whole_member
+from kei_crawler.storage.warc.capture import is_there, warc_in, whole_member
+from kei_crawler.storage.warc.cdx import FirstCapture
 
 PROFILE = "http://netpreserve.org/warc/1.1/revisit/server-not-modified"
 
@@ -75,6 +77,23 @@ def held_record(path: Path | None, offset: int) -> Confirmed | None:
         record_id=headers.get_header("WARC-Record-ID") if record.rec_type == "response" else None,
         digest=digest, http=record.http_headers,
     )  # fmt: skip
+
+
+def confirmed_capture(
+    published: Path | None, held: Held | None, first_capture: Callable[[str], FirstCapture | None]
+) -> Confirmed | None:
+    """The capture a 304 confirmed, when it is there to refer to: the row's response record in the
+    ``published`` folder read back whole, or, when the row's record is itself a revisit, the first capture
+    of its payload that ``first_capture`` (the writer's own check) finds there."""
+    if published is None or held is None:
+        return None
+    found = held_record(warc_in(published, held.file), held.offset)
+    if found is None or found.record_id is not None:
+        return found
+    first = first_capture(found.digest)
+    return (
+        None if first is None else Confirmed(first.url, first.date, first.record_id, found.digest, found.http)
+    )
 
 
 def freshened(stored: StatusAndHeaders, fresh: list[tuple[str, str]]) -> StatusAndHeaders:

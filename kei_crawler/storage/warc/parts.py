@@ -5,7 +5,8 @@ A crawl writes ``<crawl_id>.warc.gz``; a crawl resumed after Ctrl-C (``--resume`
 Each response is written as a ``response`` record, or as a ``revisit`` record (profile
 identical-payload-digest, WARC's own deduplication) when an earlier capture had the same payload, or
 (server-not-modified, ``not_modified.py``) for a 304 confirming the capture a row holds, followed by its
-``request`` record (``WARC-Concurrent-To`` the response). Every record is its own gzip member.
+``request`` record (``WARC-Concurrent-To`` the response). Every record is its own gzip member, so a
+reader seeks straight to one by offset. WARC 1.1: WARC-Date to the microsecond.
 """
 
 from __future__ import annotations
@@ -28,10 +29,10 @@ from warcio.warcwriter import WARCWriter
 
 from kei_crawler.storage import failpoints
 from kei_crawler.storage.atomic import fsync_path, move_file
-from kei_crawler.storage.warc.capture import is_there, warc_in
+from kei_crawler.storage.warc.capture import is_there
 from kei_crawler.storage.warc.cdx import SUFFIX, CdxEntry, FirstCapture, index_part, mime_of, write_cdxj
 from kei_crawler.storage.warc.link import WarcLink
-from kei_crawler.storage.warc.not_modified import Confirmed, Held, held_record, not_modified_record
+from kei_crawler.storage.warc.not_modified import Held, confirmed_capture, not_modified_record
 
 WARC_SUFFIX = ".warc.gz"
 
@@ -128,7 +129,9 @@ class WarcParts:
             http_headers=response_http, warc_headers_dict=dict(common),
         )  # fmt: skip
         digest = record.rec_headers.get_header("WARC-Payload-Digest")
-        confirmed = self._confirmed(ex.held) if ex.status == 304 and ex.held else None
+        confirmed = (
+            confirmed_capture(self.published, ex.held, self._still_there) if ex.status == 304 else None
+        )
         earlier = self._still_there(digest) if ex.body else None  # an empty payload is not worth a pointer
         if confirmed is not None:
             digest = confirmed.digest
@@ -139,8 +142,10 @@ class WarcParts:
                 ex.url, digest, earlier.url, earlier.date, http_headers=response_http,
                 warc_headers_dict={**common, **refers},
             )  # fmt: skip
-        self.counts.revisits += record.rec_type == "revisit"
-        self.counts.responses += record.rec_type == "response"
+        if record.rec_type == "revisit":
+            self.counts.revisits += 1
+        else:
+            self.counts.responses += 1
         record_id = record.rec_headers.get_header("WARC-Record-ID")
         if record.rec_type == "response" and ex.body:
             self.first.setdefault(digest, FirstCapture(ex.url, date, record_id))
@@ -155,19 +160,6 @@ class WarcParts:
         self.counts.by_status[ex.status] = self.counts.by_status.get(ex.status, 0) + 1
         self._write_request(ex, {**common, "WARC-Concurrent-To": record_id})
         return WarcLink(file=self.path.name, record_id=record_id, offset=offset, date=date)
-
-    def _confirmed(self, held: Held) -> Confirmed | None:
-        """The capture a 304 confirmed, when it is there to refer to: the row's response record read back
-        whole, or, when the row's record is itself a revisit, the first capture of its payload."""
-        found = held_record(warc_in(self.published, held.file), held.offset) if self.published else None
-        if found is None or found.record_id is not None:
-            return found
-        first = self._still_there(found.digest)
-        return (
-            None
-            if first is None
-            else Confirmed(first.url, first.date, first.record_id, found.digest, found.http)
-        )
 
     def _still_there(self, digest: str) -> FirstCapture | None:
         """The first capture of ``digest`` a revisit may refer to: an earlier crawl's only once its record
