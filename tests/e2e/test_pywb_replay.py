@@ -5,7 +5,8 @@ on 127.0.0.1.
 Each brief of the newest snapshot, asked for by the URL the WARC holds (the mirror's, as fetched) with
 no timestamp, replays its newest capture — for an unchanged brief, the revalidation's 304 — as the brief:
 200, its title and every paragraph of its body. So does each row at its own ``fetched_at``, the listing
-pages, and every brief link on them, tracking parameters and all.
+pages, and every brief link on them, tracking parameters and all. A check of the replay of a brief's
+own images belongs beside these, as a test of its own over the same ``archive``.
 """
 
 from __future__ import annotations
