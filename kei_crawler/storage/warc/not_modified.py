@@ -55,9 +55,10 @@ class Confirmed:
 
 
 def held_record(path: Path | None, offset: int) -> Confirmed | None:
-    """The response or revisit record at ``offset`` in ``path``, read whole, or None when it is not there
-    (file gone, cut short, damaged, no payload digest, another kind of record). For a revisit, the fields
-    are the revisit's own: the caller must still find the capture its payload digest names."""
+    """The 2xx response or revisit record at ``offset`` in ``path``, read whole, or None when it is not
+    there (file gone, cut short, damaged, no payload digest, another kind of record or status). For a
+    revisit, the fields are the revisit's own and ``record_id`` is None: the caller must still find the
+    capture its payload digest names."""
     if path is None:
         return None
     try:
@@ -68,6 +69,8 @@ def held_record(path: Path | None, offset: int) -> Confirmed | None:
         return None
     if record is None or record.rec_type not in ("response", "revisit") or record.http_headers is None:
         return None
+    if not str(record.http_headers.get_statuscode()).startswith("2"):
+        return None  # a row is read from a 2xx only: anything else is not the capture a row holds
     headers = record.rec_headers
     digest = headers.get_header("WARC-Payload-Digest")
     if not digest or (record.rec_type == "response" and not is_there(path, offset, digest)):
@@ -88,7 +91,7 @@ def confirmed_capture(
     if published is None or held is None:
         return None
     found = held_record(warc_in(published, held.file), held.offset)
-    if found is None or found.record_id is not None:
+    if found is None or found.record_id is not None:  # a record id: the row's record is the response
         return found
     first = first_capture(found.digest)
     return (
