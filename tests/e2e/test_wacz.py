@@ -10,11 +10,8 @@ import html
 import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
 import zipfile
 from pathlib import Path
 
@@ -26,6 +23,7 @@ from kei_crawler.run.layout import OutputLayout
 from kei_crawler.run.outcome import PUBLISHED
 from kei_crawler.storage.snapshot import store
 from tests.support.crawling import run_crawl
+from tests.support.wayback import Wayback
 
 WACZ_TOOL = Path(sys.executable).with_name("wacz")
 
@@ -142,12 +140,6 @@ def test_a_wacz_of_damaged_warcs_validates_and_names_them(
     )
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 def test_pywb_replays_every_page_of_the_wacz_at_its_timestamp(two_crawls: Path, tmp_path: Path) -> None:
     """The recipe in docs/warc.md (Packaging as WACZ): ``wb-manager add --unpack-wacz`` takes the WACZ as it
     is (its index is named ``index.cdx`` for that), and each page replays at its ``ts``: status 200, its title."""
@@ -163,28 +155,9 @@ def test_pywb_replays_every_page_of_the_wacz_at_its_timestamp(two_crawls: Path, 
             [str(bin_dir / "wb-manager"), *step], cwd=home, capture_output=True, text=True, timeout=120
         )
         assert done.returncode == 0 and "does not contain" not in done.stderr, done.stderr[-2000:]
-    port = _free_port()
-    wayback = subprocess.Popen(
-        [str(bin_dir / "wayback"), "-p", str(port), "-b", "127.0.0.1"], cwd=home,
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=5).close()
-                break
-            except OSError:
-                assert time.monotonic() < deadline, "pywb did not start"
-                time.sleep(0.3)
+    with Wayback(home) as wayback:
         for page in pages:
             stamp = page["ts"].replace("-", "").replace(":", "").replace("T", "").removesuffix("Z")
-            with urllib.request.urlopen(
-                f"http://127.0.0.1:{port}/kei/{stamp}mp_/{page['url']}", timeout=30
-            ) as reply:
-                assert reply.status == 200
-                body = reply.read().decode("utf-8", "replace")
-            assert html.escape(page["title"], quote=False) in body or page["title"] in body, page["url"]
-    finally:
-        wayback.terminate()
-        wayback.wait(timeout=30)
+            reply = wayback.get(wayback.url(page["url"], stamp))
+            assert reply.status == 200, page["url"]
+            assert html.escape(page["title"], quote=False) in reply.text or page["title"] in reply.text
