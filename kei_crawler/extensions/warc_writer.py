@@ -83,7 +83,9 @@ class WarcWriter:
         else:
             directory = run.layout.tmp_warc_dir(run.crawl_id)
         self._finish_interrupted_publish()
-        parts = WarcParts(directory, run.crawl_id, self._warcinfo(), self._earlier_captures())
+        parts = WarcParts(
+            directory, run.crawl_id, self._warcinfo(), self._earlier_captures(), published=run.layout.warc
+        )
         logger.info("Writing WARC %s", parts.path)
         return parts
 

@@ -127,6 +127,15 @@ def reason_of(failure: Any) -> str:
     return "unexpected_" + _snake(type(exc).__name__)
 
 
+def detail_of(failure: Any) -> str | None:
+    """The exception's own words, one line; none for an HTTP status (the reason says it all)."""
+    exc = getattr(failure, "value", failure)
+    if getattr(exc, "response", None) is not None:
+        return None
+    lines = str(exc).strip().splitlines()
+    return lines[0][:300] if lines else None
+
+
 def _data_loss_reason(exc: ResponseDataLossError) -> str:
     """A body shorter than promised: a reset connection, or an orderly close too early (data_loss)."""
     cause = exc.__cause__

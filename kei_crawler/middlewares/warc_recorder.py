@@ -22,7 +22,8 @@ from scrapy.exceptions import NotConfigured
 from scrapy.http import Headers, Response
 
 from kei_crawler.extensions.warc_writer import WarcWriter
-from kei_crawler.storage.warc.link import WARC_META
+from kei_crawler.storage.warc.link import HELD_META, WARC_META
+from kei_crawler.storage.warc.not_modified import Held
 from kei_crawler.storage.warc.parts import Exchange
 
 NO_BODY_STATUSES = (204, 304)
@@ -63,7 +64,18 @@ def exchange_of(request: Request, response: Response) -> Exchange:
         received_at=datetime.now(UTC),
         protocol=response.protocol or "HTTP/1.1",
         ip_address=str(response.ip_address) if response.ip_address else None,
+        held=held_of(request.meta.get(HELD_META)),
     )
+
+
+def held_of(value: object) -> Held | None:
+    if (
+        isinstance(value, dict)
+        and isinstance(value.get("file"), str)
+        and isinstance(value.get("offset"), int)
+    ):
+        return Held(value["file"], value["offset"])
+    return None
 
 
 def header_pairs(headers: Headers) -> list[tuple[str, str]]:

@@ -36,6 +36,9 @@ class KnownBrief:
     http_last_modified: str | None
     first_seen: datetime
     removed_at: datetime | None
+    warc_file: str | None = None
+    """The capture the row holds (with ``warc_offset``): what a 304 to a revalidation confirms."""
+    warc_offset: int | None = None
 
 
 _COLUMNS = [spec.name for spec in fields(KnownBrief)]  # read from the snapshot, column by column

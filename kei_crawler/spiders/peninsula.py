@@ -23,14 +23,14 @@ from kei_crawler.config import WHOLE_LISTING, KeiConfig, Mode
 from kei_crawler.extensions.listing_shifts import AGAIN
 from kei_crawler.extensions.run_owner import config_of, owner_of
 from kei_crawler.items import RawBrief
-from kei_crawler.middlewares.reasons import PutBack, RobotsUnavailable, reason_of
+from kei_crawler.middlewares.reasons import PutBack, RobotsUnavailable, detail_of, reason_of
 from kei_crawler.pages import IndexPage
 from kei_crawler.pages.brief import PageRead, read_brief
 from kei_crawler.pages.workers import WorkerPool
 from kei_crawler.run.context import RunContext
 from kei_crawler.run.counts import Stat
 from kei_crawler.spiders.requisite_requests import RequisiteFetching
-from kei_crawler.storage.warc.link import fetched_at, warc_link
+from kei_crawler.storage.warc.link import HELD_META, fetched_at, warc_link
 
 logger = logging.getLogger(__name__)
 
@@ -162,7 +162,10 @@ class PeninsulaSpider(RequisiteFetching, scrapy.Spider):
             headers["If-None-Match"] = known.http_etag
         if known.http_last_modified:
             headers["If-Modified-Since"] = known.http_last_modified
-        return self.brief_request(canonical, headers=headers, meta={"handle_httpstatus_list": [304, *GONE]})
+        meta: dict[str, Any] = {"handle_httpstatus_list": [304, *GONE]}
+        if known.warc_file is not None and known.warc_offset is not None:
+            meta[HELD_META] = {"file": known.warc_file, "offset": known.warc_offset}
+        return self.brief_request(canonical, headers=headers, meta=meta)
 
     def parse_brief(self, response: Response, canonical_url: str) -> Iterator[Output]:
         """The brief on ``response``, read in this process; then its requisites (``spiders.requisite_requests``)."""
@@ -259,7 +262,7 @@ class PeninsulaSpider(RequisiteFetching, scrapy.Spider):
         entry = {"kind": kind, "url": canonical, "reason": reason}
         if canonical != url:
             entry["fetched_url"] = url
-        detail = _detail(failure)
+        detail = detail_of(failure)
         if detail:
             entry["detail"] = detail  # e.g. where an offsite redirect pointed, how long a timeout was
         self.run.failures.errors.append(entry)
@@ -284,15 +287,6 @@ def raw_brief(response: Response, canonical_url: str, read: PageRead, origin: st
         warc_offset=archived["offset"] if archived else None,
         **read.fields,
     )
-
-
-def _detail(failure: Failure) -> str | None:
-    """The exception's own words, one line; none for an HTTP status (the reason says it all)."""
-    exc = getattr(failure, "value", failure)
-    if getattr(exc, "response", None) is not None:
-        return None
-    lines = str(exc).strip().splitlines()
-    return lines[0][:300] if lines else None
 
 
 def _header(response: Response, name: bytes) -> str | None:

@@ -94,6 +94,7 @@ COMMANDS = {
     "snapshots": lambda out, tmp: ["snapshots", "--output-dir", str(out)],
     "diff": lambda out, tmp: ["diff", "--output-dir", str(out), "--format", "json"],
     "feed": lambda out, tmp: ["feed", "--output-dir", str(out), "--output", str(tmp / "feed.xml")],
+    "wacz": lambda out, tmp: ["wacz", "--output-dir", str(out), "--output", str(tmp / "kei.wacz")],
     "reextract": lambda out, tmp: [
         "reextract",
         *map(str, sorted(tmp.glob("*.warc.gz"))),

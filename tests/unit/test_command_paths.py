@@ -46,7 +46,7 @@ def one_line_usage_error(code: int, capsys: pytest.CaptureFixture[str], *words: 
     return err
 
 
-@pytest.mark.parametrize("command", ["crawl", "demo", "reextract", "diff", "feed", "snapshots"])
+@pytest.mark.parametrize("command", ["crawl", "demo", "reextract", "diff", "feed", "snapshots", "wacz"])
 def test_an_empty_output_dir_is_refused_not_read_as_output(
     command: str, no_crawl: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
@@ -55,7 +55,11 @@ def test_an_empty_output_dir_is_refused_not_read_as_output(
     monkeypatch.chdir(tmp_path)
     write_snapshot(tmp_path / "output", "2026-01-01T000000Z", [brief("b0")])
     write_snapshot(tmp_path / "output", "2026-01-02T000000Z", [brief("b1")])
-    extra = {"reextract": ["x.warc.gz"], "feed": ["--output", "feed.xml"]}.get(command, [])
+    extra = {
+        "reextract": ["x.warc.gz"],
+        "feed": ["--output", "feed.xml"],
+        "wacz": ["--output", "kei.wacz"],
+    }.get(command, [])
     before = sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*"))
     code = main([command, *extra, "--output-dir", ""])
     one_line_usage_error(code, capsys, "--output-dir", "empty")
@@ -86,6 +90,8 @@ def test_an_empty_output_dir_setting_is_refused(
         ["diff", NOT_UTF8, "2026-01-02T000000Z"],
         ["diff", "--output", f"{NOT_UTF8}.parquet"],
         ["feed", "--output", NOT_UTF8],
+        ["wacz", "--output", f"{NOT_UTF8}.wacz"],
+        ["wacz", "--output", "kei.wacz", "--output-dir", NOT_UTF8],
         ["snapshots", "--output-dir", NOT_UTF8],
     ],
 )
@@ -167,12 +173,16 @@ def test_reextract_warcs_that_are_not_files(
 
 
 @pytest.mark.parametrize("kind", ["missing", "under a file", "fifo", "name too long", "not a snapshot"])
-@pytest.mark.parametrize("command", ["diff", "feed", "snapshots"])
+@pytest.mark.parametrize("command", ["diff", "feed", "snapshots", "wacz"])
 def test_output_dirs_that_are_not_folders(
     kind: str, command: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     bad = wrong_paths(tmp_path)[kind]
-    extra = ["--output", str(tmp_path / "feed.xml")] if command == "feed" else []
+    outputs = {
+        "feed": ["--output", str(tmp_path / "feed.xml")],
+        "wacz": ["--output", str(tmp_path / "kei.wacz")],
+    }
+    extra = outputs.get(command, [])
     one_line_usage_error(main([command, *extra, "--output-dir", str(bad)]), capsys, "--output-dir")
 
 

@@ -11,6 +11,9 @@ from datetime import UTC, datetime
 from typing import Any, TypedDict, cast
 
 WARC_META = "kei_warc"
+HELD_META = "kei_warc_held"
+"""On a revalidation request: ``{"file": …, "offset": …}`` of the capture the row holds, whose validators
+it sends; a 304 to it is recorded as a revisit of that capture (``not_modified.py``)."""
 
 
 class WarcLink(TypedDict):

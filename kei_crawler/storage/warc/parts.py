@@ -3,9 +3,10 @@
 A crawl writes ``<crawl_id>.warc.gz``; a crawl resumed after Ctrl-C (``--resume``) adds
 ``<crawl_id>-1.warc.gz`` (then ``-2`` …) beside it, so the parts already written are never reopened.
 Each response is written as a ``response`` record, or as a ``revisit`` record (profile
-identical-payload-digest, WARC's own deduplication) when an earlier capture of this crawl had the same
-payload, followed by its ``request`` record (``WARC-Concurrent-To`` the response). Every record is its
-own gzip member, so a reader seeks straight to one by offset. WARC 1.1: WARC-Date to the microsecond.
+identical-payload-digest, WARC's own deduplication) when an earlier capture had the same payload, or
+(server-not-modified, ``not_modified.py``) for a 304 confirming the capture a row holds, followed by its
+``request`` record (``WARC-Concurrent-To`` the response). Every record is its own gzip member, so a
+reader seeks straight to one by offset. WARC 1.1: WARC-Date to the microsecond.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from kei_crawler.storage.atomic import fsync_path, move_file
 from kei_crawler.storage.warc.capture import is_there
 from kei_crawler.storage.warc.cdx import SUFFIX, CdxEntry, FirstCapture, index_part, mime_of, write_cdxj
 from kei_crawler.storage.warc.link import WarcLink
+from kei_crawler.storage.warc.not_modified import Held, confirmed_capture, not_modified_record
 
 WARC_SUFFIX = ".warc.gz"
 
@@ -50,6 +52,8 @@ class Exchange:
     received_at: datetime
     protocol: str = "HTTP/1.1"
     ip_address: str | None = None
+    held: Held | None = None
+    """For a conditional request: the capture whose validators it sent (a 304 confirms that one)."""
 
 
 @dataclass
@@ -77,8 +81,11 @@ class WarcParts:
         crawl_id: str,
         info: dict[str, str],
         earlier_crawls: dict[str, FirstCapture] | None = None,
+        published: Path | None = None,
     ) -> None:
         self.directory = directory
+        self.published = published
+        """The ``warc/`` folder the captures that snapshot rows hold are in (a 304 refers to one)."""
         self.crawl_id = crawl_id
         self.entries: list[CdxEntry] = []
         self.first: dict[str, FirstCapture] = dict(earlier_crawls or {})
@@ -122,24 +129,32 @@ class WarcParts:
             http_headers=response_http, warc_headers_dict=dict(common),
         )  # fmt: skip
         digest = record.rec_headers.get_header("WARC-Payload-Digest")
+        confirmed = (
+            confirmed_capture(self.published, ex.held, self._still_there) if ex.status == 304 else None
+        )
         earlier = self._still_there(digest) if ex.body else None  # an empty payload is not worth a pointer
-        if earlier is not None:
+        if confirmed is not None:
+            digest = confirmed.digest
+            record = not_modified_record(self._writer, ex.url, confirmed, ex.response_headers, common)
+        elif earlier is not None:
             refers = {"WARC-Refers-To": earlier.record_id} if earlier.record_id else {}
             record = self._writer.create_revisit_record(
                 ex.url, digest, earlier.url, earlier.date, http_headers=response_http,
                 warc_headers_dict={**common, **refers},
             )  # fmt: skip
+        if record.rec_type == "revisit":
             self.counts.revisits += 1
         else:
             self.counts.responses += 1
         record_id = record.rec_headers.get_header("WARC-Record-ID")
-        if earlier is None and ex.body:
+        if record.rec_type == "response" and ex.body:
             self.first.setdefault(digest, FirstCapture(ex.url, date, record_id))
         offset, length = self._write(record)
         self.entries.append(
             CdxEntry(
                 url=ex.url, date=date, mime=mime_of(_header(ex.response_headers, "content-type"), record.rec_type),
-                status=ex.status, digest=digest, length=length, offset=offset, filename=self.path.name,
+                status=int(record.http_headers.get_statuscode()), digest=digest, length=length, offset=offset,
+                filename=self.path.name,
             )
         )  # fmt: skip
         self.counts.by_status[ex.status] = self.counts.by_status.get(ex.status, 0) + 1

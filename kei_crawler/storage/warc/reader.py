@@ -2,7 +2,8 @@
 
 Files are read in the order their crawl wrote them (by their warcinfo's date, so a resumed crawl's
 ``-1`` part follows the first), records in file order — the order the crawl received the responses.
-A ``revisit`` gets the payload of the capture it refers to (by payload digest, in any of the files
+A ``revisit`` of a 304 (``not_modified.py``) reads as the 304 it was; any other gets the payload of
+the capture it refers to (by payload digest, in any of the files
 given, or in another WARC of the same ``warc/`` folder, found through its CDXJ index). The body is
 decoded from its content coding (gzip …) as HttpCompressionMiddleware does during a crawl; the chain of
 3xx records that led to a response is kept, as RedirectMiddleware keeps ``redirect_urls``.
@@ -28,6 +29,7 @@ from warcio.exceptions import ArchiveLoadFailed
 from kei_crawler.storage.warc.capture import MISSING, CaptureUnavailable, payload_at, warc_in, whole_member
 from kei_crawler.storage.warc.cdx import SUFFIX, read_cdxj
 from kei_crawler.storage.warc.link import WarcLink
+from kei_crawler.storage.warc.not_modified import is_not_modified
 
 _DROPPED_BY_DECODING = ("content-encoding", "content-length")
 
@@ -225,6 +227,10 @@ def _archived(
     http = record.http_headers
     code = http.get_statuscode() or ""
     status = int(code) if code.isdigit() else 0  # a garbled status line: not a page, skipped as a 0
+    if record.rec_type == "revisit" and is_not_modified(warc):
+        # The server answered 304 (its block is the confirmed response, for replay): nothing new to read,
+        # as a 304 recorded as a response before these revisits existed.
+        status = 304
     digest = warc.get_header("WARC-Payload-Digest") or ""
     location = http.get_header("Location")
     if 300 <= status < 400 and location:

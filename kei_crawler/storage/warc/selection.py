@@ -1,0 +1,211 @@
+"""Which WARCs of a ``warc/`` folder go into a WACZ, and the one merged CDXJ index of them.
+
+A WACZ holds one index over all its WARCs (``indexes/index.cdx``), each line's ``filename`` the name of a
+WARC in its ``archive/`` folder — replay tools (ReplayWeb.page's wabac.js, pywb) prefix ``archive/``
+themselves. The lines are the crawls' own CDXJ files (equal to ``cdxj-indexer --sort``), merged and sorted
+again; a WARC left without an index (a crawl killed while publishing) is indexed here.
+
+Only what replays goes in: a WARC an index names but that is gone is reported and its lines left out; a
+WARC cut short or corrupt is packed up to its last whole record (its captures after that left out of the
+index), and reported. With ``referenced`` (the WARC names the newest snapshot's
+rows point into) only those WARCs are packed — and, for each revisit in them, the WARC holding the
+capture it refers to (a revisit has no payload of its own: without its original it replays nothing).
+"""
+
+from __future__ import annotations
+
+import json
+import zlib
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, BinaryIO
+
+from kei_crawler.storage.warc.capture import warc_in
+from kei_crawler.storage.warc.cdx import SUFFIX, index_part, read_cdxj
+from kei_crawler.storage.warc.parts import WARC_SUFFIX
+
+REVISIT_MIME = "warc/revisit"
+_CHUNK = 1 << 20
+
+
+@dataclass(frozen=True)
+class IndexLine:
+    key: str
+    timestamp: str
+    fields: dict[str, str]
+
+    @property
+    def filename(self) -> str:
+        return str(self.fields.get("filename", ""))
+
+    @property
+    def offset(self) -> int:
+        return int(self.fields.get("offset", -1))
+
+    def text(self) -> str:
+        return f"{self.key} {self.timestamp} {json.dumps(self.fields)}"
+
+
+@dataclass
+class Selection:
+    warcs: list[Path] = field(default_factory=list)
+    """The WARC files to pack, in name order."""
+    whole_bytes: dict[str, int] = field(default_factory=dict)
+    """How much of a damaged WARC is packed, by name: its records up to the first that is not whole."""
+    lines: list[IndexLine] = field(default_factory=list)
+    """The merged index of those files, sorted as ``cdxj-indexer --sort`` sorts."""
+    problems: list[str] = field(default_factory=list)
+    """One line per WARC missing, unreadable or damaged, saying what it cost."""
+
+    def capture_at(self) -> dict[tuple[str, int], IndexLine]:
+        """Each indexed capture by (WARC name, offset): how a snapshot row finds its capture."""
+        return {(line.filename, line.offset): line for line in self.lines}
+
+    def index_text(self) -> str:
+        return "".join(text + "\n" for text in sorted(line.text() for line in self.lines))
+
+
+def select(warc_dir: Path, referenced: set[str] | None = None) -> Selection:
+    """The WARCs of ``warc_dir`` to pack — all, or the ``referenced`` ones and the originals of their
+    revisits — with their merged index and what could not be read."""
+    selection = Selection()
+    present = {
+        path.name: path
+        for path in sorted(warc_dir.glob(f"*{WARC_SUFFIX}"))
+        if warc_in(warc_dir, path.name) is not None and path.is_file()
+    }
+    lines = _indexed(warc_dir, present, selection.problems)
+    by_file: dict[str, list[IndexLine]] = {}
+    for line in lines:
+        by_file.setdefault(line.filename, []).append(line)
+    for name in sorted(set(by_file) - set(present)):
+        selection.problems.append(
+            f"{warc_dir / name}: missing; its {len(by_file[name])} captures are left out"
+        )
+    chosen = set(present) if referenced is None else _with_originals(referenced, present, by_file, selection)
+    for name in sorted(chosen):
+        whole = _whole_lines(present[name], by_file.get(name, []), selection)
+        if whole:
+            selection.warcs.append(present[name])
+            selection.lines.extend(whole)
+    selection.lines.sort(key=IndexLine.text)
+    return selection
+
+
+def _indexed(warc_dir: Path, present: dict[str, Path], problems: list[str]) -> list[IndexLine]:
+    """Every line of the folder's CDXJ files, and the lines of WARCs no index names, read from them."""
+    lines: list[IndexLine] = []
+    for index in sorted(path for path in warc_dir.glob(f"*{SUFFIX}") if path.is_file()):
+        try:
+            read = [IndexLine(key, ts, fields) for key, ts, fields in read_cdxj(index)]
+            spoiled = next((line for line in read if not _well_formed(line)), None)
+            if spoiled is not None:
+                raise ValueError(
+                    f"a line of {spoiled.filename or 'no file'} lacks a field or holds a bad one"
+                )
+        except (OSError, ValueError) as exc:  # a JSON error is a ValueError: the index is spoiled
+            problems.append(f"{index}: unreadable index ({exc}); its WARCs are indexed again")
+            continue
+        lines.extend(read)
+    named = {line.filename for line in lines}
+    for name in sorted(set(present) - named):
+        found: list[IndexLine] = []
+        try:
+            for entry in index_part(present[name]):
+                key, ts, text = entry.line().split(" ", 2)
+                found.append(IndexLine(key, ts, json.loads(text)))
+        except Exception as exc:  # warcio meets a spoiled file with errors of many kinds
+            why = (str(exc).strip().splitlines() or [type(exc).__name__])[0]  # one line, whatever warcio says
+            problems.append(f"{present[name]}: not a readable WARC ({why}); left out")
+            continue
+        lines.extend(line for line in found if _well_formed(line))
+    return lines
+
+
+def _well_formed(line: IndexLine) -> bool:
+    """A line this module and replay can use: a 14-digit timestamp, a URL, a file name, a whole offset."""
+    fields = line.fields
+    return (
+        len(line.timestamp) == 14
+        and line.timestamp.isdigit()
+        and isinstance(fields.get("url"), str)
+        and isinstance(fields.get("filename"), str)
+        and str(fields.get("offset", "")).isdigit()
+    )
+
+
+def _with_originals(
+    referenced: set[str],
+    present: dict[str, Path],
+    by_file: dict[str, list[IndexLine]],
+    selection: Selection,
+) -> set[str]:
+    """``referenced``, and each WARC holding the first capture of a payload a chosen revisit refers to."""
+    for name in sorted(referenced - set(present)):
+        selection.problems.append(f"{name}: referenced by the newest snapshot but missing from warc/")
+    first: dict[str, tuple[str, str]] = {}  # payload digest → (timestamp, WARC) of its first capture
+    for name, lines in by_file.items():
+        for line in lines:
+            digest = line.fields.get("digest")
+            if name in present and digest and line.fields.get("mime") != REVISIT_MIME:
+                first[digest] = min(first.get(digest, (line.timestamp, name)), (line.timestamp, name))
+    chosen = referenced & set(present)
+    pending = list(chosen)
+    while pending:
+        for line in by_file.get(pending.pop(), []):
+            digest = line.fields.get("digest")
+            if line.fields.get("mime") == REVISIT_MIME and digest in first:
+                origin = first[digest][1]
+                if origin not in chosen:
+                    chosen.add(origin)
+                    pending.append(origin)
+    return chosen
+
+
+def _whole_lines(path: Path, lines: Iterable[IndexLine], selection: Selection) -> list[IndexLine]:
+    """The lines whose record lies in the whole part of ``path``: read from its start to the first gzip
+    member that is cut short or corrupt (a damaged WARC is packed up to there, as ``reextract`` reads it
+    up to there, so that every file in the WACZ is whole gzip); the file reported when it is damaged."""
+    lines = list(lines)
+    try:
+        with open(path, "rb") as stream:
+            whole_offsets, broken_at = _whole_members(stream)
+    except OSError as exc:
+        selection.problems.append(f"{path}: unreadable ({exc.strerror or exc}); left out")
+        return []
+    whole = [line for line in lines if line.offset in whole_offsets]
+    if broken_at is not None:
+        selection.whole_bytes[path.name] = broken_at
+        lost = len(lines) - len(whole)
+        left = "the file is left out" if not whole else f"its first {broken_at} bytes packed"
+        selection.problems.append(
+            f"{path}: cut short or damaged at byte {broken_at}: {lost} of {len(lines)} captures unreadable, {left}"
+        )
+    return whole
+
+
+def _whole_members(stream: BinaryIO) -> tuple[set[int], int | None]:
+    """The offsets of the gzip members that decompress whole, read from the file's start, and the offset of
+    the member where it stops being whole (None when it is whole to its end). One pass, nothing kept."""
+    whole: set[int] = set()
+    position = start = 0
+    inflate: Any = None
+    pending = b""
+    while True:
+        if not pending:
+            pending = stream.read(_CHUNK)
+            if not pending:
+                return whole, (start if inflate is not None else None)
+        if inflate is None:
+            inflate, start = zlib.decompressobj(zlib.MAX_WBITS + 16), position
+        try:
+            inflate.decompress(pending)
+        except zlib.error:
+            return whole, start
+        position += len(pending) - len(inflate.unused_data)
+        if inflate.eof:
+            whole.add(start)
+            pending, inflate = inflate.unused_data, None
+        else:
+            pending = b""
