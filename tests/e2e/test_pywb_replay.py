@@ -5,8 +5,8 @@ on 127.0.0.1.
 Each brief of the newest snapshot, asked for by the URL the WARC holds (the mirror's, as fetched) with
 no timestamp, replays its newest capture — for an unchanged brief, the revalidation's 304 — as the brief:
 200, its title and every paragraph of its body. So does each row at its own ``fetched_at``, the listing
-pages, and every brief link on them, tracking parameters and all. A check of the replay of a brief's
-own images belongs beside these, as a test of its own over the same ``archive``.
+pages, and every brief link on them, tracking parameters and all; and each brief's photo, as the replayed
+page shows it, is the image captured (``photo_warc_record_id``'s record).
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from datetime import datetime
 from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import Any
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
 import lxml.html
 import pytest
@@ -30,6 +30,7 @@ from cdxj_indexer.main import CDXJIndexer
 from kei_crawler import urls
 from kei_crawler.commands import main
 from kei_crawler.replica import ReplicaServer, build_site
+from kei_crawler.replica.images import jpeg_bytes
 from kei_crawler.run.outcome import ExitCode
 from kei_crawler.storage.warc.cdx import read_cdxj
 from tests.support.crawling import run_crawl
@@ -153,6 +154,25 @@ def test_every_brief_replays_its_newest_capture_as_the_brief(archive: Archive) -
     assert not_modified == BRIEFS - 1
     edited = archive.fetch_url(next(url for url in archive.rows if url.rstrip("/").endswith(archive.edited)))
     assert archive.newest[edited].mime == "text/html"
+
+
+def test_every_brief_photo_replays_as_the_image_captured(archive: Archive) -> None:
+    shown = 0
+    for canonical, row in archive.rows.items():
+        if row["photo_url"] is None:
+            assert row["photo_warc_record_id"] is None
+            continue
+        assert row["photo_warc_record_id"] is not None, canonical
+        path = urlsplit(row["photo_url"]).path
+        page = archive.wayback.get(archive.wayback.url(archive.fetch_url(canonical)))
+        sources = [src for src in lxml.html.fromstring(page.body).xpath("//img/@src") if src.endswith(path)]
+        assert sources, canonical  # the page's <img>, rewritten by pywb to point into the archive
+        image = archive.wayback.click(urljoin(archive.wayback.base + "/", sources[0]))
+        assert image.status == 200, (canonical, image.status, image.text[:200])
+        assert image.headers["Content-Type"] == "image/jpeg"
+        assert image.body == jpeg_bytes(path), canonical  # the replica's bytes for that photo
+        shown += 1
+    assert shown >= BRIEFS // 2  # most briefs of the replica carry a photo
 
 
 def test_every_row_replays_at_its_own_fetched_at(archive: Archive) -> None:
