@@ -113,15 +113,17 @@ def check_path(name: str, value: str) -> str:
     """A path the crawler may use: not empty (which would mean the current folder, unasked), and UTF-8,
     since Parquet metadata, run manifests and WARC headers record paths as UTF-8 (a name that is not
     arrives as lone surrogates, which fail only when the first such file is written)."""
+    # The form of every setting's refusal, "NAME must be …, got VALUE"; repr() escapes what a terminal
+    # cannot show (a lone surrogate, a NUL).
     if not value.strip():  # "$DIR" of an unset variable; " " is no folder anyone means either
-        raise ConfigError(f"{name} is empty; name a directory or file")
+        raise ConfigError(f"{name} must be a path, not empty (name a directory or file), got {value!r}")
     if "\x00" in value:  # only a settings module or Scrapyd can pass one; os.stat() raises ValueError
-        raise ConfigError(f"{name} {value!a} holds a NUL character")
+        raise ConfigError(f"{name} must be a path without NUL characters, got {value!r}")
     try:
         value.encode("utf-8")
     except UnicodeEncodeError:
         raise ConfigError(
-            f"{name} {value!a} is not valid UTF-8; the crawler records its paths as UTF-8"
+            f"{name} must be valid UTF-8 (the crawler records its paths as UTF-8), got {value!r}"
         ) from None
     return value
 
