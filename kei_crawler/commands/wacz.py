@@ -19,7 +19,7 @@ from kei_crawler.run.outcome import ExitCode
 from kei_crawler.storage.atomic import os_error_line
 from kei_crawler.storage.snapshot import store
 from kei_crawler.storage.snapshot.store import SnapshotError
-from kei_crawler.storage.warc.selection import select
+from kei_crawler.storage.warc.selection import photo_path, select
 from kei_crawler.storage.warc.wacz import SUFFIX, Packed, live_rows, write_wacz
 
 
@@ -57,8 +57,9 @@ def run_wacz(console: Console, output_dir: str, output: str, *, referenced_only:
     started = time.monotonic()
     rows = live_rows(ref.path)
     referenced = {row["warc_file"] for row in rows if row["warc_file"]} if referenced_only else None
+    photos = {photo_path(row["photo_url"]) for row in rows if row["photo_url"]}
     with console.status(f"Reading the WARCs in {warc_dir} …"):  # shown on a terminal only
-        selection = select(warc_dir, referenced)
+        selection = select(warc_dir, referenced, photos)
     for line in selection.problems:
         print(f"kei-crawler: {line}", file=sys.stderr)
     if not selection.lines:

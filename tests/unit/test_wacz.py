@@ -173,6 +173,19 @@ def test_which_warcs_go_in(archive: Path, referenced: set[str] | None, packed: s
     assert selection.problems == []
 
 
+def test_referenced_only_packs_the_warc_first_holding_a_rows_photo(archive: Path) -> None:
+    """A photo the archive holds is not fetched again: it lives in the WARC of the crawl that first met it,
+    which no row need name. Matched by path, as a mirror crawl records the mirror's origin."""
+    warc_dir = OutputLayout.of(archive).warc
+    photo = "/wp-content/uploads/2025/12/photo.jpg"
+    crawl(warc_dir, "2025-12-31T000000Z", ("http://127.0.0.1:8000" + photo, b"\xff\xd8\xff\xe0 jpeg"))
+    without = select(warc_dir, {f"{OLD}.warc.gz"})
+    with_photo = select(warc_dir, {f"{OLD}.warc.gz"}, {photo})
+    assert [p.name for p in without.warcs] == [f"{OLD}.warc.gz"]
+    assert [p.name for p in with_photo.warcs] == ["2025-12-31T000000Z.warc.gz", f"{OLD}.warc.gz"]
+    assert select(warc_dir, None, {photo}).warcs == sorted(warc_dir.glob("*.warc.gz"))  # all, as before
+
+
 def test_referenced_only_packs_what_the_newest_rows_need(archive: Path, tmp_path: Path) -> None:
     shutil.copy(
         OutputLayout.of(archive).warc / f"{NEW}.warc.gz",

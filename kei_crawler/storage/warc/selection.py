@@ -9,17 +9,20 @@ Only what replays goes in: a WARC an index names but that is gone is reported an
 WARC cut short or corrupt is packed up to its last whole record (its captures after that left out of the
 index), and reported. With ``referenced`` (the WARC names the newest snapshot's
 rows point into) only those WARCs are packed — and, for each revisit in them, the WARC holding the
-capture it refers to (a revisit has no payload of its own: without its original it replays nothing).
+capture it refers to (a revisit has no payload of its own: without its original it replays nothing), and
+the WARC holding the first capture of each of the rows' photos (``requisites``: a photo the archive holds is
+not fetched again, so it lives in the WARC of the crawl that first met it, which no row may name).
 """
 
 from __future__ import annotations
 
 import json
 import zlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Set
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
+from urllib.parse import urlsplit
 
 from kei_crawler.storage.warc.capture import warc_in
 from kei_crawler.storage.warc.cdx import SUFFIX, index_part, read_cdxj
@@ -66,9 +69,12 @@ class Selection:
         return "".join(text + "\n" for text in sorted(line.text() for line in self.lines))
 
 
-def select(warc_dir: Path, referenced: set[str] | None = None) -> Selection:
-    """The WARCs of ``warc_dir`` to pack — all, or the ``referenced`` ones and the originals of their
-    revisits — with their merged index and what could not be read."""
+def select(
+    warc_dir: Path, referenced: set[str] | None = None, requisites: Set[str] = frozenset()
+) -> Selection:
+    """The WARCs of ``warc_dir`` to pack — all, or the ``referenced`` ones, those first holding the
+    ``requisites`` (URLs' paths and queries: a mirror crawl's records carry the mirror's origin) and the
+    originals of their revisits — with their merged index and what could not be read."""
     selection = Selection()
     present = {
         path.name: path
@@ -83,6 +89,8 @@ def select(warc_dir: Path, referenced: set[str] | None = None) -> Selection:
         selection.problems.append(
             f"{warc_dir / name}: missing; its {len(by_file[name])} captures are left out"
         )
+    if referenced is not None:
+        referenced = referenced | _first_holding(requisites, present, by_file)
     chosen = set(present) if referenced is None else _with_originals(referenced, present, by_file, selection)
     for name in sorted(chosen):
         whole = _whole_lines(present[name], by_file.get(name, []), selection)
@@ -133,6 +141,25 @@ def _well_formed(line: IndexLine) -> bool:
         and isinstance(fields.get("filename"), str)
         and str(fields.get("offset", "")).isdigit()
     )
+
+
+def photo_path(url: str) -> str:
+    """A URL as the index is matched on: its path and query (a mirror crawl records the mirror's origin)."""
+    parts = urlsplit(url)
+    return parts.path + (f"?{parts.query}" if parts.query else "")
+
+
+def _first_holding(
+    requisites: Set[str], present: dict[str, Path], by_file: dict[str, list[IndexLine]]
+) -> set[str]:
+    """The WARC holding the first whole capture (no revisit) of each of ``requisites``."""
+    first: dict[str, tuple[str, str]] = {}  # path → (timestamp, WARC)
+    for name, lines in by_file.items():
+        for line in lines if name in present else []:
+            path = photo_path(str(line.fields.get("url", "")))
+            if path in requisites and line.fields.get("mime") != REVISIT_MIME:
+                first[path] = min(first.get(path, (line.timestamp, name)), (line.timestamp, name))
+    return {name for _, name in first.values()}
 
 
 def _with_originals(

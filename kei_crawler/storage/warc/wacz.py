@@ -44,7 +44,7 @@ INDEX = "indexes/index.cdx"
 PAGES = "pages/pages.jsonl"
 DATAPACKAGE = "datapackage.json"
 DIGEST = "datapackage-digest.json"
-PAGE_COLUMNS = ["brief_id", "url", "title", "removed_at", "warc_file", "warc_offset"]
+PAGE_COLUMNS = ["brief_id", "url", "title", "removed_at", "warc_file", "warc_offset", "photo_url"]
 _CHUNK = 1 << 20
 
 
