@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import signal
 from pathlib import Path
 
 import pyarrow.parquet as pq
@@ -16,7 +15,7 @@ from kei_crawler.run.outcome import ExitCode
 from kei_crawler.storage.snapshot import store
 from tests.support.archived_crawl import Crawled
 from tests.support.crawling import run_crawl
-from tests.support.interrupting import start_slow_crawl
+from tests.support.interrupting import interrupted_slow_crawl
 
 
 def snapshot_rows(path: Path) -> list[dict[str, object]]:
@@ -116,13 +115,7 @@ def test_interrupted_crawl_publishes_no_warc_and_resume_publishes_both_parts(
 ) -> None:
     out = tmp_path / "out"
     site = build_site(60)
-    server, proc = start_slow_crawl(out, site)
-    try:
-        proc.send_signal(signal.SIGINT)
-        _, stderr = proc.communicate(timeout=60)
-    finally:
-        server.stop()
-    assert proc.returncode == ExitCode.ABORTED, stderr[-2000:]
+    server, _ = interrupted_slow_crawl(out, site)
     assert (
         not OutputLayout.of(out).warc.exists() or list(OutputLayout.of(out).warc.iterdir()) == []
     )  # nothing where readers look

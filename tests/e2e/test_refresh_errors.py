@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import re
-import signal
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -18,7 +17,7 @@ from kei_crawler.run.outcome import ExitCode
 from kei_crawler.storage.snapshot import store
 from tests.support.crawling import run_crawl
 from tests.support.faulty_site import Archived, FaultySite, Rendered, archived_replica, status
-from tests.support.interrupting import start_slow_crawl
+from tests.support.interrupting import interrupted_slow_crawl
 from tests.support.snapshots import snapshot_rows
 
 ORIGIN = "https://keia.org"
@@ -145,13 +144,7 @@ def test_the_error_and_drop_lists_survive_resume(tmp_path: Path) -> None:
     gone = {b.path for b in site.briefs[0::4]}
     not_briefs = {b.path for b in site.briefs[2::4]}
     faults = {path: status(404) for path in gone} | {path: news_page(site) for path in not_briefs}
-    server, proc = start_slow_crawl(out, FaultySite(site, faults))
-    try:
-        proc.send_signal(signal.SIGINT)
-        proc.communicate(timeout=60)
-    finally:
-        server.stop()
-    assert proc.returncode == ExitCode.ABORTED
+    server, _ = interrupted_slow_crawl(out, FaultySite(site, faults))
     first_part = {r.path for r in server.requests}
     with ReplicaServer(FaultySite(site, faults), port=server.port) as fast:  # type: ignore[arg-type]
         done = run_crawl(fast.base_url, out, "--resume")

@@ -5,7 +5,6 @@ nothing again for a brief not re-fetched; and never a brief, a lost brief or an 
 from __future__ import annotations
 
 import json
-import signal
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,7 +19,7 @@ from kei_crawler.replica.images import UPLOADS, png_bytes
 from kei_crawler.run.outcome import ExitCode
 from kei_crawler.storage.snapshot import store
 from tests.support.crawling import run_crawl
-from tests.support.interrupting import start_slow_crawl
+from tests.support.interrupting import interrupted_slow_crawl
 
 CHART = "/wp-content/uploads/charts/exports-by-month.png"
 OFFSITE = "http://images.example.org/wp-content/uploads/elsewhere.jpg"
@@ -197,13 +196,7 @@ def test_robots_txt_disallowing_uploads_is_obeyed(tmp_path: Path) -> None:
 def test_a_resumed_crawl_links_the_photos_of_both_parts(tmp_path: Path) -> None:
     out = tmp_path / "out"
     site = build_site(40, theme="flat")
-    server, proc = start_slow_crawl(out, site)
-    try:
-        proc.send_signal(signal.SIGINT)
-        _, stderr = proc.communicate(timeout=60)
-    finally:
-        server.stop()
-    assert proc.returncode == ExitCode.ABORTED, stderr[-2000:]
+    server, _ = interrupted_slow_crawl(out, site)
     first_part = Counter(r.path for r in server.requests if r.path.startswith(UPLOADS))
     with ReplicaServer(site, port=server.port) as fast:
         done = run_crawl(fast.base_url, out, "--resume")

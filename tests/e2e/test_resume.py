@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import signal
 from pathlib import Path
 
 import pyarrow.parquet as pq
@@ -12,19 +11,13 @@ from kei_crawler.replica import ReplicaServer, build_site
 from kei_crawler.run.outcome import ExitCode
 from kei_crawler.storage.snapshot import store
 from tests.support.crawling import run_crawl
-from tests.support.interrupting import brief_requests, start_slow_crawl
+from tests.support.interrupting import brief_requests, interrupted_slow_crawl, start_slow_crawl
 
 
 def test_resume_after_ctrl_c_fetches_only_what_is_left(tmp_path: Path) -> None:
     out = tmp_path / "out"
     site = build_site(60)
-    server, proc = start_slow_crawl(out, site)
-    try:
-        proc.send_signal(signal.SIGINT)
-        _, stderr = proc.communicate(timeout=60)
-    finally:
-        server.stop()
-    assert proc.returncode == ExitCode.ABORTED, stderr[-2000:]
+    server, stderr = interrupted_slow_crawl(out, site)
     assert "--resume" in stderr
     first_part = brief_requests(server)
     assert 0 < first_part < 60

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import signal
 import subprocess
 import time
 from pathlib import Path
 
 from kei_crawler.replica import ReplicaServer
+from kei_crawler.run.outcome import ExitCode
 from tests.support.crawling import crawl_command
 
 
@@ -28,6 +30,19 @@ def start_slow_crawl(out: Path, site: object) -> tuple[ReplicaServer, subprocess
         assert time.monotonic() < deadline, "the crawl never reached the briefs"
         time.sleep(0.05)
     return server, proc
+
+
+def interrupted_slow_crawl(out: Path, site: object) -> tuple[ReplicaServer, str]:
+    """A slow crawl stopped with Ctrl-C once it is among the briefs: the (stopped) server, which kept its
+    request log and port for a ``--resume`` against the same site, and the crawl's stderr."""
+    server, proc = start_slow_crawl(out, site)
+    try:
+        proc.send_signal(signal.SIGINT)
+        _, stderr = proc.communicate(timeout=60)
+    finally:
+        server.stop()
+    assert proc.returncode == ExitCode.ABORTED, stderr[-2000:]
+    return server, stderr
 
 
 STARTUP_POINTS = ("run.locked", "run.archive_loaded", "crawl.starting")
