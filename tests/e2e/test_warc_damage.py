@@ -25,7 +25,7 @@ from kei_crawler.run.layout import OutputLayout
 from kei_crawler.run.outcome import ExitCode
 from kei_crawler.storage.snapshot import store
 from tests.support.crawling import crawl_command, run_crawl
-from tests.support.interrupting import brief_requests, start_slow_crawl
+from tests.support.interrupting import brief_requests, interrupted_slow_crawl
 
 BRIEFS = 20
 
@@ -179,13 +179,7 @@ def test_resume_with_another_warc_setting_is_refused_and_rows_name_only_captures
 ) -> None:
     out = tmp_path / "out"
     site = build_site(60)
-    server, proc = start_slow_crawl(out, site)
-    try:
-        proc.send_signal(signal.SIGTERM)
-        _, stderr = proc.communicate(timeout=60)
-    finally:
-        server.stop()
-    assert proc.returncode == ExitCode.ABORTED, stderr[-2000:]
+    server, _ = interrupted_slow_crawl(out, site, signal.SIGTERM)
     with ReplicaServer(site, port=server.port) as fast:
         off = run_crawl(fast.base_url, out, "--resume", "-s", "KEI_WARC_ENABLED=False")
         assert off.returncode == ExitCode.USAGE, off.stderr[-2000:]

@@ -32,12 +32,15 @@ def start_slow_crawl(out: Path, site: object) -> tuple[ReplicaServer, subprocess
     return server, proc
 
 
-def interrupted_slow_crawl(out: Path, site: object) -> tuple[ReplicaServer, str]:
-    """A slow crawl stopped with Ctrl-C once it is among the briefs: the (stopped) server, which kept its
-    request log and port for a ``--resume`` against the same site, and the crawl's stderr."""
+def interrupted_slow_crawl(
+    out: Path, site: object, how: signal.Signals = signal.SIGINT
+) -> tuple[ReplicaServer, str]:
+    """A slow crawl stopped with Ctrl-C (or ``how``, e.g. a scheduler's SIGTERM) once it is among the
+    briefs: the (stopped) server, which kept its request log and port for a ``--resume`` against the same
+    site, and the crawl's stderr."""
     server, proc = start_slow_crawl(out, site)
     try:
-        proc.send_signal(signal.SIGINT)
+        proc.send_signal(how)
         _, stderr = proc.communicate(timeout=60)
     finally:
         server.stop()
