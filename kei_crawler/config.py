@@ -182,6 +182,10 @@ class KeiConfig:
         _mode,
     )
     snapshot_enabled: bool = _setting(True, "publish snapshots/snapshot=<crawl_id>/briefs.parquet")
+    views_database: bool = _setting(
+        True,
+        "rebuild kei.duckdb (DuckDB views over the snapshots) after each publish, if duckdb is installed",
+    )
     snapshot_batch_rows: int = _setting(
         1000, "rows buffered before a Parquet row group is written", _at_least(1)
     )

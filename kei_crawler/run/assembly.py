@@ -26,7 +26,7 @@ import pyarrow.parquet as pq
 
 from kei_crawler import __version__
 from kei_crawler.items import Brief
-from kei_crawler.run import listing_walk, outstanding
+from kei_crawler.run import current, listing_walk, outstanding
 from kei_crawler.run.context import PID_FILE, RunContext
 from kei_crawler.run.counts import Stat, fill_rates, run_counts
 from kei_crawler.run.outcome import FINISHED
@@ -271,4 +271,5 @@ class SnapshotAssembly:
         final = run.layout.snapshot_dir(run.crawl_id)
         publish_dir(run.tmp_dir, final, failpoint="snapshot.before_rename")
         failpoints.hit("snapshot.after_rename")
+        current.update(run.layout, views_database=run.config.views_database)
         return final / store.FILENAME

@@ -3,6 +3,8 @@
 ::
 
     <output>/snapshots/snapshot=<crawl_id>/briefs.parquet   published snapshots (storage.snapshot.store)
+    <output>/latest -> snapshots/snapshot=<crawl_id>        the newest snapshot's folder (run.current)
+    <output>/kei.duckdb                                     DuckDB views over the snapshots (run.current)
     <output>/runs/<crawl_id>.json                           one manifest per run, published or not
     <output>/warc/<crawl_id>.warc.gz, <crawl_id>.cdxj       the raw archive and its index
     <output>/.tmp/<crawl_id>/                               a snapshot being written; renamed when done
@@ -39,6 +41,16 @@ class OutputLayout:
     @property
     def snapshots(self) -> Path:
         return self.root / store.SNAPSHOTS
+
+    @property
+    def latest(self) -> Path:
+        """A relative symbolic link to the newest snapshot's folder, outside ``snapshots/`` so that a glob
+        over the snapshots does not count it twice."""
+        return self.root / "latest"
+
+    @property
+    def views_database(self) -> Path:
+        return self.root / "kei.duckdb"
 
     @property
     def runs(self) -> Path:

@@ -5,7 +5,8 @@ resume state, WARC indexes, feeds and change tables): write under a hidden tempo
 target, flush it to the disk, rename it into place (atomic on one file system), and sync the folder so
 that the rename survives a power cut. A failure at any step removes the temporary file and leaves the
 target as it was. Folders are published the same way (``publish_dir``), and files moved between file
-systems are copied under a hidden name first (``move_file``).
+systems are copied under a hidden name first (``move_file``), and a symbolic link is swapped for another
+with one rename (``link_atomic``).
 """
 
 from __future__ import annotations
@@ -63,6 +64,24 @@ def publish_dir(source: Path, target: Path, *, failpoint: str | None = None) -> 
     with contextlib.suppress(OSError):  # published by the rename: a failed sync does not undo that
         fsync_path(target.parent)
     return target
+
+
+def link_atomic(link: Path, points_to: str) -> Path:
+    """Make ``link`` a symbolic link to ``points_to``: a new link under a hidden name, renamed over the old
+    one, so a reader following ``link`` finds the old target or the new one, never nothing. The caller
+    decides that whatever lies at ``link`` may be replaced (``os.replace`` will not replace a folder)."""
+    tmp = temporary_name(link)
+    tmp.unlink(missing_ok=True)  # a link a killed run left under the hidden name
+    try:
+        os.symlink(points_to, tmp)
+        os.replace(tmp, link)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            tmp.unlink(missing_ok=True)
+        raise
+    with contextlib.suppress(OSError):
+        fsync_path(link.parent)
+    return link
 
 
 def move_file(source: Path, target: Path) -> Path:
