@@ -1,88 +1,182 @@
-"""The README's loading snippets, run as written against a real crawl of the replica."""
+"""The README's loading snippets, run as written against a real archive of the replica, and the types each
+tool loads checked to be the same: ``published`` a date, timestamps in UTC, ``snapshot`` a UTC
+timestamp, live briefs only in ``briefs``."""
 
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from kei_crawler.replica import ReplicaServer, build_site
 from kei_crawler.run.outcome import ExitCode
+from kei_crawler.storage.snapshot import store
 from tests.support import ROOT
 from tests.support.crawling import run_crawl
 
 README = ROOT / "README.md"
+TOOLS = ("duckdb", "polars", "pandas", "pyspark")
+# The story: 30 briefs crawled; then the site edits one, removes one and publishes three; a revalidation.
+FIRST, LIVE, ALL = 30, 32, 33
 
 
-def readme_snippets() -> list[str]:
+def readme_snippets() -> dict[str, str]:
+    """The section's Python snippets by the tool each imports first."""
     section = README.read_text().split("## Loading the snapshots", 1)[1].split("\n## ", 1)[0]
-    return re.findall(r"```python\n(.*?)```", section, flags=re.S)
+    snippets: dict[str, str] = {}
+    for code in re.findall(r"```python\n(.*?)```", section, flags=re.S):
+        tool = re.search(r"^(?:from|import) (\w+)", code, flags=re.M)
+        assert tool is not None and tool[1] in TOOLS and tool[1] not in snippets, code
+        snippets[tool[1]] = code
+    assert sorted(snippets) == sorted(TOOLS), "the README should show DuckDB, polars, pandas and Spark"
+    return snippets
 
 
 @pytest.fixture(scope="module")
 def crawled(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A folder holding output/ with two snapshots of the replica."""
-    from kei_crawler.replica import ReplicaServer, build_site
-
+    """A folder holding output/ with two snapshots of the replica: added, changed and removed briefs."""
     root = tmp_path_factory.mktemp("loaders")
-    server = ReplicaServer(build_site(30, theme="modern"))
-    base_url = server.start()
-    try:
-        for expected in (ExitCode.OK, ExitCode.NOTHING_NEW):
-            done = run_crawl(base_url, root / "output")
-            assert done.returncode == expected, done.stderr[-2000:]
-    finally:
-        server.stop()
+    site = build_site(FIRST, theme="modern")
+    with ReplicaServer(site) as server:
+        first = run_crawl(server.base_url, root / "output")
+        assert first.returncode == ExitCode.OK, first.stderr[-2000:]
+        slugs = [brief.slug for brief in site.briefs]
+        site.edit(slugs[2])
+        site.remove(slugs[5])
+        site.publish(3)
+        second = run_crawl(server.base_url, root / "output", "--revalidate")
+        assert second.returncode == ExitCode.OK, second.stderr[-2000:]
     return root
 
 
-def run_snippet(index: int, folder: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, object]:
-    snippets = readme_snippets()
-    assert len(snippets) == 3, "the README should show DuckDB, polars and pandas"
+@pytest.fixture
+def elsewhere(crawled: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Snippets run from the folder holding output/; the views database must not need that."""
+    monkeypatch.chdir(tmp_path)
+    return crawled
+
+
+def run_snippet(tool: str, folder: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
     monkeypatch.chdir(folder)
-    namespace: dict[str, object] = {}
-    exec(compile(snippets[index], f"README.md snippet {index}", "exec"), namespace)
+    namespace: dict[str, Any] = {}
+    exec(compile(readme_snippets()[tool], f"README.md {tool} snippet", "exec"), namespace)
     return namespace
 
 
+def snapshot_times(folder: Path) -> list[dt.datetime]:
+    return [store.crawl_time(ref.crawl_id) for ref in store.list_snapshots(folder / "output")]  # type: ignore[misc]
+
+
+def test_latest_points_at_the_newest_snapshot(crawled: Path) -> None:
+    out = crawled / "output"
+    newest = store.latest(out)
+    assert newest is not None
+    assert os.readlink(out / "latest") == f"snapshots/snapshot={newest.crawl_id}"
+    done = subprocess.run(
+        [sys.executable, "-m", "kei_crawler", "snapshots", "--latest", "--output-dir", str(out)],
+        capture_output=True, text=True, timeout=60, env={**os.environ, "COLUMNS": "40"},
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == f"{newest.path}\n"
+    assert Path(done.stdout.strip()).samefile(out / "latest" / store.FILENAME)
+
+
 def test_duckdb_snippet(crawled: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    ns = run_snippet(0, crawled, monkeypatch)
-    rows = ns["latest"]
-    assert isinstance(rows, list) and len(rows) == 30
-    assert isinstance(rows[0][0], dt.date) and not isinstance(rows[0][0], dt.datetime)
+    ns = run_snippet("duckdb", crawled, monkeypatch)
+    briefs = ns["briefs"]
+    assert len(briefs) == LIVE
+    assert type(briefs[0][0]) is dt.date
+    first, second = snapshot_times(crawled)
+    assert ns["live_per_snapshot"] == [(first, FIRST), (second, LIVE)]
+    assert all(when.utcoffset() == dt.timedelta(0) for when, _ in ns["live_per_snapshot"])
+    changes = [(when, change) for when, change, _ in ns["changes"]]
+    assert changes == [(first, "added")] * FIRST + [(second, "added")] * 3 + [
+        (second, "changed"),
+        (second, "removed"),
+    ]
     con = ns["con"]
-    query = (
-        "DESCRIBE SELECT * FROM read_parquet('output/snapshots/*/briefs.parquet', hive_partitioning = true)"
-    )
-    described = {name: kind for name, kind, *_ in con.sql(query).fetchall()}  # type: ignore[attr-defined]
-    assert described["published"] == "DATE"
-    assert described["fetched_at"] == "TIMESTAMP WITH TIME ZONE"
-    assert described["authors"] == "VARCHAR[]"
-    assert "snapshot" in described
-    total = con.sql(  # type: ignore[attr-defined]
-        "SELECT count(*), count(DISTINCT snapshot) FROM read_parquet('output/snapshots/*/briefs.parquet', "
-        "hive_partitioning = true)"
-    ).fetchall()[0]
-    assert total == (60, 2)
+    for view in ("briefs", "briefs_all", "history", "changes"):
+        described = {name: kind for name, kind, *_ in con.sql(f"DESCRIBE {view}").fetchall()}
+        assert described["snapshot"] == "TIMESTAMP WITH TIME ZONE", view
+        assert described["published"] == "DATE", view
+        if view != "changes":
+            assert described["fetched_at"] == described["removed_at"] == "TIMESTAMP WITH TIME ZONE"
+            assert described["authors"] == "VARCHAR[]"
+    assert con.sql("SELECT count(*) FROM briefs_all").fetchall() == [(ALL,)]
+
+
+def test_views_database_opens_from_anywhere(elsewhere: Path) -> None:
+    import duckdb
+
+    con = duckdb.connect(str(elsewhere / "output" / "kei.duckdb"), read_only=True)
+    assert con.sql("SELECT count(*) FROM briefs").fetchall() == [(LIVE,)]
+    assert con.sql("SELECT count(DISTINCT snapshot) FROM history").fetchall() == [(2,)]
+    assert con.sql("SELECT output_dir FROM kei_crawler").fetchall() == [(str(elsewhere / "output"),)]
 
 
 def test_polars_snippet(crawled: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import polars as pl
 
-    ns = run_snippet(1, crawled, monkeypatch)
-    briefs = ns["briefs"]
-    assert isinstance(briefs, pl.DataFrame) and briefs.height > 0
-    assert briefs.schema["published"] == pl.Date
-    assert briefs.schema["fetched_at"] == pl.Datetime("us", "UTC")
-    assert set(briefs["series"].to_list()) == {"Korea View"}
+    ns = run_snippet("polars", crawled, monkeypatch)
+    briefs, history = ns["briefs"], ns["history"]
+    assert briefs.height == LIVE and briefs["removed_at"].null_count() == LIVE
+    for frame in (briefs, history):
+        assert frame.schema["published"] == pl.Date
+        assert frame.schema["fetched_at"] == frame.schema["removed_at"] == pl.Datetime("us", "UTC")
+    assert history.schema["snapshot"] == pl.Datetime("us", "UTC")
+    assert sorted(history["snapshot"].unique().to_list()) == snapshot_times(crawled)
+    assert history.height == FIRST + ALL
 
 
 def test_pandas_snippet(crawled: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    ns = run_snippet(2, crawled, monkeypatch)
-    df = ns["df"]
-    assert len(df) == 30  # type: ignore[arg-type]
-    assert str(df["published"].dtype) == "date32[day][pyarrow]"  # type: ignore[index]
-    assert str(df["fetched_at"].dtype) == "timestamp[us, tz=UTC][pyarrow]"  # type: ignore[index]
-    by_year = ns["by_year"]
-    assert int(by_year.sum()) == 30  # type: ignore[attr-defined]
+    ns = run_snippet("pandas", crawled, monkeypatch)
+    briefs, history = ns["briefs"], ns["history"]
+    assert len(briefs) == LIVE and int(ns["by_year"].sum()) == LIVE
+    for frame in (briefs, history):
+        assert str(frame["published"].dtype) == "date32[day][pyarrow]"
+        assert str(frame["fetched_at"].dtype) == "timestamp[us, tz=UTC][pyarrow]"
+        assert str(frame["removed_at"].dtype) == "timestamp[us, tz=UTC][pyarrow]"
+    assert str(history["snapshot"].dtype) == "timestamp[us, tz=UTC][pyarrow]"
+    assert sorted(history["snapshot"].unique()) == snapshot_times(crawled)
+    assert len(history) == FIRST + ALL
+
+
+@pytest.fixture
+def java() -> Iterator[None]:
+    """Spark runs on a JVM: a machine without Java fails here, saying so, rather than skipping."""
+    home = os.environ.get("JAVA_HOME")
+    found = shutil.which("java") or (home and shutil.which("java", path=str(Path(home) / "bin")))
+    if not found:
+        pytest.fail("the Spark snippet needs Java 17 or newer: apt-get install openjdk-17-jre-headless")
+    yield
+
+
+def test_spark_snippet(java: None, crawled: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from pyspark.sql import types as T
+
+    ns = run_snippet("pyspark", crawled, monkeypatch)
+    spark = ns["spark"]
+    try:
+        briefs, history = ns["briefs"], ns["history"]
+        assert spark.conf.get("spark.sql.session.timeZone") == "UTC"
+        assert briefs.count() == LIVE
+        for frame in (briefs, history):
+            assert isinstance(frame.schema["published"].dataType, T.DateType)
+            assert isinstance(frame.schema["fetched_at"].dataType, T.TimestampType)
+            assert isinstance(frame.schema["removed_at"].dataType, T.TimestampType)
+        assert isinstance(history.schema["snapshot"].dataType, T.TimestampType)
+        # The instants, as UTC text (Python's conversion of a Spark timestamp uses the process's zone).
+        shown = history.selectExpr("date_format(snapshot, \"yyyy-MM-dd'T'HHmmss'Z'\") AS id").distinct()
+        ids = sorted(row.id for row in shown.collect())
+        assert ids == [ref.crawl_id for ref in store.list_snapshots(crawled / "output")]
+        assert history.count() == FIRST + ALL
+    finally:
+        spark.stop()
