@@ -160,11 +160,21 @@ def java() -> Iterator[None]:
 
 
 def test_spark_snippet(java: None, crawled: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from pyspark.sql import SparkSession
     from pyspark.sql import types as T
 
-    ns = run_snippet("pyspark", crawled, monkeypatch)
-    spark = ns["spark"]
+    # One light session, which the snippet's getOrCreate takes over (setting its time zone): no web UI, and
+    # one shuffle partition instead of 200 for a table of 63 rows.
+    light = (
+        SparkSession.builder.master("local[1]")
+        .config("spark.ui.enabled", "false")
+        .config("spark.sql.shuffle.partitions", "1")
+        .getOrCreate()
+    )
     try:
+        ns = run_snippet("pyspark", crawled, monkeypatch)
+        spark = ns["spark"]
+        assert spark is light
         briefs, history = ns["briefs"], ns["history"]
         assert spark.conf.get("spark.sql.session.timeZone") == "UTC"
         assert briefs.count() == LIVE
@@ -179,4 +189,4 @@ def test_spark_snippet(java: None, crawled: Path, monkeypatch: pytest.MonkeyPatc
         assert ids == [ref.crawl_id for ref in store.list_snapshots(crawled / "output")]
         assert history.count() == FIRST + ALL
     finally:
-        spark.stop()
+        light.stop()
