@@ -67,7 +67,10 @@ def rebuild_views(layout: OutputLayout, crawl_id: str) -> str | None:
     if kind is not None and kind != FILE:
         return f"{database} is {kind}, not kei-crawler's views database; leaving it as it is"
     if kind is not None and not views.made_here(database):
-        return f"{database} is not kei-crawler's views database (or is open for writing); leaving it as it is"
+        return (
+            f"{database} is not kei-crawler's views database, or is open for writing; leaving it as it is "
+            "(remove it, and the next publish writes the views there)"
+        )
     with atomic_path(database) as tmp:
         for leftover in (tmp, tmp.with_name(tmp.name + ".wal")):  # what a killed run left
             leftover.unlink(missing_ok=True)

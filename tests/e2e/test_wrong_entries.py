@@ -29,6 +29,8 @@ from tests.support.crawling import crawl_argv
 from tests.support.wrong_entries import STRAY_ENTRIES, WRONG_ENTRIES, Plant, outside_folder, tree
 
 ALL_ENTRIES = {**WRONG_ENTRIES, **STRAY_ENTRIES}
+OURS_MOVED_ON = ("latest", "kei.duckdb")
+"""What every publish replaces when the crawler made it (``run/current.py``): not a user's entry."""
 
 
 @pytest.fixture(scope="module")
@@ -55,6 +57,9 @@ class Planted:
         shutil.copytree(baseline, self.out, symlinks=True)
         self.outside = outside_folder(tmp_path)
         plant(self.out, self.outside)
+        self.made_by_crawls = {
+            name for name in OURS_MOVED_ON if tree(baseline).get(name) == tree(self.out).get(name)
+        }
         self.out_before, self.outside_before = tree(self.out), tree(self.outside)
 
     def check(self, code: int, stderr: str, *, completed: tuple[int, ...]) -> None:
@@ -75,6 +80,8 @@ class Planted:
         for name, was in self.out_before.items():
             if name == ".lock" and isinstance(was, bytes):
                 continue  # the lock file says who holds it: every run rewrites it
+            if name in OURS_MOVED_ON and name in self.made_by_crawls:
+                continue  # the baseline's own pointer and views, moved on by a publish
             assert after.get(name) == was, f"{name} was deleted or changed"
 
 

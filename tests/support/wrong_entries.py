@@ -111,5 +111,10 @@ STRAY_ENTRIES: dict[str, Plant] = {
     "a file where a snapshot folder goes": _file("snapshots/snapshot=2020-01-01T000000Z"),
     "a folder where a snapshot file goes": _folder("snapshots/snapshot=2020-01-01T000000Z/briefs.parquet"),
     "a folder where a run manifest goes": _folder("runs/2020-01-01T000000Z.json"),
+    "a folder at latest": _folder("latest"),
+    "a file at latest": _file("latest"),
+    "a link at latest to a folder outside": _link("latest", "folder"),
+    "a file at kei.duckdb": _file("kei.duckdb"),
+    "a link at kei.duckdb to a file outside": _link("kei.duckdb", "file.txt"),
 }
 """Left inside the crawler's folders: every command goes on around them and leaves them be."""

@@ -165,3 +165,17 @@ def test_a_failure_is_a_warning_never_a_failed_publish(out: Path, caplog: pytest
         current.update(OutputLayout.of(out), views_database=True)
     assert "Not updating views:" in caplog.text
     assert not any(p.name.startswith(".kei.duckdb") for p in out.iterdir())  # no temporary database left
+
+
+def test_a_moved_output_directory_has_views_that_find_nothing_until_the_next_publish(
+    out: Path, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    current.update(OutputLayout.of(out), views_database=True)
+    moved = tmp_path_factory.mktemp("moved") / "out"
+    out.rename(moved)
+    with pytest.raises(duckdb.Error, match="No files found"):
+        query(moved, "SELECT count(*) FROM briefs")
+    assert query(moved, "SELECT output_dir FROM kei_crawler") == [(str(out),)]  # says where it looks
+    assert (moved / "latest" / store.FILENAME).is_file()  # the relative link moved with it
+    current.update(OutputLayout.of(moved), views_database=True)
+    assert query(moved, "SELECT count(*) FROM briefs") == [(3,)]

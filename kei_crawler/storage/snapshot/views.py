@@ -13,6 +13,7 @@ optional (``pip install 'kei-crawler[duckdb]'``): without it no database is writ
 from __future__ import annotations
 
 import importlib.util
+import os
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -82,7 +83,7 @@ def build(database: Path, output_dir: Path, crawl_id: str) -> None:
     snapshots, ``crawl_id`` the newest."""
     import duckdb
 
-    output_dir = output_dir.resolve()
+    output_dir = Path(os.path.abspath(output_dir))  # the path as given: a link the user chose stays one
     con = duckdb.connect(str(database))
     try:
         for sql in statements(output_dir, crawl_id):
