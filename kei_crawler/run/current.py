@@ -72,7 +72,11 @@ def rebuild_views(layout: OutputLayout, crawl_id: str) -> str | None:
             "(remove it, and the next publish writes the views there)"
         )
     with atomic_path(database) as tmp:
-        for leftover in (tmp, tmp.with_name(tmp.name + ".wal")):  # what a killed run left
-            leftover.unlink(missing_ok=True)
-        views.build(tmp, layout.root, crawl_id)
+        wal = tmp.with_name(tmp.name + ".wal")
+        try:
+            for leftover in (tmp, wal):  # what a killed run left
+                leftover.unlink(missing_ok=True)
+            views.build(tmp, layout.root, crawl_id)
+        finally:
+            wal.unlink(missing_ok=True)  # checkpointed into the file when the build went well
     return None
