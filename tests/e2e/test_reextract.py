@@ -40,6 +40,7 @@ def test_reextract_reproduces_the_crawls_snapshot_exactly(
     rebuilt = snapshot_rows(path)
     assert rebuilt == original  # every column, row for row, in the same order
     assert pq.read_schema(path) == pq.read_schema(crawled.snapshot)
+    assert (tmp_path / "again" / "latest" / store.FILENAME).samefile(path)  # the one publish path moves it
     # The gzip-encoded brief and the moved one (captured after a 301, under its new URL) are among them.
     slugs = {row["slug"] for row in rebuilt}
     assert crawled.site.zipped.strip("/").split("/")[-1] in slugs
