@@ -44,7 +44,7 @@ EXIT_CODES: dict[ExitCode, str] = {
     "one line each on stderr); the summary and the run manifest's `errors` and `drops` name them, and "
     "archived ones keep their previous rows",
     ExitCode.NOT_NOTIFIED: "published, but a notification (`--notify`, `KEI_NOTIFY_URLS`) failed: one line on "
-    "stderr names the target, and the next `notify` sends it again with whatever came since",
+    "stderr names it; the next `notify` sends it again",
 }
 """What each exit code of ``kei-crawler crawl`` means (``reextract`` uses 0, 1, 2, 4 and 7 the same way).
 
