@@ -59,8 +59,9 @@ class Target:
 
     @property
     def shown(self) -> str:
-        """The URL as Apprise renders it with privacy: passwords and tokens hidden."""
-        return str(self.plugin.url(privacy=True))
+        """The URL as Apprise renders it with privacy (passwords and tokens hidden), without the query of
+        Apprise's own defaults that it appends, which would only lengthen every line."""
+        return str(self.plugin.url(privacy=True)).partition("?")[0]
 
 
 def cursor_name(url: str) -> str:
@@ -77,7 +78,7 @@ def targets(urls: list[str]) -> list[Target]:
             scheme = url.partition("://")[0] if "://" in url else url[:0]
             named = f"{scheme}://…" if scheme else "a URL without a scheme"
             raise NotifyError(
-                f"not a notification URL Apprise knows: {named} (see https://appriseit.com/services/)"
+                f"not a notification URL Apprise knows: {named} (see https://github.com/caronc/apprise/wiki)"
             )
         found.append(Target(url, plugin))
     return found
