@@ -89,13 +89,17 @@ def test_one_notify_tells_each_target_everything_since_the_first_crawl_once(tmp_
         assert held is not None and held.crawl_id == newest.crawl_id
         assert "last_failure" in held.extra
 
-        # Once it works, the next notify sends it what it missed, and nothing to the mail server.
+        # Once it works, the next notify sends it everything it missed, in one message, and the mail
+        # server only what came since its last one.
         hook.status = 200
+        later_brief = backdated(site.publish(1))[0]
+        assert run_crawl(server.base_url, out).returncode == ExitCode.OK
         retried = notify(out, mail.url, hook.url)
         assert retried.returncode == ExitCode.OK, retried.stderr
-        assert len(hook.received) == 2 and len(mail.messages) == 2
-        assert hook.received[1]["title"] == "The Peninsula: 1 new"
-        assert names(hook.received[1]["message"], latest_brief)
+        assert len(hook.received) == 2 and len(mail.messages) == 3
+        assert hook.received[1]["title"] == "The Peninsula: 2 new"
+        assert names(hook.received[1]["message"], latest_brief, later_brief)
+        assert names(mail.texts()[2], later_brief) and latest_brief.title not in mail.texts()[2]
         moved = cursors.read(layout, cursor_name(hook.url))
         assert moved is not None and moved.crawl_id > newest.crawl_id and "last_failure" not in moved.extra
     # No secret of a URL is written in clear: cursors are named from a hash, and keep the URL redacted.

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from kei_crawler.commands import main
+from kei_crawler.config import KeiConfig
 from kei_crawler.monitor import messages, notify
 from kei_crawler.monitor.sources import Source
 from kei_crawler.run import cursors
@@ -194,3 +195,39 @@ def test_a_failed_notification_after_a_crawl_is_its_own_exit_code_below_the_craw
     assert with_notifications(ExitCode.QUALITY_ALERT, failed=True) == ExitCode.QUALITY_ALERT
     assert with_notifications(ExitCode.WITH_ERRORS, failed=True) == ExitCode.WITH_ERRORS
     assert with_notifications(ExitCode.OK, failed=False) == ExitCode.OK
+
+
+@pytest.mark.parametrize(
+    "value", ["json://a/x  mailto://b.org?to=c@d.org", ["json://a/x", "mailto://b.org?to=c@d.org"]]
+)
+def test_kei_notify_urls_is_a_list_from_the_command_line_or_a_settings_module(value: object) -> None:
+    urls = KeiConfig.from_settings({"KEI_NOTIFY_URLS": value}).notify_urls
+    assert urls == ("json://a/x", "mailto://b.org?to=c@d.org")
+
+
+def test_the_setting_names_targets_for_the_command(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = archive(tmp_path)
+    argv = ["notify", "--output-dir", str(out), "--dry-run", "-s", f"KEI_NOTIFY_URLS={HOOK} {SECRET_MAIL}"]
+    assert main(argv) == ExitCode.OK
+    shown = capsys.readouterr().out
+    assert "json://127.0.0.1:9/hook: dry run" in shown and "mailto://user:****@smtp.example.org" in shown
+    assert "hunter2" not in shown
+
+
+def test_crawl_refuses_a_notify_url_apprise_does_not_know_before_crawling(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    argv = [
+        "crawl",
+        "--base-url",
+        "http://127.0.0.1:9",
+        "--output-dir",
+        str(tmp_path),
+        "--notify",
+        "nosuch://x",
+    ]
+    assert main(argv) == ExitCode.USAGE
+    assert capsys.readouterr().err.startswith("kei-crawler: --notify: not a notification URL Apprise knows")
+    assert not (tmp_path / "snapshots").exists() and not (tmp_path / "runs").exists()
