@@ -117,8 +117,14 @@ def body_for(target: Target, message: messages.Message) -> tuple[str, apprise.No
 def deliver(target: Target, message: messages.Message) -> str:
     """Send ``message``; "" when the service took it, else why not, as one line."""
     body, body_format = body_for(target, message)
-    with apprise.LogCapture(level=logging.WARNING, fmt="%(message)s") as captured:  # type: ignore[no-untyped-call]
-        sent = target.plugin.notify(body=body, title=message.title, body_format=body_format)
+    # Apprise's reason becomes our one line; passed on to the crawl's log handlers it would be said twice.
+    logger: logging.Logger = apprise.logger
+    propagates, logger.propagate = logger.propagate, False
+    try:
+        with apprise.LogCapture(level=logging.WARNING, fmt="%(message)s") as captured:  # type: ignore[no-untyped-call]
+            sent = target.plugin.notify(body=body, title=message.title, body_format=body_format)
+    finally:
+        logger.propagate = propagates
     if sent:
         return ""
     said = [line.strip() for line in captured.getvalue().splitlines() if line.strip()]

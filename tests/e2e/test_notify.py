@@ -121,7 +121,10 @@ def test_crawl_notify_reports_a_failed_delivery_after_publishing(tmp_path: Path)
         newest = store.latest(out)
         assert newest is not None and len(store.list_snapshots(out)) == 2  # published all the same
         assert failed.stdout.rstrip("\n").splitlines()[-1] == str(newest.path)
-        assert [line for line in failed.stderr.splitlines() if "notification to json://" in line]
+        [said] = [
+            line for line in failed.stderr.splitlines() if "error=500" in line
+        ]  # once, not in the log too
+        assert said.startswith("kei-crawler: notification to json://127.0.0.1:"), said
         hook.status = 200
         sent = run_crawl(server.base_url, out, "--notify", hook.url)
         assert sent.returncode == ExitCode.NOTHING_NEW, sent.stderr[-3000:]  # the crawl's own code
