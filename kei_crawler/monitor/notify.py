@@ -21,9 +21,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
-
-import apprise
+from typing import TYPE_CHECKING, Any
 
 from kei_crawler.monitor import messages
 from kei_crawler.monitor.sources import Source
@@ -32,6 +30,9 @@ from kei_crawler.run.layout import OutputLayout
 from kei_crawler.run.lock import OutputLock
 from kei_crawler.storage.snapshot import store
 from kei_crawler.storage.snapshot.diff import diff_files
+
+if TYPE_CHECKING:
+    import apprise
 
 LOCK_FILE = ".notify.lock"
 LOCK_WAIT = 60.0
@@ -71,6 +72,8 @@ def cursor_name(url: str) -> str:
 
 def targets(urls: list[str]) -> list[Target]:
     """Each distinct URL as a target; NotifyError names one Apprise does not know, by its scheme only."""
+    import apprise  # here, not above: importing it takes most of a second, which no other command needs
+
     found: list[Target] = []
     for url in dict.fromkeys(url.strip() for url in urls if url.strip()):
         plugin = apprise.Apprise.instantiate(url)
@@ -107,6 +110,8 @@ class Delivery:
 
 def body_for(target: Target, message: messages.Message) -> tuple[str, apprise.NotifyFormat]:
     """Markdown for a service that renders markdown or HTML (Apprise converts it), text for the others."""
+    import apprise
+
     declared = target.plugin.notify_format
     kinds = set(declared) if isinstance(declared, tuple | list) else {declared}
     if kinds & {apprise.NotifyFormat.MARKDOWN, apprise.NotifyFormat.HTML}:
@@ -116,6 +121,8 @@ def body_for(target: Target, message: messages.Message) -> tuple[str, apprise.No
 
 def deliver(target: Target, message: messages.Message) -> str:
     """Send ``message``; "" when the service took it, else why not, as one line."""
+    import apprise
+
     body, body_format = body_for(target, message)
     # Apprise's reason becomes our one line; passed on to the crawl's log handlers it would be said twice.
     logger: logging.Logger = apprise.logger
