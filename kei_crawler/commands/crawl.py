@@ -23,9 +23,10 @@ from kei_crawler.commands.arguments import (
 from kei_crawler.commands.notify import after_crawl
 from kei_crawler.commands.summary import lost_line, print_summary
 from kei_crawler.config import ConfigError, Mode, check_web_url
+from kei_crawler.monitor.notify import NotifyError, targets
 from kei_crawler.run.context import CannotStart, OutputLocked, open_run
 from kei_crawler.run.layout import JobLayout, OutputLayout
-from kei_crawler.run.outcome import PUBLISHED, ExitCode, exit_code_help, with_notifications
+from kei_crawler.run.outcome import ExitCode, exit_code_help, with_notifications
 
 
 def add_parser(sub: Any) -> None:
@@ -94,10 +95,9 @@ def how_to_go_on(job: JobLayout | None, command: str) -> str:
 
 def notify_targets(urls: list[str]) -> list[str]:
     """The ``--notify`` URLs, refused before the crawl when Apprise knows one not."""
-    from kei_crawler.monitor.notify import NotifyError, targets
-
     try:
-        targets(urls)
+        if urls:  # Apprise, imported to read them, takes most of a second
+            targets(urls)
     except NotifyError as exc:
         raise UsageError(f"--notify: {exc}") from exc
     return urls
@@ -163,7 +163,7 @@ def run(args: argparse.Namespace, console: Console) -> int:
     elif code == ExitCode.NOT_PUBLISHED:
         print(f"kei-crawler: no snapshot published: {outcome.not_published_because}", file=sys.stderr)
     else:
-        if notify_urls and code in PUBLISHED:
+        if notify_urls:  # the crawl published: notifications, then the snapshot's path last
             code = with_notifications(code, failed=not after_crawl(console, str(output_dir), notify_urls))
         # The snapshot's path is the last line on stdout when one was published.
         console.print(str(outcome.snapshot_path), highlight=False, soft_wrap=True)
