@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 from kei_crawler.monitor import messages
 from kei_crawler.monitor.sources import Source
 from kei_crawler.run import cursors
-from kei_crawler.run.layout import OutputLayout
+from kei_crawler.run.layout import FOLDER, OutputLayout, kind_of
 from kei_crawler.run.lock import OutputLock
 from kei_crawler.storage.snapshot import store
 from kei_crawler.storage.snapshot.diff import diff_files
@@ -140,7 +140,11 @@ def deliver(target: Target, message: messages.Message) -> str:
 
 @contextmanager
 def taking_turns(layout: OutputLayout, wait: float = LOCK_WAIT) -> Iterator[None]:
-    lock = OutputLock(cursors.folder(layout) / LOCK_FILE)
+    where = cursors.folder(layout)
+    kind = kind_of(where)
+    if kind not in (None, FOLDER):  # a link would have the lock file made wherever it leads
+        raise NotifyError(f"{where} is {kind}, where kei-crawler keeps its cursors; move it out of the way")
+    lock = OutputLock(where / LOCK_FILE)
     deadline = time.monotonic() + wait
     try:
         while not lock.acquire():

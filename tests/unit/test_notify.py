@@ -231,3 +231,12 @@ def test_crawl_refuses_a_notify_url_apprise_does_not_know_before_crawling(
     assert main(argv) == ExitCode.USAGE
     assert capsys.readouterr().err.startswith("kei-crawler: --notify: not a notification URL Apprise knows")
     assert not (tmp_path / "snapshots").exists() and not (tmp_path / "runs").exists()
+
+
+def test_nothing_is_written_through_a_cursors_folder_that_is_a_link(tmp_path: Path) -> None:
+    out, elsewhere = archive(tmp_path / "out"), tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (out / "cursors").symlink_to(elsewhere, target_is_directory=True)
+    with pytest.raises(notify.NotifyError, match="is a symbolic link"):
+        run(out, Recorder(), HOOK)
+    assert not any(elsewhere.iterdir())
