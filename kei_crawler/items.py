@@ -96,8 +96,8 @@ class Brief:
         default_factory=list,
         metadata=_column(
             pa.list_(pa.string()),
-            'Names as the page gives them, in order; empty when it names none. "Korea View" '
-            "kept where the site says so.",
+            "People the page names as authors, in order; empty when it names none. Never the series: a brief "
+            'signed only "Korea View" has `authors = []` and `series = "Korea View"` (docs/extraction.md).',
             extracted=True,
         ),
     )

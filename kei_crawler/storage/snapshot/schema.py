@@ -1,7 +1,7 @@
 """The snapshot's one Arrow schema, never inferred: each column's type is declared with its field in
 ``items.Brief``. Also the snapshot's key-value metadata, under the ``kei_crawler.`` prefix.
 
-Bump SCHEMA_VERSION whenever a column is added, removed or changes type.
+Bump SCHEMA_VERSION whenever a column is added, removed or changes type, or what a column holds changes.
 """
 
 from __future__ import annotations
@@ -14,7 +14,10 @@ import pyarrow as pa
 
 from kei_crawler.items import FIELDS, Brief
 
-SCHEMA_VERSION = 4  # 2: warc_file, warc_record_id, warc_offset; 3: refresh_error; 4: photo_warc_record_id
+SCHEMA_VERSION = 5  # 2: warc_file, warc_record_id, warc_offset; 3: refresh_error; 4: photo_warc_record_id
+# 5: authors holds people only; older snapshots may list the series ("Korea View") and are read without it.
+PEOPLE_ONLY_AUTHORS = 5
+"""The first schema version whose ``authors`` never names the series (``carry.people_only``)."""
 
 BRIEF_SCHEMA = pa.schema([pa.field(column.name, column.type, nullable=column.nullable) for column in FIELDS])
 """One column per :data:`items.FIELDS` entry, with the type and nullability declared there."""
