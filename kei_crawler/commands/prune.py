@@ -89,6 +89,9 @@ def _prune(console: Console, layout: OutputLayout, policy: Policy, dry_run: bool
         found = plan(layout, policy, datetime.now(UTC))
     except (SnapshotError, CursorError) as exc:
         raise UsageError(f"nothing removed: {exc}") from exc
+    except OSError as exc:  # a folder it may not read
+        print(f"kei-crawler: nothing removed: {os_error_line(exc)}", file=sys.stderr)
+        return ExitCode.NOT_PUBLISHED
     freed = found.size()
     for line in found.problems:
         print(f"kei-crawler: {line}", file=sys.stderr)

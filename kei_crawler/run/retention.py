@@ -24,6 +24,7 @@ from pathlib import Path
 from kei_crawler.run import cursors
 from kei_crawler.run.layout import FILE, OutputLayout, kind_of
 from kei_crawler.storage.snapshot import store
+from kei_crawler.storage.snapshot.carry import conform
 from kei_crawler.storage.snapshot.diff import detect_files
 from kei_crawler.storage.snapshot.reading import open_snapshot
 from kei_crawler.storage.snapshot.store import SnapshotRef
@@ -31,6 +32,8 @@ from kei_crawler.storage.warc.cdx import SUFFIX as CDXJ_SUFFIX
 from kei_crawler.storage.warc.parts import WARC_SUFFIX
 from kei_crawler.storage.warc.selection import needed_warcs, photo_path
 
+LINK_COLUMNS = ["warc_file", "photo_url"]
+"""What a row says about the WARCs it needs: its capture's file, and its photo (found by URL)."""
 SNAPSHOT_FILES = frozenset({store.FILENAME})
 """What a published snapshot folder holds: a folder holding anything else is not removed."""
 
@@ -150,9 +153,10 @@ def _needed(layout: OutputLayout, kept: list[SnapshotRef]) -> tuple[set[str], li
     photos: set[str] = set()
     for ref in kept:
         opened = open_snapshot(ref.path)
-        try:
-            columns = opened.parquet.read(columns=["warc_file", "photo_url"]).to_pydict()
-        except Exception as exc:  # ArrowInvalid, OSError, a missing column: the file is unusable
+        wanted = [name for name in LINK_COLUMNS if name in opened.parquet.schema_arrow.names]
+        try:  # a snapshot older than the link columns has none: it needs no WARC
+            columns = conform(opened.parquet.read(columns=wanted)).select(LINK_COLUMNS).to_pydict()
+        except Exception as exc:  # ArrowInvalid, OSError, a failed cast: the file is unusable
             raise opened.error(exc) from exc
         referenced.update(name for name in columns["warc_file"] if name)
         photos.update(photo_path(url) for url in columns["photo_url"] if url)

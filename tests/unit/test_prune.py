@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from io import BytesIO
 from pathlib import Path
 
+import pyarrow.parquet as pq
 import pytest
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
@@ -233,3 +234,26 @@ def test_bad_arguments_are_one_line(
     assert code == ExitCode.USAGE
     err = capsys.readouterr().err
     assert err.startswith("kei-crawler:") and message in err and len(err.splitlines()) == 1
+
+
+def test_a_snapshot_older_than_the_link_columns_needs_no_warc(tmp_path: Path) -> None:
+    archive(tmp_path, [True, True])
+    newest = store.snapshot_path(tmp_path, IDS[1])
+    table = pq.read_table(newest)
+    pq.write_table(
+        table.drop_columns(["warc_file", "warc_record_id", "warc_offset", "photo_warc_record_id"]), newest
+    )
+    found = plan(OutputLayout.of(tmp_path), Policy(keep=1), NOW)
+    assert sorted(found.warcs_removed) == [IDS[0]] and found.problems == []
+
+
+def test_a_kept_snapshot_that_does_not_load_stops_the_prune(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    archive(tmp_path, [True, True, True])
+    store.snapshot_path(tmp_path, IDS[2]).write_bytes(b"not parquet")
+    code = main(["prune", "--keep", "1", "--output-dir", str(tmp_path)])
+    assert code == ExitCode.USAGE
+    err = capsys.readouterr().err
+    assert err.startswith("kei-crawler: nothing removed:") and len(err.splitlines()) == 1
+    assert len(store.scan(tmp_path).refs) == 3
