@@ -26,6 +26,8 @@ PREFIX = "pruned-"
 def carry_out(layout: OutputLayout, plan: Plan) -> None:
     """Remove what ``plan`` names. OSError when the disk refuses; what was done so far stays done."""
     finish_interrupted(layout)
+    if not plan.paths:
+        return
     layout.tmp.mkdir(exist_ok=True)
     for ref in plan.removed:
         staged = layout.tmp / f"{PREFIX}snapshot-{ref.crawl_id}"
