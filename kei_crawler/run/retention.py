@@ -94,10 +94,10 @@ def plan(layout: OutputLayout, policy: Policy, now: datetime) -> Plan:
     candidates = {ref.crawl_id for ref in result.removed} | _already_pruned(layout, refs)
     by_crawl = warc_files_by_crawl(layout)
     for crawl_id in sorted(candidates & set(by_crawl)):
-        files = by_crawl[crawl_id]
-        wanted = sorted(path.name for path in files if path.name in needed)
         if crawl_id in result.kept:
             continue
+        files = by_crawl[crawl_id]
+        wanted = sorted(path.name for path in files if path.name in needed)
         if wanted:
             result.warcs_kept[crawl_id] = f"a kept snapshot still needs {', '.join(wanted)}"
         elif any(kind_of(path) != FILE for path in files):
@@ -117,9 +117,8 @@ def _kept(layout: OutputLayout, refs: list[SnapshotRef], policy: Policy, now: da
         since = now - timedelta(days=policy.keep_days)
         recent = [ref for ref in refs if (store.crawl_time(ref.crawl_id) or now) >= since]
         window = [ref for ref in refs if ref in window or ref in recent]
-    reason = (
-        "within --keep/--keep-days" if policy.keep is not None or policy.keep_days is not None else "kept"
-    )
+    limited = policy.keep is not None or policy.keep_days is not None
+    reason = "within --keep/--keep-days" if limited else ""
     previous = {ref.crawl_id: before for before, ref in itertools.pairwise(refs)}
     for ref in window:
         if ref.crawl_id in kept:
@@ -128,7 +127,7 @@ def _kept(layout: OutputLayout, refs: list[SnapshotRef], policy: Policy, now: da
             before = previous.get(ref.crawl_id)
             if before is not None and not any(detect_files(before.path, ref.path).counts.values()):
                 continue  # a quiet run: the same briefs as the snapshot before it
-            kept[ref.crawl_id] = f"{reason}, and changed something"
+            kept[ref.crawl_id] = f"{reason}, and changed something" if reason else "changed something"
         else:
             kept[ref.crawl_id] = reason
     present = {ref.crawl_id for ref in refs}

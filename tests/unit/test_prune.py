@@ -130,6 +130,7 @@ def test_keep_and_keep_days_keep_what_either_keeps_and_never_the_newest_goes(tmp
 def test_thin_keeps_only_the_snapshots_that_changed_something(tmp_path: Path) -> None:
     archive(tmp_path, [True, False, True, False, False, False])
     assert kept(tmp_path, Policy(thin=True)) == [IDS[0], IDS[2], IDS[5]]
+    assert plan(OutputLayout.of(tmp_path), Policy(thin=True), NOW).kept[IDS[2]] == "changed something"
     assert kept(tmp_path, Policy(keep=4, thin=True)) == [IDS[2], IDS[5]]
 
 
