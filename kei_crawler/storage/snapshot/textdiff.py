@@ -18,7 +18,9 @@ TEXT_FIELDS = ("title", "body", "photo_caption")
 TEXT_DIFF_CHARS = 2000
 """At most this many characters of diff per brief, cut at a line (a longer first line is cut short)."""
 CONTEXT_LINES = 1
-_SENTENCE_END = re.compile(r"(?<=[.!?…])[\"'”’)\]]*\s+(?=[\"'“‘(\[]?[A-Z0-9])")
+_SENTENCE_END = re.compile(r"([.!?…][\"'”’)\]]*)\s+(?=[\"'“‘(\[]?[A-Z0-9])")
+"""A sentence's end: its mark and any closing quote or bracket (kept, as the group ``re.split`` returns),
+then the space before a capital or a digit — "U.S. and" and "2.5%" are no ends."""
 
 
 def sentences(text: str) -> list[str]:
@@ -32,22 +34,52 @@ def sentences(text: str) -> list[str]:
 
 
 def _split(line: str) -> list[str]:
-    pieces, start = [], 0
-    for match in _SENTENCE_END.finditer(line):
-        pieces.append(line[start : match.start()] + match.group().rstrip())
-        start = match.end()
-    pieces.append(line[start:])
-    return [piece.strip() for piece in pieces]
+    parts = _SENTENCE_END.split(line)  # text, end mark, text, end mark, …, text: the cutting done in C
+    return [parts[i] + parts[i + 1] for i in range(0, len(parts) - 1, 2)] + [parts[-1]]
 
 
 def field_diff(name: str, old: str | None, new: str | None) -> list[str]:
-    """The unified diff of one field, sentence by sentence; no line when the texts are the same."""
-    return list(
-        difflib.unified_diff(
-            sentences(old or ""), sentences(new or ""),
-            fromfile=f"{name} (before)", tofile=f"{name} (after)", n=CONTEXT_LINES, lineterm="",
-        )
+    """The unified diff of one field, sentence by sentence; no line when the texts are the same.
+
+    Lines (paragraphs) the two texts share at their start and end are left out before the rest is cut
+    into sentences — all but one on each side, the context — and only counted, for the hunks' line
+    numbers: an edit to one paragraph of a long body costs that paragraph's sentences, not the body's."""
+    a, b = (
+        [line for line in (old or "").split("\n") if line.strip()],
+        [line for line in (new or "").split("\n") if line.strip()],
+    )
+    head = 0
+    while head < min(len(a), len(b)) and a[head] == b[head]:
+        head += 1
+    tail = 0
+    while tail < min(len(a), len(b)) - head and a[-1 - tail] == b[-1 - tail]:
+        tail += 1
+    head, tail = max(head - 1, 0), max(tail - 1, 0)  # a line of context on each side
+    skipped = sum(_count(line) for line in a[:head])
+    before = sentences("\n".join(a[head : len(a) - tail]))
+    after = sentences("\n".join(b[head : len(b) - tail]))
+    lines = list(
+        difflib.unified_diff(before, after, fromfile=f"{name} (before)", tofile=f"{name} (after)",
+                             n=CONTEXT_LINES, lineterm="")
     )  # fmt: skip
+    return [_shifted(line, skipped) if line.startswith("@@") else line for line in lines]
+
+
+def _count(line: str) -> int:
+    """How many sentences ``sentences`` cuts ``line`` into."""
+    return len(_SENTENCE_END.findall(line.strip())) + 1
+
+
+_HUNK = re.compile(r"@@ -(\d+)((?:,\d+)?) \+(\d+)((?:,\d+)?) @@")
+
+
+def _shifted(header: str, by: int) -> str:
+    """A hunk header's line numbers moved down by the ``by`` sentences left out above it."""
+    found = _HUNK.fullmatch(header)
+    if found is None or by == 0:
+        return header
+    old_start, old_len, new_start, new_len = found.groups()
+    return f"@@ -{int(old_start) + by}{old_len} +{int(new_start) + by}{new_len} @@"
 
 
 def text_diff(
