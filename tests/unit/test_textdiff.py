@@ -4,6 +4,7 @@ carried: diff's changed table, JSON, CSV, markdown, text and the Parquet change 
 from __future__ import annotations
 
 import csv
+import difflib
 import io
 import json
 from datetime import date
@@ -17,7 +18,7 @@ from kei_crawler.monitor import formats
 from kei_crawler.monitor.sources import Source
 from kei_crawler.storage.snapshot.diff import diff
 from kei_crawler.storage.snapshot.schema import to_table
-from kei_crawler.storage.snapshot.textdiff import cap, sentences, text_diff
+from kei_crawler.storage.snapshot.textdiff import CONTEXT_LINES, cap, field_diff, sentences, text_diff
 from tests.support.snapshots import brief, edit
 
 SENTENCES = [
@@ -129,3 +130,22 @@ def test_the_diff_is_carried_in_every_format(tmp_path: Path) -> None:
 def test_a_fence_is_longer_than_any_backticks_inside() -> None:
     assert formats.fence("plain") == "```"
     assert formats.fence("code ```` inside") == "`````"
+
+
+LONG = "\n\n".join(f"Paragraph {n} opens. It goes on {n} times. It ends here." for n in range(8))
+EDITS = [
+    LONG.replace("Paragraph 0 opens.", "Paragraph zero opens."),
+    LONG.replace("It goes on 4 times.", "It goes on four times."),
+    LONG.replace("It ends here.", "It stops.", 1) + "\n\nA new last one.",
+    LONG.rsplit("\n\n", 1)[0],
+    LONG.replace("Paragraph 3 opens. It goes on 3 times. It ends here.\n\n", ""),
+    "- a new list item\n" + LONG,
+]
+
+
+@pytest.mark.parametrize("edited", EDITS)
+def test_leaving_out_shared_paragraphs_changes_nothing(edited: str) -> None:
+    """The hunks, their line numbers included, are those of the diff of every sentence of both texts."""
+    whole = difflib.unified_diff(sentences(LONG), sentences(edited), fromfile="body (before)",
+                                 tofile="body (after)", n=CONTEXT_LINES, lineterm="")  # fmt: skip
+    assert field_diff("body", LONG, edited) == list(whole)
