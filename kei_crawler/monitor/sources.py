@@ -101,10 +101,13 @@ def since(
 
 def since_last(output_dir: str | os.PathLike[str], newest: Source, warn: Callable[[str], None]) -> Source:
     """Where the ``diff`` cursor stands: the snapshot it names or, pruned since, the newest before it.
-    No cursor yet: the snapshot before the newest, as a bare ``diff`` compares."""
+    No cursor yet: the snapshot before the newest, as a bare ``diff`` compares — or, when the newest is
+    the only one, the newest itself (nothing to report yet; the next look starts there)."""
     cursor = cursors.read(OutputLayout.of(output_dir), CURSOR)
     if cursor is None:
-        return _newest_two(output_dir, warn)[0]
+        if len(store.list_snapshots(output_dir)) == 1:
+            return newest
+        return _newest_two(output_dir, lambda line: None)[0]  # _newest warned of what it passes over
     if cursor.crawl_id > newest.label:
         raise SnapshotError(
             f"the diff cursor is at {cursor.crawl_id}, after the newest snapshot {newest.label}; remove "

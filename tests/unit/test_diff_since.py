@@ -78,6 +78,18 @@ def test_since_last_walks_forward_and_shows_nothing_twice(
     assert cursors.read(layout, "diff").crawl_id == S4  # type: ignore[union-attr]
 
 
+def test_since_last_on_a_first_snapshot_reports_nothing_and_starts_there(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "out"
+    write_snapshot(out, S1, [A, B])
+    code, document, err = run_json(capsys, out, "--since-last")
+    assert (code, err) == (0, "") and not any(document["counts"].values())
+    write_snapshot(out, S2, [A, B, C])
+    code, document, _ = run_json(capsys, out, "--since-last")
+    assert code == 1 and document["old"]["snapshot"] == S1 and slugs(document["added"]) == ["c"]
+
+
 def test_since_last_after_its_snapshot_was_pruned(archive: Path, capsys: pytest.CaptureFixture[str]) -> None:
     cursors.write(OutputLayout.of(archive), "diff", S2)
     shutil.rmtree(store.snapshot_dir(archive, S2))
