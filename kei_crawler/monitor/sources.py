@@ -92,6 +92,9 @@ def since(
     """From snapshot ``token`` (a crawl id or path, as OLD is given) to the newest in ``output_dir``: the
     net change over every crawl between them. ``token`` None: from where the ``diff`` cursor stands
     (:func:`since_last`). OLD may be the newest itself: nothing changed since."""
+    first_look = token is None and cursors.read(OutputLayout.of(output_dir), CURSOR) is None
+    if first_look and len(store.list_snapshots(output_dir)) != 1:  # as a bare diff
+        return _newest_two(output_dir, warn)
     newest = _newest(output_dir, warn)
     old = resolve(token, output_dir) if token is not None else since_last(output_dir, newest, warn)
     if old.label == newest.label or old.path.resolve() == newest.path.resolve():
@@ -101,13 +104,11 @@ def since(
 
 def since_last(output_dir: str | os.PathLike[str], newest: Source, warn: Callable[[str], None]) -> Source:
     """Where the ``diff`` cursor stands: the snapshot it names or, pruned since, the newest before it.
-    No cursor yet: the snapshot before the newest, as a bare ``diff`` compares — or, when the newest is
-    the only one, the newest itself (nothing to report yet; the next look starts there)."""
+    No cursor yet, and ``newest`` the only snapshot: ``newest`` (nothing to report yet; the next look
+    starts there). With more, :func:`since` compares the two newest, as a bare ``diff``."""
     cursor = cursors.read(OutputLayout.of(output_dir), CURSOR)
     if cursor is None:
-        if len(store.list_snapshots(output_dir)) == 1:
-            return newest
-        return _newest_two(output_dir, lambda line: None)[0]  # _newest warned of what it passes over
+        return newest
     if cursor.crawl_id > newest.label:
         raise SnapshotError(
             f"the diff cursor is at {cursor.crawl_id}, after the newest snapshot {newest.label}; remove "
