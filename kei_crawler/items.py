@@ -4,8 +4,8 @@ Each column of the snapshot is declared once, below, as a field of :class:`Brief
 whether it may be null, what it holds and whether the page object extracts it. Everything else that needs
 a list of fields derives it from :data:`FIELDS`: the Arrow schema (``storage.snapshot.schema``), the
 fields a page object fills (:data:`PAGE_FIELDS`), fill rates and the quality alert, the fields ``diff``
-compares, the evaluation's scores and the data dictionary (docs/schema.md). Adding a column is one field
-here, a bump of ``SCHEMA_VERSION``, and the code that fills it.
+compares, the evaluation's scores and the data dictionary (datapackage.json, docs/schema.md). A new column
+is one field here, a new entry in ``SCHEMA_HISTORY`` naming it, and the code that fills it.
 """
 
 from __future__ import annotations
