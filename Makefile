@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup demo test test-fast crawl lint bench reliability clean
+.PHONY: setup demo test test-fast crawl lint schema-docs bench reliability clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -32,6 +32,10 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+
+# docs/schema.md's generated tables (columns, schema versions) from items.py and storage/snapshot/schema.py.
+schema-docs: $(STAMP)
+	$(BIN)/python -m kei_crawler.storage.snapshot.schema_docs
 
 # BENCH_ARGS narrows or widens it: BENCH_ARGS="--only crawl --only extraction", or BENCH_ARGS=--all
 bench: $(STAMP)

@@ -239,6 +239,9 @@ class KeiConfig:
     extract_workers: int = _setting(
         0, "read brief pages in this many worker processes (0: the crawl itself)", _at_least(0)
     )
+    notify_urls: tuple[str, ...] = _setting(
+        (), "Apprise URLs, space-separated: `notify` and each crawl that publishes send what changed there"
+    )
 
     @classmethod
     def from_settings(cls, settings: SettingsLike) -> KeiConfig:
@@ -260,6 +263,9 @@ def setting_name(attribute: str) -> str:
 def _typed(name: str, raw: Any, default: Any) -> Any:
     """``raw`` (a string from the command line, or a value from a settings module) as ``default``'s type."""
     kind = type(default)
+    if kind is tuple:  # a list: from a settings module as a list, from the command line space-separated
+        words = raw if isinstance(raw, list | tuple) else str(raw).split()
+        return tuple(str(word).strip() for word in words if str(word).strip())
     if isinstance(raw, kind) and not (kind is int and isinstance(raw, bool)) and kind is not float:
         return raw
     text = str(raw).strip()

@@ -4,8 +4,8 @@ Each column of the snapshot is declared once, below, as a field of :class:`Brief
 whether it may be null, what it holds and whether the page object extracts it. Everything else that needs
 a list of fields derives it from :data:`FIELDS`: the Arrow schema (``storage.snapshot.schema``), the
 fields a page object fills (:data:`PAGE_FIELDS`), fill rates and the quality alert, the fields ``diff``
-compares, the evaluation's scores and the data dictionary (docs/schema.md). Adding a column is one field
-here, a bump of ``SCHEMA_VERSION``, and the code that fills it.
+compares, the evaluation's scores and the data dictionary (datapackage.json, docs/schema.md). A new column
+is one field here, a new entry in ``SCHEMA_HISTORY`` naming it, and the code that fills it.
 """
 
 from __future__ import annotations
@@ -96,8 +96,8 @@ class Brief:
         default_factory=list,
         metadata=_column(
             pa.list_(pa.string()),
-            'Names as the page gives them, in order; empty when it names none. "Korea View" '
-            "kept where the site says so.",
+            "People the page names as authors, in order; empty when it names none. Never the series: a brief "
+            'signed only "Korea View" has `authors = []` and `series = "Korea View"` (docs/extraction.md).',
             extracted=True,
         ),
     )

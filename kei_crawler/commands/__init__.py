@@ -16,7 +16,18 @@ from typing import NoReturn
 from rich.console import Console
 
 from kei_crawler import __version__
-from kei_crawler.commands import crawl, demo, diff, evaluate, feed, reextract, snapshots, wacz
+from kei_crawler.commands import (
+    crawl,
+    demo,
+    diff,
+    evaluate,
+    feed,
+    notify,
+    prune,
+    reextract,
+    snapshots,
+    wacz,
+)
 from kei_crawler.commands.arguments import UsageError
 from kei_crawler.commands.streams import closed_reader_is_no_failure
 from kei_crawler.run.outcome import ExitCode
@@ -27,9 +38,11 @@ COMMANDS: dict[str, ModuleType] = {
     "evaluate": evaluate,
     "diff": diff,
     "feed": feed,
+    "notify": notify,
     "snapshots": snapshots,
     "reextract": reextract,
     "wacz": wacz,
+    "prune": prune,
 }
 
 __all__ = ["COMMANDS", "UsageError", "main", "parse_args"]

@@ -20,11 +20,13 @@ from kei_crawler.commands.arguments import (
     project_settings,
     setting_overrides,
 )
+from kei_crawler.commands.notify import after_crawl
 from kei_crawler.commands.summary import lost_line, print_summary
 from kei_crawler.config import ConfigError, Mode, check_web_url
+from kei_crawler.monitor.notify import NotifyError, targets
 from kei_crawler.run.context import CannotStart, OutputLocked, open_run
 from kei_crawler.run.layout import JobLayout, OutputLayout
-from kei_crawler.run.outcome import ExitCode, exit_code_help
+from kei_crawler.run.outcome import ExitCode, exit_code_help, with_notifications
 
 
 def add_parser(sub: Any) -> None:
@@ -50,6 +52,11 @@ def add_parser(sub: Any) -> None:
         action="store_true",
         help="continue the crawl that was interrupted (Ctrl-C, SIGTERM) in this output directory",
     )
+    crawl.add_argument(
+        "--notify", action="append", default=[], metavar="URL",
+        help="after a crawl that publishes, send what changed to this Apprise URL, as `notify` does "
+        "(repeatable; and KEI_NOTIFY_URLS); a failed delivery exits 8",
+    )  # fmt: skip
     add_settings(crawl)
 
 
@@ -86,6 +93,16 @@ def how_to_go_on(job: JobLayout | None, command: str) -> str:
     return "nothing to resume: run it again"
 
 
+def notify_targets(urls: list[str]) -> list[str]:
+    """The ``--notify`` URLs, refused before the crawl when Apprise knows one not."""
+    try:
+        if urls:  # Apprise, imported to read them, takes most of a second
+            targets(urls)
+    except NotifyError as exc:
+        raise UsageError(f"--notify: {exc}") from exc
+    return urls
+
+
 INTERRUPTED_EARLY = "interrupted before the crawl started; no snapshot published"
 
 
@@ -97,6 +114,7 @@ def run(args: argparse.Namespace, console: Console) -> int:
     settings = project_settings(crawl_overrides(args))
     config = load_config(settings)
     output_dir = check_output_dir(config.output_dir)
+    notify_urls = notify_targets([*args.notify, *config.notify_urls])
     jobdir_setting = settings.get("JOBDIR")
     jobdir = (
         path_argument("JOBDIR", str(jobdir_setting))
@@ -145,6 +163,8 @@ def run(args: argparse.Namespace, console: Console) -> int:
     elif code == ExitCode.NOT_PUBLISHED:
         print(f"kei-crawler: no snapshot published: {outcome.not_published_because}", file=sys.stderr)
     else:
+        if notify_urls:  # the crawl published: notifications, then the snapshot's path last
+            code = with_notifications(code, failed=not after_crawl(console, str(output_dir), notify_urls))
         # The snapshot's path is the last line on stdout when one was published.
         console.print(str(outcome.snapshot_path), highlight=False, soft_wrap=True)
         if code == ExitCode.QUALITY_ALERT:

@@ -35,7 +35,7 @@ from kei_crawler.commands.summary import duckdb_query, newest_briefs_table
 from kei_crawler.replica import THEMES, ReplicaServer, build_site
 from kei_crawler.replica.content import PAGINATIONS
 from kei_crawler.replica.images import UPLOADS
-from kei_crawler.run.layout import OutputLayout
+from kei_crawler.run.layout import FILE, OutputLayout, kind_of
 from kei_crawler.run.outcome import PUBLISHED
 from kei_crawler.storage.snapshot import store
 
@@ -105,6 +105,8 @@ def prepare(output_dir: Path) -> None:
     layout = OutputLayout.of(output_dir)
     for made in (layout.snapshots, layout.runs, layout.tmp):
         shutil.rmtree(made, ignore_errors=True)
+    if kind_of(layout.datapackage) == FILE:  # it would name a snapshot just cleared
+        layout.datapackage.unlink()
     (output_dir / MARKER).write_text("made by kei-crawler demo; cleared at each demo\n")
 
 

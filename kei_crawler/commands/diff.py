@@ -12,8 +12,10 @@ from rich.console import Console
 from kei_crawler.commands.arguments import UsageError, add_output_dir, output_dir_of
 from kei_crawler.commands.notices import warn
 from kei_crawler.commands.paths import STDOUT, input_dir, output_file, snapshot_argument, status
+from kei_crawler.commands.streams import reader_left
 from kei_crawler.monitor import formats
-from kei_crawler.monitor.sources import pair
+from kei_crawler.monitor.sources import Source, move_cursor, pair, since
+from kei_crawler.run.cursors import CursorError
 from kei_crawler.storage.snapshot.diff import diff_files
 from kei_crawler.storage.snapshot.store import SnapshotError
 
@@ -30,6 +32,15 @@ def add_parser(sub: Any) -> None:
     )
     diff.add_argument("snapshots", nargs="*", metavar="OLD NEW",
                       help="crawl ids or snapshot paths (default: the two newest in --output-dir)")  # fmt: skip
+    span = diff.add_mutually_exclusive_group()
+    span.add_argument("--since", metavar="ID",
+                      help="from snapshot ID (a crawl id or path) to the newest: the net change since")  # fmt: skip
+    span.add_argument(
+        "--since-last",
+        action="store_true",
+        help="from where the last --since-last left off to the newest, then remember the newest "
+        "(the first time: the two newest)",
+    )
     add_output_dir(diff, "output")
     diff.add_argument("--format", default="text", choices=FORMATS)
     diff.add_argument(
@@ -41,9 +52,15 @@ def add_parser(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace, console: Console) -> int:
+    spanning = args.since is not None or args.since_last
+    if spanning and args.snapshots:
+        flag = "--since-last" if args.since_last else "--since"
+        raise UsageError(f"{flag} compares with the newest snapshot; give it without OLD NEW")
     try:
+        if spanning:
+            return run_since(console, args.since, output_dir_of(args), args.format, args.output)
         return run_diff(console, args.snapshots, output_dir_of(args), args.format, args.output)
-    except SnapshotError as exc:
+    except (SnapshotError, CursorError) as exc:
         raise UsageError(str(exc)) from exc
 
 
@@ -72,6 +89,28 @@ def run_diff(
     else:  # read only for crawl ids, and then it must at least be a path that can be looked at
         status("--output-dir", Path(output_dir))
     old, new = pair(tokens, output_dir, warn)
+    return report(console, old, new, fmt, output)
+
+
+def run_since(console: Console, token: str | None, output_dir: str, fmt: str, output: str | None) -> int:
+    """``--since ID`` (``token``) or ``--since-last`` (None): to the newest snapshot. The cursor moves
+    only once the report went out whole — a reader that left early sees the same changes next time."""
+    if output is not None:
+        check_output(output)
+    if token is not None:
+        snapshot_argument("--since", token)
+    input_dir("--output-dir", output_dir)
+    old, new = since(token, output_dir, warn)
+    code = report(console, old, new, fmt, output)
+    if token is None:
+        sys.stdout.flush()
+        if not reader_left(sys.stdout):
+            move_cursor(output_dir, new)
+    return code
+
+
+def report(console: Console, old: Source, new: Source, fmt: str, output: str | None) -> int:
+    """The changes from ``old`` to ``new``: to ``output`` when given, then on standard output."""
     if output is not None and Path(output).resolve() in (old.path.resolve(), new.path.resolve()):
         raise UsageError(f"--output {output}: is a snapshot being compared; write it elsewhere")
     changes = diff_files(old.path, new.path)

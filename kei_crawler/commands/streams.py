@@ -20,11 +20,25 @@ from typing import Any, TextIO, TypeVar, cast
 _Result = TypeVar("_Result")
 
 
+_LEFT: set[int] = set()
+"""Descriptors whose reader went away: what was written to them after that went nowhere."""
+
+
+def reader_left(stream: Any) -> bool:
+    """True when ``stream``'s reader went away, so not all that was written to it was read (``diff
+    --since-last`` then leaves its cursor where it was)."""
+    try:
+        return int(stream.fileno()) in _LEFT
+    except (OSError, ValueError, AttributeError):
+        return False
+
+
 def _to_devnull(stream: Any) -> None:
     """The reader is gone: everything written to ``stream``'s descriptor from now on is dropped."""
     with contextlib.suppress(
         OSError, ValueError
     ):  # a stream with no descriptor (a test's capture): none to move
+        _LEFT.add(stream.fileno())
         devnull = os.open(os.devnull, os.O_WRONLY)
         try:
             os.dup2(devnull, stream.fileno())
@@ -71,6 +85,7 @@ class PipeSafe:
 def pipe_safe_streams() -> Iterator[None]:
     """``sys.stdout`` and ``sys.stderr`` as :class:`PipeSafe` streams, flushed before they are restored."""
     saved = sys.stdout, sys.stderr
+    _LEFT.clear()  # a descriptor number is reused: what a reader did to the last command's is no news
     sys.stdout = cast(TextIO, PipeSafe(saved[0]))
     sys.stderr = cast(TextIO, PipeSafe(saved[1]))
     try:

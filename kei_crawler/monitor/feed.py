@@ -1,9 +1,17 @@
-"""An Atom feed (RFC 4287) of the newest briefs of a snapshot, for a feed reader or a chat bot to watch.
+"""The change feed: an Atom feed (RFC 4287) of what is new to the archive, for a feed reader or a chat bot.
 
-Each entry's id is the brief's canonical URL — permanent, as Atom asks, and the same in every crawl — so
-a reader shows a brief once however often the feed is rewritten. ``updated`` is the page's "Updated"
-date when it shows one, else the publication date; the feed's own ``updated`` is the newest of those, so
-rewriting the feed from an unchanged archive yields the same document. Written with ``xml.etree``.
+Entries are the archive's latest events (``monitor.history``), latest first by when the crawler saw them
+— not by publication date, so a brief that appears late with an old date is at the top, where a reader
+looks. Each event is an entry with an id of its own, so a feed reader shows each one once:
+
+- a new brief: its canonical URL (as the feed's entries always were), ``updated`` its ``first_seen``;
+- an edit: ``<url>#changed-<crawl id>``, ``updated`` the time of the crawl that saw it, the title
+  prefixed "Updated:", the fields that changed in the summary and the text diff as its content;
+- a move or a removal: ``<url>#moved-<crawl id>``, ``<url>#removed-<crawl id>``, likewise.
+
+``published`` is the brief's publication date. The feed's own ``updated`` is its latest entry's, and the
+document depends on the archive alone: rewritten after a crawl that found nothing, it is the same bytes.
+Written with ``xml.etree``.
 """
 
 from __future__ import annotations
@@ -11,29 +19,27 @@ from __future__ import annotations
 import io
 import os
 import xml.etree.ElementTree as ET
-from datetime import date
+from collections.abc import Callable
+from datetime import date, datetime
 from pathlib import Path
-from typing import Any
 from urllib.parse import urlsplit
 
-import pyarrow.compute as pc
-
 from kei_crawler import __version__
+from kei_crawler.monitor.history import Event, recent_events
 from kei_crawler.storage.atomic import write_atomic
-from kei_crawler.storage.snapshot.carry import conform
-from kei_crawler.storage.snapshot.reading import open_snapshot
 from kei_crawler.storage.snapshot.store import SnapshotError
 from kei_crawler.urls import DEFAULT_ORIGIN
 
 ATOM = "http://www.w3.org/2005/Atom"
 SUMMARY_CHARS = 400
-FEED_COLUMNS = ["url", "title", "published", "updated", "authors", "categories", "series", "body",
-                "removed_at", "first_seen"]  # fmt: skip
+TITLE_PREFIX = {"added": "", "changed": "Updated: ", "moved": "Moved: ", "removed": "Removed: "}
 
 
-def atom_time(day: date) -> str:
-    """A date as an RFC 3339 instant (midnight UTC): the site shows dates, not times."""
-    return f"{day.isoformat()}T00:00:00Z"
+def atom_time(moment: date | datetime) -> str:
+    """An RFC 3339 instant in UTC; a date as its midnight (the site shows dates, not times)."""
+    if isinstance(moment, datetime):
+        return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+    return f"{moment.isoformat()}T00:00:00Z"
 
 
 def summary(body: str, limit: int = SUMMARY_CHARS) -> str:
@@ -44,23 +50,25 @@ def summary(body: str, limit: int = SUMMARY_CHARS) -> str:
     return first[:limit].rsplit(" ", 1)[0].rstrip(",;:") + "…"
 
 
-def newest_briefs(path: str | os.PathLike[str], limit: int) -> list[dict[str, Any]]:
-    """The ``limit`` newest live briefs (not removed), newest first."""
-    snapshot = open_snapshot(path)
-    present = [name for name in FEED_COLUMNS if name in snapshot.parquet.schema_arrow.names]
-    try:
-        table = conform(snapshot.parquet.read(columns=present)).select(FEED_COLUMNS)
-    except Exception as exc:  # ArrowInvalid, OSError, a cast that fails: all mean the file is unusable
-        raise snapshot.error(exc) from exc
-    table = table.filter(pc.is_null(table["removed_at"]))
-    order = pc.sort_indices(
-        table, sort_keys=[("published", "descending"), ("first_seen", "descending"), ("url", "ascending")]
-    )
-    newest: list[dict[str, Any]] = table.take(order[:limit]).to_pylist()
-    return newest
+def entry_id(event: Event) -> str:
+    url = str(event.brief["url"])
+    return url if event.kind == "added" else f"{url}#{event.kind}-{event.crawl_id}"
 
 
-def build_feed(briefs: list[dict[str, Any]], *, origin: str = DEFAULT_ORIGIN) -> ET.ElementTree:
+def event_summary(event: Event) -> str:
+    """What happened, for the entry's summary: the body's start for a new brief, else the change."""
+    brief = event.brief
+    if event.kind == "changed":
+        return f"Changed: {', '.join(event.fields) or 'content'}."
+    if event.kind == "moved":
+        return f"Moved from {event.old_url} to {brief['url']}."
+    if event.kind == "removed":
+        gone = brief["removed_at"]
+        return "The site answers 404/410 for it." if gone else "No longer on the site's listing."
+    return summary(brief["body"] or "")
+
+
+def build_feed(events: list[Event], *, origin: str = DEFAULT_ORIGIN) -> ET.ElementTree:
     ET.register_namespace("", ATOM)
 
     def sub(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) -> ET.Element:
@@ -72,46 +80,56 @@ def build_feed(briefs: list[dict[str, Any]], *, origin: str = DEFAULT_ORIGIN) ->
     listing = f"{origin}/the-peninsula/"
     feed = ET.Element(f"{{{ATOM}}}feed")
     sub(feed, "id", listing)
-    sub(feed, "title", "The Peninsula — newest briefs (Korea Economic Institute of America)")
-    updates = [b["updated"] or b["published"] for b in briefs]
-    sub(feed, "updated", atom_time(max(updates)) if updates else "1970-01-01T00:00:00Z")
+    sub(feed, "title", "The Peninsula — what is new, changed or gone (Korea Economic Institute of America)")
+    sub(feed, "updated", atom_time(max(e.at for e in events)) if events else "1970-01-01T00:00:00Z")
     sub(feed, "link", rel="alternate", type="text/html", href=listing)
     author = sub(feed, "author")  # the fallback for entries that name no author
     sub(author, "name", "Korea Economic Institute of America")
     sub(feed, "generator", "kei-crawler", version=__version__)
-    for brief in briefs:
+    for event in events:
+        brief = event.brief
         entry = sub(feed, "entry")
-        sub(entry, "id", brief["url"])
-        sub(entry, "title", brief["title"])
+        sub(entry, "id", entry_id(event))
+        sub(entry, "title", TITLE_PREFIX[event.kind] + brief["title"])
         sub(entry, "link", rel="alternate", type="text/html", href=brief["url"])
-        sub(entry, "published", atom_time(brief["published"]))
-        sub(entry, "updated", atom_time(brief["updated"] or brief["published"]))
+        if brief["published"] is not None:
+            sub(entry, "published", atom_time(brief["published"]))
+        sub(entry, "updated", atom_time(event.at))
         for name in brief["authors"]:
             sub(sub(entry, "author"), "name", name)
         for term in [*brief["categories"], *([brief["series"]] if brief["series"] else [])]:
             sub(entry, "category", term=term)
-        sub(entry, "summary", summary(brief["body"]), type="text")
+        sub(entry, "summary", event_summary(event), type="text")
+        if event.text_diff:
+            sub(entry, "content", event.text_diff, type="text")
     ET.indent(feed)
     return ET.ElementTree(feed)
 
 
-def feed_document(snapshot: str | os.PathLike[str], *, limit: int = 20) -> tuple[bytes, int]:
-    """The feed of ``snapshot``'s ``limit`` newest briefs as an XML document, and its number of entries."""
-    briefs = newest_briefs(snapshot, limit)
+def feed_document(
+    output_dir: str | os.PathLike[str], *, limit: int = 20, warn: Callable[[str], None] = lambda line: None
+) -> tuple[bytes, int]:
+    """The change feed of the archive in ``output_dir``, its ``limit`` latest events, as an XML document,
+    and its number of entries."""
+    events = recent_events(output_dir, limit, warn)
     origin = DEFAULT_ORIGIN
-    if briefs:
-        parts = urlsplit(briefs[0]["url"])
+    if events:
+        parts = urlsplit(events[0].brief["url"])
         origin = f"{parts.scheme}://{parts.netloc}"
     document = io.BytesIO()
-    build_feed(briefs, origin=origin).write(document, encoding="utf-8", xml_declaration=True)
-    return document.getvalue(), len(briefs)
+    build_feed(events, origin=origin).write(document, encoding="utf-8", xml_declaration=True)
+    return document.getvalue(), len(events)
 
 
 def write_feed(
-    snapshot: str | os.PathLike[str], output: str | os.PathLike[str], *, limit: int = 20
+    output_dir: str | os.PathLike[str],
+    output: str | os.PathLike[str],
+    *,
+    limit: int = 20,
+    warn: Callable[[str], None] = lambda line: None,
 ) -> tuple[Path, int]:
     """The feed written atomically to ``output``; returns its path and the number of entries."""
-    document, entries = feed_document(snapshot, limit=limit)
+    document, entries = feed_document(output_dir, limit=limit, warn=warn)
     target = Path(output)
     try:
         write_atomic(target, document)

@@ -11,6 +11,7 @@ import csv
 import io
 import json
 import os
+import re
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -19,6 +20,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from rich.console import Console
 from rich.markup import escape
+from rich.syntax import Syntax
 from rich.table import Table
 
 from kei_crawler.monitor.sources import Source
@@ -40,6 +42,7 @@ CHANGE_FEED_SCHEMA = pa.schema(
         pa.field("chars_added", pa.int64()),
         pa.field("chars_removed", pa.int64()),
         pa.field("similarity", pa.float64()),
+        pa.field("text_diff", pa.string()),
         pa.field("old_brief_id", pa.string()),
         pa.field("old_url", pa.string()),
     ]
@@ -60,12 +63,15 @@ def entries(changes: Changes) -> dict[str, list[dict[str, Any]]]:
     ]
     out["changed"] = []
     for row in changes.changed.select(
-        [*common, "changed_fields", "chars_added", "chars_removed", "similarity"]
+        [*common, "changed_fields", "chars_added", "chars_removed", "similarity", "text_diff"]
     ).to_pylist():
         numbers = {key: row.pop(key) for key in ("chars_added", "chars_removed", "similarity")}
         fields = row.pop("changed_fields")
         body = numbers if numbers["chars_added"] is not None else None  # None: the body is the same
-        out["changed"].append({**row, "published": _iso(row["published"]), "fields": fields, "body": body})
+        out["changed"].append({
+            **row, "published": _iso(row["published"]), "fields": fields, "body": body,
+            "text_diff": row.pop("text_diff"),
+        })  # fmt: skip
     out["moved"] = [
         {**row, "published": _iso(row["published"]), "new_url": row["url"]}
         for row in changes.moved.select([*common, "old_brief_id", "old_url"]).to_pylist()
@@ -128,6 +134,17 @@ def print_text(console: Console, changes: Changes, old: Source, new: Source) -> 
                 f"[{styles[kind]}]{kind}[/]", entry["published"], brief, escape(detail(kind, entry))
             )
     console.print(table)
+    for entry in entries(changes)["changed"]:
+        if entry["text_diff"]:
+            console.print()
+            console.print(f"{escape(entry['title'])}  [dim]{escape(entry['url'])}[/]", soft_wrap=True)
+            console.print(Syntax(entry["text_diff"], "diff", theme="ansi_dark", word_wrap=True))
+
+
+def fence(text: str) -> str:
+    """A markdown fence longer than any run of backticks in ``text``, so the text cannot close it."""
+    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
+    return "`" * max(3, longest + 1)
 
 
 def to_json(changes: Changes, old: Source, new: Source) -> str:
@@ -154,12 +171,16 @@ def to_markdown(changes: Changes, old: Source, new: Source) -> str:
             if kind != "added":
                 line += f" — {detail(kind, entry)}"
             lines.append(line)
+            if entry.get("text_diff"):  # indented under the bullet, so it belongs to that brief
+                marks = fence(entry["text_diff"])
+                lines += ["", f"  {marks}diff", *(f"  {t}" for t in entry["text_diff"].split("\n")),
+                          f"  {marks}", ""]  # fmt: skip
     return "\n".join(lines)
 
 
 def to_csv(changes: Changes) -> str:
     columns = ["change", "brief_id", "url", "old_url", "title", "published", "changed_fields",
-               "chars_added", "chars_removed", "similarity", "removed_at"]  # fmt: skip
+               "chars_added", "chars_removed", "similarity", "removed_at", "text_diff"]  # fmt: skip
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=columns, extrasaction="ignore", lineterminator="\n")
     writer.writeheader()

@@ -31,7 +31,14 @@ from kei_crawler.pages.strategies import first_found
 from kei_crawler.pages.structured import structured_data
 from kei_crawler.text.clean import clean_body, clean_list, clean_optional, clean_text, clean_title
 from kei_crawler.text.dates import parse_published
-from kei_crawler.text.series import SERIES, collapse_repeat, split_credit_and_caption, strip_caption
+from kei_crawler.text.names import people
+from kei_crawler.text.series import (
+    SERIES,
+    collapse_repeat,
+    is_series_name,
+    split_credit_and_caption,
+    strip_caption,
+)
 
 
 class FieldReader:
@@ -122,9 +129,14 @@ class FieldReader:
                 body, credits, series, caption_text, photo = self._content(rest, None, len(blocks), forbidden)
             if body:
                 found["body"] = "page-density"
-        if series is None and any(a.casefold() == SERIES.casefold() for a in authors):
+        if series is None and any(is_series_name(a) for a in authors):
             series = SERIES
             found["series"] = found.get("authors", "text-layout")
+        # A byline naming the series names no one: it is ``series``, never an author (text/names.py). It
+        # still counts as the page's own line, so metadata does not fill in a person the page does not show.
+        authors = people(authors)
+        if not authors:
+            found.pop("authors", None)
         photo_url = absolute_src(photo.element, self.base_url) if photo else None
         if photo_url is None:
             found.pop("photo_url", None)

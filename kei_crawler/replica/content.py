@@ -79,13 +79,14 @@ class Site:
         with self.lock:
             return [brief.expected(origin) for brief in self.briefs]
 
-    def publish(self, n: int = 1) -> list[Brief]:
-        """``n`` new briefs, newer than all, at the top of the listing; returned newest first."""
+    def publish(self, n: int = 1, *, on: date | None = None) -> list[Brief]:
+        """``n`` new briefs, newer than all, at the top of the listing; returned newest first. ``on``: all
+        dated that day instead — a post that appears late with an older date, still at the top."""
         with self.lock:
             day = max((b.published for b in self.briefs), default=NEWEST)
             new: list[Brief] = []
             for _ in range(n):
-                day += timedelta(days=self._rng.randint(1, 3))
+                day = on if on is not None else day + timedelta(days=self._rng.randint(1, 3))
                 brief = _generate(self._rng, day, self._slugs)
                 brief.modified = max(brief.modified, self._clock() + timedelta(hours=1))
                 new.insert(0, brief)

@@ -125,7 +125,8 @@ class Brief:
             "slug": self.slug,
             "title": self.title,
             "published": self.published,
-            "authors": list(self.authors),
+            # People only: a page signed "Author: Korea View" names the series, which ``series`` holds.
+            "authors": [name for name in self.authors if name != SERIES],
             "categories": list(self.categories),
             "series": self.series,
             "body": self.body,

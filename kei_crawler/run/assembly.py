@@ -40,9 +40,15 @@ from kei_crawler.run.quality import (
 )
 from kei_crawler.storage import failpoints
 from kei_crawler.storage.atomic import fsync_path, os_error_line, publish_dir
-from kei_crawler.storage.snapshot import store
+from kei_crawler.storage.snapshot import dictionary, store
 from kei_crawler.storage.snapshot.carry import CrawlFacts, carried_batches
-from kei_crawler.storage.snapshot.schema import BRIEF_SCHEMA, SCHEMA_VERSION, encode_metadata, to_table
+from kei_crawler.storage.snapshot.schema import (
+    BRIEF_SCHEMA,
+    SCHEMA_HISTORY,
+    SCHEMA_VERSION,
+    encode_metadata,
+    to_table,
+)
 from kei_crawler.storage.snapshot.spool import RowSpool
 
 logger = logging.getLogger(__name__)
@@ -145,6 +151,8 @@ class SnapshotAssembly:
             return None
         outcome.snapshot_path = path
         logger.info("Published snapshot %s (%d briefs)", path, self.rows)
+        dictionary.describe_newest(self.run.layout.root)
+        current.update(self.run.layout, views_database=self.run.config.views_database)
         return path
 
     def discard(self, why: str) -> None:
@@ -255,6 +263,7 @@ class SnapshotAssembly:
             "mode": run.mode.value,
             "version": __version__,
             "schema_version": SCHEMA_VERSION,
+            "schema_history": [version.to_json() for version in SCHEMA_HISTORY],
             "previous_snapshot": run.archive.snapshot.crawl_id if run.archive.snapshot else None,
             "counts": run_counts(self.stats.get_stats(), run.failures),
             "alerts": run.outcome.alerts,
@@ -271,5 +280,4 @@ class SnapshotAssembly:
         final = run.layout.snapshot_dir(run.crawl_id)
         publish_dir(run.tmp_dir, final, failpoint="snapshot.before_rename")
         failpoints.hit("snapshot.after_rename")
-        current.update(run.layout, views_database=run.config.views_database)
         return final / store.FILENAME

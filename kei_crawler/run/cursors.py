@@ -64,7 +64,7 @@ def read(layout: OutputLayout, name: str) -> Cursor | None:
         cursor = Cursor(name, str(data["crawl_id"]), str(data["moved_at"]), dict(data.get("extra") or {}))
     except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
         raise CursorError(
-            f"cursor {path} cannot be read ({exc}); remove it to start from the newest snapshot"
+            f"cursor {path} cannot be read ({exc}); remove it to start that reader afresh"
         ) from exc
     if not store.is_crawl_id(cursor.crawl_id):
         raise CursorError(f"cursor {path} names {cursor.crawl_id!r}, which is not a crawl id")

@@ -5,6 +5,7 @@
     <output>/snapshots/snapshot=<crawl_id>/briefs.parquet   published snapshots (storage.snapshot.store)
     <output>/latest -> snapshots/snapshot=<crawl_id>        the newest snapshot's folder (run.current)
     <output>/kei.duckdb                                     DuckDB views over the snapshots (run.current)
+    <output>/datapackage.json                               the data dictionary of the newest snapshot
     <output>/runs/<crawl_id>.json                           one manifest per run, published or not
     <output>/warc/<crawl_id>.warc.gz, <crawl_id>.cdxj       the raw archive and its index
     <output>/.tmp/<crawl_id>/                               a snapshot being written; renamed when done
@@ -25,7 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kei_crawler.storage.atomic import temporary_name
-from kei_crawler.storage.snapshot import store
+from kei_crawler.storage.snapshot import dictionary, store
 from kei_crawler.storage.warc.cdx import SUFFIX as CDXJ_SUFFIX
 from kei_crawler.storage.warc.parts import part_name
 
@@ -51,6 +52,10 @@ class OutputLayout:
     @property
     def views_database(self) -> Path:
         return self.root / "kei.duckdb"
+
+    @property
+    def datapackage(self) -> Path:
+        return self.root / dictionary.FILENAME
 
     @property
     def runs(self) -> Path:
@@ -109,7 +114,10 @@ class OutputLayout:
         """What lies where this layout puts its own files and is not of their kind — a file where a folder
         goes, a folder where the lock file goes, or a symbolic link (which could lead writes and deletions
         out of the output directory) — as one line; None when every entry is absent or of its kind."""
-        entries = [(self.lock_file, stat.S_ISREG, "the lock file")]
+        entries = [
+            (self.lock_file, stat.S_ISREG, "the lock file"),
+            (self.datapackage, stat.S_ISREG, "a file"),
+        ]
         entries += [
             (folder, stat.S_ISDIR, "a folder") for folder in (self.snapshots, self.runs, self.warc, self.tmp)
         ]

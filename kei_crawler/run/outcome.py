@@ -21,6 +21,7 @@ class ExitCode(IntEnum):
     QUALITY_ALERT = 5
     NOTHING_NEW = 6
     WITH_ERRORS = 7
+    NOT_NOTIFIED = 8
 
 
 EXIT_CODES: dict[ExitCode, str] = {
@@ -42,6 +43,8 @@ EXIT_CODES: dict[ExitCode, str] = {
     "for good, or a page was dropped) or, for `reextract`, recovered (a WARC cut short, damaged or missing: "
     "one line each on stderr); the summary and the run manifest's `errors` and `drops` name them, and "
     "archived ones keep their previous rows",
+    ExitCode.NOT_NOTIFIED: "published, but a notification (`--notify`, `KEI_NOTIFY_URLS`) failed: one line on "
+    "stderr names it; the next `notify` sends it again",
 }
 """What each exit code of ``kei-crawler crawl`` means (``reextract`` uses 0, 1, 2, 4 and 7 the same way).
 
@@ -54,6 +57,7 @@ PRECEDENCE = (
     ExitCode.NOT_PUBLISHED,
     ExitCode.QUALITY_ALERT,
     ExitCode.WITH_ERRORS,
+    ExitCode.NOT_NOTIFIED,
     ExitCode.NOTHING_NEW,
     ExitCode.OK,
 )
@@ -69,7 +73,13 @@ def exit_code_help() -> str:
     return "\n".join(lines)
 
 
-PUBLISHED = (ExitCode.OK, ExitCode.QUALITY_ALERT, ExitCode.NOTHING_NEW, ExitCode.WITH_ERRORS)
+PUBLISHED = (
+    ExitCode.OK,
+    ExitCode.QUALITY_ALERT,
+    ExitCode.NOTHING_NEW,
+    ExitCode.WITH_ERRORS,
+    ExitCode.NOT_NOTIFIED,
+)
 """The exit codes of a run that published a snapshot."""
 
 FINISHED = "finished"
@@ -136,7 +146,16 @@ def exit_code(outcome: RunOutcome, counts: dict[str, Any], *, previous: bool) ->
         ExitCode.NOT_PUBLISHED: not outcome.published,
         ExitCode.QUALITY_ALERT: bool(outcome.alerts),
         ExitCode.WITH_ERRORS: bool(lost_briefs(counts)),
+        ExitCode.NOT_NOTIFIED: False,  # notifications are sent after the run: with_notifications
         ExitCode.NOTHING_NEW: nothing_new(counts, previous=previous),
         ExitCode.OK: True,
     }
     return next(code for code in PRECEDENCE if applies[code])
+
+
+def with_notifications(code: ExitCode, failed: bool) -> ExitCode:
+    """A published crawl's exit code once its notifications were sent: NOT_NOTIFIED when one ``failed``
+    and nothing earlier in :data:`PRECEDENCE` applies (the run manifest, written before, keeps ``code``)."""
+    if failed and code in PUBLISHED and PRECEDENCE.index(ExitCode.NOT_NOTIFIED) < PRECEDENCE.index(code):
+        return ExitCode.NOT_NOTIFIED
+    return code

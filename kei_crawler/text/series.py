@@ -8,6 +8,12 @@ from kei_crawler.text.clean import clean_text
 
 SERIES = "Korea View"
 
+
+def is_series_name(name: str) -> bool:
+    """True for the series' own name in any case or spacing ("Korea View", "KOREA  VIEW")."""
+    return clean_text(name).casefold() == SERIES.casefold()
+
+
 # The Korea View series blurb has been reworded over the years; what stays is that it names the series and
 # the newsletter or the sign-up form.
 _BLURB_MARKERS = ("newsletter", "sign up", "signup", "online form", "subscribe")

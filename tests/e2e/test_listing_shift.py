@@ -90,7 +90,9 @@ def test_the_next_scheduled_crawl_finds_what_a_shifted_walk_lost(
         first = run_crawl(server.base_url, out, *ONE_AT_A_TIME, "-s", "KEI_LISTING_REREADS=0")
         published_losing_only_the_removed(first, shifting.site, out)
         lost = missing_from_snapshot(shifting.site, out)
-        assert len(lost) == 3
+        # Three when the pages are read 1, 6, 3, 4, 5, 2; on a loaded machine the engine may take them in
+        # another order and the shift moves other entries: how many is not the point, that some were lost.
+        assert lost, "the shift lost briefs that the next crawl must find"
         first_counts = newest_manifest(out)["counts"]
         archived = set(snapshot_rows(out))
         server.clear_log()

@@ -14,11 +14,9 @@ from __future__ import annotations
 import re
 import subprocess
 import sys
-import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
-from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urljoin, urlsplit
@@ -35,7 +33,7 @@ from kei_crawler.run.outcome import ExitCode
 from kei_crawler.storage.warc.cdx import read_cdxj
 from tests.support.crawling import run_crawl
 from tests.support.snapshots import snapshot_rows
-from tests.support.wayback import Replayed, Wayback, build_collection
+from tests.support.wayback import Wayback, build_collection, memento_timestamp, missing_text, page_text, words
 
 pytest.importorskip("pywb", reason="pywb (the dev extra) replays the archive in this test")
 
@@ -90,29 +88,6 @@ def archive(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Archive]:
     rows = {url: row for url, row in snapshot_rows(out).items() if row["removed_at"] is None}
     with Wayback(build_collection(work / "pywb", warcs)) as wayback:
         yield Archive(base_url, out, rows, newest, warcs[1].name, edited, wayback)
-
-
-def words(text: str) -> str:
-    return " ".join(unicodedata.normalize("NFC", text).split())
-
-
-def page_text(replayed: Replayed) -> str:
-    return words(lxml.html.fromstring(replayed.body).text_content())
-
-
-def paragraphs(body: str) -> list[str]:
-    """Each paragraph, heading and list item of a snapshot's ``body``, as its text reads on the page."""
-    return [words(line.removeprefix("- ")) for line in body.split("\n") if line.strip()]
-
-
-def missing_text(replayed: Replayed, row: dict[str, Any]) -> list[str]:
-    """What of the row's title and body the replayed page does not show (empty: all of it)."""
-    text = page_text(replayed)
-    return [part for part in [words(row["title"]), *paragraphs(row["body"])] if part not in text]
-
-
-def memento_timestamp(replayed: Replayed) -> str:
-    return parsedate_to_datetime(replayed.headers["Memento-Datetime"]).strftime("%Y%m%d%H%M%S")
 
 
 def test_the_revalidation_warc_checks_and_indexes_as_pywb_does(archive: Archive) -> None:

@@ -82,6 +82,8 @@ class Planted:
                 continue  # the lock file says who holds it: every run rewrites it
             if name in OURS_MOVED_ON and name in self.made_by_crawls:
                 continue  # the baseline's own pointer and views, moved on by a publish
+            if name == "datapackage.json" and isinstance(was, bytes):
+                continue  # the data dictionary names the newest snapshot: every publish rewrites it
             assert after.get(name) == was, f"{name} was deleted or changed"
 
 

@@ -4,6 +4,7 @@
 config (``contrib/pywb``: the rules that let tracking-parameter links replay), starts ``wayback`` on
 127.0.0.1 on a free port in its own process group, and stops the group at the end. Nothing leaves the
 machine: the collection is not a live-web proxy, and every URL asked for is an archived one.
+``missing_text`` says what of a snapshot row a replayed page does not show.
 """
 
 from __future__ import annotations
@@ -15,11 +16,16 @@ import socket
 import subprocess
 import sys
 import time
+import unicodedata
 from dataclasses import dataclass
+from email.utils import parsedate_to_datetime
 from pathlib import Path
 from types import TracebackType
+from typing import Any
 from urllib.error import HTTPError
 from urllib.request import HTTPRedirectHandler, Request, build_opener
+
+import lxml.html
 
 ROOT = Path(__file__).resolve().parents[2]
 CONTRIB = ROOT / "contrib" / "pywb"
@@ -144,3 +150,26 @@ class Wayback:
         ):
             answer, hops = self.get(answer.headers["Location"]), hops - 1
         return answer
+
+
+def words(text: str) -> str:
+    return " ".join(unicodedata.normalize("NFC", text).split())
+
+
+def page_text(replayed: Replayed) -> str:
+    return words(lxml.html.fromstring(replayed.body).text_content())
+
+
+def paragraphs(body: str) -> list[str]:
+    """Each paragraph, heading and list item of a snapshot's ``body``, as its text reads on the page."""
+    return [words(line.removeprefix("- ")) for line in body.split("\n") if line.strip()]
+
+
+def missing_text(replayed: Replayed, row: dict[str, Any]) -> list[str]:
+    """What of the row's title and body the replayed page does not show (empty: all of it)."""
+    text = page_text(replayed)
+    return [part for part in [words(row["title"]), *paragraphs(row["body"])] if part not in text]
+
+
+def memento_timestamp(replayed: Replayed) -> str:
+    return parsedate_to_datetime(replayed.headers["Memento-Datetime"]).strftime("%Y%m%d%H%M%S")

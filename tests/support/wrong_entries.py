@@ -100,6 +100,8 @@ WRONG_ENTRIES: dict[str, Plant] = {
     "a link at warc to a folder outside": _link("warc", "folder"),
     "a file at snapshots": _file("snapshots"),
     "a link at snapshots to a folder outside": _link("snapshots", "folder"),
+    "a folder at datapackage.json": _folder("datapackage.json"),
+    "a link at datapackage.json to a file outside": _link("datapackage.json", "file.txt"),
 }
 """Each refused by a run (crawl, reextract) in one line, before anything is touched."""
 

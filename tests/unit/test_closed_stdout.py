@@ -57,3 +57,15 @@ def test_a_closed_stdout_keeps_the_exit_code(
         sys.stdout.flush()  # what the interpreter does at exit: it must not fail either
         assert os.path.samestat(os.fstat(fd), os.stat(os.devnull))  # as the Python docs advise
     assert "Traceback" not in capsys.readouterr().err
+
+
+def test_a_reader_that_left_early_leaves_the_since_last_cursor_unmoved(
+    archive: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    cursor = archive / "cursors" / "diff.json"
+    with closed_stdout():
+        assert main(["diff", "--since-last", "--format", "json", "--output-dir", str(archive)]) == 1
+    assert not cursor.exists()  # the changes were never read: shown again next time
+    assert main(["diff", "--since-last", "--format", "json", "--output-dir", str(archive)]) == 1
+    assert cursor.exists()
+    assert "Traceback" not in capsys.readouterr().err

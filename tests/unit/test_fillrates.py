@@ -11,7 +11,7 @@ from kei_crawler.run.counts import fill_rates, filled_fields
     [
         ({}, ["title", "body"]),
         (
-            {"authors": ["Korea View"], "photo_caption": "Picture of x."},
+            {"authors": ["Sang Kim"], "photo_caption": "Picture of x."},
             ["title", "authors", "body", "photo_caption"],
         ),
         ({"published": date(2022, 7, 24), "series": "", "credits": None}, ["title", "published", "body"]),

@@ -36,7 +36,7 @@ def raw(**changes: object) -> RawBrief:
         "section": "The Peninsula",
         "title": "Erosion of Data Privacy?",
         "published_raw": "Published July 15, 2021",
-        "authors": ["Korea View"],
+        "authors": ["Sang Kim"],
         "categories": ["South Korea"],
         "series": "Korea View",
         "body": "What Happened\n\n- One thing\n- Caf\u00e9 two\n\nImplications: text & more.",
@@ -101,7 +101,7 @@ def test_normalize_builds_the_brief() -> None:
     assert brief.title == "Erosion of Data Privacy?"
     assert brief.published == date(2021, 7, 15)
     assert brief.published_raw == "Published July 15, 2021"
-    assert brief.authors == ["Korea View"]
+    assert brief.authors == ["Sang Kim"]
     assert brief.body == "What Happened\n\n- One thing\n- Caf\u00e9 two\n\nImplications: text & more."
     assert brief.photo_caption == "Picture of a server room."
     assert brief.photo_url == "https://keia.org/wp-content/uploads/2021/07/a.jpg"

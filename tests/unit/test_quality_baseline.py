@@ -11,7 +11,7 @@ import pytest
 
 from kei_crawler.items import Brief
 from kei_crawler.run.quality import PROFILE_METADATA, ProfileCounts, baseline_profile, profile_of_snapshot
-from kei_crawler.storage.snapshot.schema import BRIEF_SCHEMA, encode_metadata, to_table
+from kei_crawler.storage.snapshot.schema import BRIEF_SCHEMA, SCHEMA_VERSION, encode_metadata, to_table
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
 
@@ -38,8 +38,10 @@ def write(path: Path, tables: list[list[Brief]], stored: dict[str, object] | Non
     with pq.ParquetWriter(path, BRIEF_SCHEMA) as writer:
         for rows in tables:
             writer.write_table(to_table(rows))
-        if stored is not None:
-            writer.add_key_value_metadata(encode_metadata({PROFILE_METADATA: stored}))
+        if stored is not None:  # as a crawl stores it: beside the schema version it was counted under
+            writer.add_key_value_metadata(
+                encode_metadata({PROFILE_METADATA: stored, "schema_version": SCHEMA_VERSION})
+            )
 
 
 @pytest.mark.parametrize("split", [[4], [1, 3], [2, 1, 1]])

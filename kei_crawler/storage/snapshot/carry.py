@@ -22,8 +22,10 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from kei_crawler.storage.snapshot.keys import flat
 from kei_crawler.storage.snapshot.schema import BRIEF_SCHEMA
 from kei_crawler.storage.snapshot.store import SnapshotError
+from kei_crawler.text.series import is_series_name
 
 _UTC = pa.timestamp("us", tz="UTC")
 
@@ -38,19 +40,43 @@ REQUIRED_COLUMNS = [f.name for f in BRIEF_SCHEMA if not f.nullable and not _fill
 
 def conform(table: pa.Table) -> pa.Table:
     """``table`` in BRIEF_SCHEMA's column order and types, missing columns filled (a reader may read only
-    the columns it needs); SnapshotError when a column it holds that is never null holds nulls."""
+    the columns it needs), ``authors`` under the people-only rule (:func:`people_only`); SnapshotError when
+    a column it holds that is never null holds nulls."""
     columns = []
     for field in BRIEF_SCHEMA:
         if field.name in table.column_names:
             column = table.column(field.name).cast(field.type)
             if not field.nullable and column.null_count:
                 raise SnapshotError(f"column {field.name} is empty in {column.null_count} rows")
+            if field.name == "authors":
+                column = people_only(column)
         elif _fills_empty(field.type):
             column = pa.array([[]] * table.num_rows, type=field.type)
         else:
             column = pa.nulls(table.num_rows, type=field.type)
         columns.append(column)
     return pa.Table.from_arrays(columns, schema=BRIEF_SCHEMA)
+
+
+def people_only(authors: pa.ChunkedArray | pa.Array) -> pa.ChunkedArray | pa.Array:
+    """An ``authors`` column without the series byline, as ``text.names.people`` extracts it today.
+
+    Snapshots written before schema version 5 kept "Korea View" among the authors of the briefs whose page
+    was signed with it. Every reader takes rows through ``conform``, so rows carried forward from such a
+    snapshot, and ``diff`` against one, agree with fresh rows. A column without it is returned as it is.
+    """
+    column = flat(authors)
+    names = pc.list_flatten(column)
+    # The rule is asked about each distinct name once: a snapshot holds far fewer names than rows.
+    spellings = [name for name in pc.unique(names).to_pylist() if name is not None and is_series_name(name)]
+    if not spellings:
+        return authors
+    keep = pc.invert(pc.is_in(names, value_set=pa.array(spellings, pa.string())))
+    # Each list's new end: how many kept names come before its old end, over the names of this array.
+    offsets = column.offsets
+    ends = pc.subtract(offsets, offsets[0])
+    kept_before = pa.concat_arrays([pa.array([0], pa.int32()), pc.cumulative_sum(keep.cast(pa.int32()))])
+    return pa.ListArray.from_arrays(pc.take(kept_before, ends), pc.filter(names, keep), type=column.type)
 
 
 def unusable_because(schema: pa.Schema) -> str | None:

@@ -45,6 +45,7 @@ from kei_crawler.storage.snapshot.reading import (
 )
 from kei_crawler.storage.snapshot.schema import BRIEF_SCHEMA
 from kei_crawler.storage.snapshot.similarity import body_change
+from kei_crawler.storage.snapshot.textdiff import TEXT_FIELDS, text_diff
 
 COMPARED_FIELDS = EXTRACTED
 """Fields reported as changed, in the snapshot's column order. ``content_hash`` covers title, published,
@@ -55,6 +56,7 @@ for _name, _type in (
     ("chars_added", pa.int64()),
     ("chars_removed", pa.int64()),
     ("similarity", pa.float64()),
+    ("text_diff", pa.string()),
 ):
     CHANGED_SCHEMA = CHANGED_SCHEMA.append(pa.field(_name, _type))
 MOVED_SCHEMA = BRIEF_SCHEMA.append(pa.field("old_brief_id", pa.string(), nullable=False)).append(
@@ -72,7 +74,8 @@ class Changes:
     """Old rows (BRIEF_SCHEMA); ``removed_at`` as the new snapshot marked it, null when it is absent."""
     changed: pa.Table
     """New rows (CHANGED_SCHEMA): plus ``changed_fields`` and, when the body changed, ``chars_added``,
-    ``chars_removed`` and ``similarity`` (0–1, difflib's ratio over the words)."""
+    ``chars_removed`` and ``similarity`` (0–1, difflib's ratio over the words); ``text_diff``, a readable
+    unified diff of title, body and caption (``textdiff``), null when none of them changed."""
     moved: pa.Table
     """New rows (MOVED_SCHEMA): plus ``old_brief_id`` and ``old_url``."""
 
@@ -210,7 +213,8 @@ def _split(rows: pa.Table, parts: list[pa.Array]) -> list[pa.Table]:
 
 
 def compare(before: pa.Table, after: pa.Table) -> list[pa.Array]:
-    """For aligned rows of the same briefs: changed_fields, chars_added, chars_removed, similarity."""
+    """For aligned rows of the same briefs: changed_fields, chars_added, chars_removed, similarity,
+    text_diff."""
     masks = [differs(before[name], after[name]).to_pylist() for name in COMPARED_FIELDS]
     # Loops below run over the changed briefs only, never over the snapshot.
     fields = [
@@ -238,7 +242,22 @@ def compare(before: pa.Table, after: pa.Table) -> list[pa.Array]:
         pa.array(added, type=pa.int64()),
         pa.array(removed, type=pa.int64()),
         pa.array(ratios, type=pa.float64()),
+        pa.array(_text_diffs(before, after, fields), type=pa.string()),
     ]
+
+
+def _text_diffs(before: pa.Table, after: pa.Table, fields: list[list[str]]) -> list[str | None]:
+    """A readable diff for each brief whose title, body or caption changed (only those are read)."""
+    rows = [i for i, names in enumerate(fields) if any(name in TEXT_FIELDS for name in names)]
+    out: list[str | None] = [None] * len(fields)
+    if not rows:
+        return out
+    picked = pa.array(rows, type=pa.int64())
+    olds = before.select(list(TEXT_FIELDS)).take(picked).to_pylist()
+    news = after.select(list(TEXT_FIELDS)).take(picked).to_pylist()
+    for row, was, now in zip(rows, olds, news, strict=True):
+        out[row] = text_diff(was, now) or None
+    return out
 
 
 def differs(a: pa.ChunkedArray, b: pa.ChunkedArray) -> pa.Array:

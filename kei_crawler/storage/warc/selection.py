@@ -27,6 +27,7 @@ from urllib.parse import urlsplit
 from kei_crawler.storage.warc.capture import warc_in
 from kei_crawler.storage.warc.cdx import SUFFIX, index_part, read_cdxj
 from kei_crawler.storage.warc.parts import WARC_SUFFIX
+from kei_crawler.storage.warc.revisits import refers_to
 
 REVISIT_MIME = "warc/revisit"
 _CHUNK = 1 << 20
@@ -76,22 +77,11 @@ def select(
     ``requisites`` (URLs' paths and queries: a mirror crawl's records carry the mirror's origin) and the
     originals of their revisits — with their merged index and what could not be read."""
     selection = Selection()
-    present = {
-        path.name: path
-        for path in sorted(warc_dir.glob(f"*{WARC_SUFFIX}"))
-        if warc_in(warc_dir, path.name) is not None and path.is_file()
-    }
-    lines = _indexed(warc_dir, present, selection.problems)
-    by_file: dict[str, list[IndexLine]] = {}
-    for line in lines:
-        by_file.setdefault(line.filename, []).append(line)
-    for name in sorted(set(by_file) - set(present)):
-        selection.problems.append(
-            f"{warc_dir / name}: missing; its {len(by_file[name])} captures are left out"
-        )
-    if referenced is not None:
-        referenced = referenced | _first_holding(requisites, present, by_file)
-    chosen = set(present) if referenced is None else _with_originals(referenced, present, by_file, selection)
+    present, by_file = _read_folder(warc_dir, selection.problems)
+    if referenced is None:
+        chosen = set(present)
+    else:
+        chosen = _needed(warc_dir, referenced, requisites, present, by_file, selection.problems)
     for name in sorted(chosen):
         whole = _whole_lines(present[name], by_file.get(name, []), selection)
         if whole:
@@ -99,6 +89,44 @@ def select(
             selection.lines.extend(whole)
     selection.lines.sort(key=IndexLine.text)
     return selection
+
+
+def needed_warcs(
+    warc_dir: Path, referenced: set[str], requisites: Set[str] = frozenset()
+) -> tuple[set[str], list[str]]:
+    """The names of the WARCs in ``warc_dir`` that rows pointing into ``referenced`` and showing
+    ``requisites`` need to be read again and replayed — what :func:`select` packs for them — and one line
+    per WARC missing or unreadable. ``prune`` keeps these."""
+    problems: list[str] = []
+    present, by_file = _read_folder(warc_dir, problems)
+    return _needed(warc_dir, referenced, requisites, present, by_file, problems), problems
+
+
+def _read_folder(warc_dir: Path, problems: list[str]) -> tuple[dict[str, Path], dict[str, list[IndexLine]]]:
+    """The WARC files of ``warc_dir`` by name, and the index lines of each (a missing file reported)."""
+    present = {
+        path.name: path
+        for path in sorted(warc_dir.glob(f"*{WARC_SUFFIX}"))
+        if warc_in(warc_dir, path.name) is not None and path.is_file()
+    }
+    by_file: dict[str, list[IndexLine]] = {}
+    for line in _indexed(warc_dir, present, problems):
+        by_file.setdefault(line.filename, []).append(line)
+    for name in sorted(set(by_file) - set(present)):
+        problems.append(f"{warc_dir / name}: missing; its {len(by_file[name])} captures are left out")
+    return present, by_file
+
+
+def _needed(
+    warc_dir: Path,
+    referenced: set[str],
+    requisites: Set[str],
+    present: dict[str, Path],
+    by_file: dict[str, list[IndexLine]],
+    problems: list[str],
+) -> set[str]:
+    referenced = referenced | _first_holding(requisites, present, by_file)
+    return _with_originals(warc_dir, referenced, present, by_file, problems)
 
 
 def _indexed(warc_dir: Path, present: dict[str, Path], problems: list[str]) -> list[IndexLine]:
@@ -163,30 +191,40 @@ def _first_holding(
 
 
 def _with_originals(
+    warc_dir: Path,
     referenced: set[str],
     present: dict[str, Path],
     by_file: dict[str, list[IndexLine]],
-    selection: Selection,
+    problems: list[str],
 ) -> set[str]:
-    """``referenced``, and each WARC holding the first capture of a payload a chosen revisit refers to."""
+    """``referenced``, and for each revisit in a chosen WARC the WARC holding the capture it names
+    (``WARC-Refers-To-Target-URI`` and ``-Date``: what pywb replays it from) and the one holding the first
+    capture of its payload (what ``reextract`` reads it from)."""
     for name in sorted(referenced - set(present)):
-        selection.problems.append(f"{name}: referenced by the newest snapshot but missing from warc/")
+        problems.append(f"{name}: referenced by the snapshot's rows but missing from warc/")
     first: dict[str, tuple[str, str]] = {}  # payload digest → (timestamp, WARC) of its first capture
+    captured: dict[tuple[str, str, str], str] = {}  # (SURT key, timestamp, digest) → WARC
     for name, lines in by_file.items():
         for line in lines:
             digest = line.fields.get("digest")
             if name in present and digest and line.fields.get("mime") != REVISIT_MIME:
                 first[digest] = min(first.get(digest, (line.timestamp, name)), (line.timestamp, name))
+                captured[(line.key, line.timestamp, digest)] = name
     chosen = referenced & set(present)
     pending = list(chosen)
     while pending:
-        for line in by_file.get(pending.pop(), []):
+        name = pending.pop()
+        for line in by_file.get(name, []):
             digest = line.fields.get("digest")
-            if line.fields.get("mime") == REVISIT_MIME and digest in first:
-                origin = first[digest][1]
-                if origin not in chosen:
-                    chosen.add(origin)
-                    pending.append(origin)
+            if line.fields.get("mime") != REVISIT_MIME or not digest:
+                continue
+            origins = {first[digest][1]} if digest in first else set()
+            target = refers_to(warc_in(warc_dir, name), line.offset)
+            if target is not None and (*target, digest) in captured:
+                origins.add(captured[(*target, digest)])
+            for origin in origins - chosen:
+                chosen.add(origin)
+                pending.append(origin)
     return chosen
 
 
