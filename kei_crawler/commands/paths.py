@@ -103,7 +103,7 @@ def output_file(flag: str, text: str) -> Path:
 
 def archive_part(real: Path) -> Path | None:
     """The part of an output directory's archive that the resolved path ``real`` lies in, if any: its
-    snapshots, WARCs, run manifests, lock, and the folders a run works in."""
+    snapshots, WARCs, run manifests, lock, views database, and the folders a run works in."""
     for folder in real.parents:
         if folder.name.startswith("snapshot=") and folder.parent.name == store.SNAPSHOTS:
             return folder.parent  # a snapshot's own folder, whether or not the rest looks like an archive
@@ -113,8 +113,8 @@ def archive_part(real: Path) -> Path | None:
         for part in (layout.snapshots, layout.warc, layout.runs, layout.tmp, layout.default_jobdir):
             if real == part or part in real.parents:
                 return part
-        if real == layout.lock_file:
-            return layout.lock_file
+        if real in (layout.lock_file, layout.views_database):
+            return real
     return None
 
 

@@ -35,6 +35,7 @@ def archive(tmp_path: Path) -> Path:
     layout.runs.mkdir()
     layout.manifest(NEW).write_text("{}")
     layout.lock_file.write_text("")
+    layout.latest.symlink_to(f"snapshots/snapshot={NEW}")
     return out
 
 
@@ -62,6 +63,8 @@ def published_targets(out: Path) -> dict[str, Path]:
         "manifest": layout.manifest(NEW),
         "runs": layout.runs / "feed.json",
         "lock": layout.lock_file,
+        "views database": layout.views_database,
+        "through latest": layout.latest / "changes.parquet",
         "tmp": layout.tmp / "x.parquet",
         "job": layout.default_jobdir / "x.parquet",
     }
