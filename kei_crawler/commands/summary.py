@@ -26,9 +26,9 @@ def summary_table(result: CrawlResult, elapsed: float | None = None) -> Table:
     """The run in figures; ``elapsed``: the command's wall-clock seconds, with the request rate."""
     counts: dict[str, Any] = result.counts
     table = Table(show_header=False, title_justify="left")
-    table.add_column("what", style="bold", no_wrap=True)
-    # Long values (the WARC's records, an error's reason) wrap rather than lose their end at 80 columns.
-    table.add_column("count", justify="right", overflow="fold")
+    # Long rows (an error's reason, the WARC's records) wrap rather than lose their end at 80 columns.
+    table.add_column("what", style="bold")
+    table.add_column("count", justify="right")
     table.add_row("crawl", f"{result.crawl_id} ({result.mode}, {result.outcome.finish_reason or '?'})")
     if elapsed is not None:
         table.add_row("elapsed", duration(elapsed))
