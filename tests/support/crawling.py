@@ -13,7 +13,6 @@ from pathlib import Path
 
 from kei_crawler.commands.demo import LOCAL_SPEED
 
-
 TEST_LOG = {"LOG_LEVEL": "WARNING"}
 """Scrapy's own log at WARNING, in its own format on stderr, which the tests read for what went wrong (the
 default, one line per warning, is tested apart: tests/e2e/test_terminal_output.py)."""

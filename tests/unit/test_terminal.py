@@ -87,7 +87,7 @@ def test_the_total_never_falls_below_what_was_fetched() -> None:
 def test_the_bar_shows_done_of_total_and_the_eta() -> None:
     now = [0.0]
     progress = crawl_bar(Console(file=io.StringIO(), width=120))
-    progress.get_time = lambda: now[0]  # type: ignore[method-assign]
+    progress.get_time = lambda: now[0]
     watch = watching_crawl(progress, "crawl (full)")
     pages = PageProgress.of(Mode.FULL)
     pages.queue("listing")
@@ -156,7 +156,7 @@ def test_logfile_takes_scrapys_log_at_info(tmp_path: Path) -> None:
 
 
 def test_a_logfile_that_cannot_be_written_is_a_usage_error(tmp_path: Path) -> None:
-    with pytest.raises(UsageError, match="--logfile .*: cannot write it"):
+    with pytest.raises(UsageError, match=r"--logfile .*: cannot write it"):
         terminal_of("--logfile", str(tmp_path / "missing" / "crawl.log"))
     with pytest.raises(UsageError, match="is a directory"):
         terminal_of("--logfile", str(tmp_path))
