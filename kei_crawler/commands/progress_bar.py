@@ -30,17 +30,18 @@ from kei_crawler.run.progress import PageProgress, ReadProgress
 
 
 class RateColumn(ProgressColumn):
-    """How many ``unit`` a second, over rich's recent samples."""
+    """How many ``unit`` a second since the start: steadier than rich's recent samples, which a burst of
+    answers (a crawl's first listing page fans out) turns into thousands a second."""
 
     def __init__(self, unit: str) -> None:
         super().__init__()
         self.unit = unit
 
     def render(self, task: Task) -> Text:
-        speed = task.finished_speed or task.speed
-        return Text(
-            f"{speed:.1f} {self.unit}/s" if speed else f"? {self.unit}/s", style="progress.data.speed"
-        )
+        elapsed = task.elapsed
+        rate = task.completed / elapsed if elapsed and task.completed else None
+        shown = f"{rate:.1f} {self.unit}/s" if rate else f"? {self.unit}/s"
+        return Text(shown, style="progress.data.speed")
 
 
 def crawl_bar(console: Console) -> Progress:
