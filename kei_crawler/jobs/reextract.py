@@ -123,6 +123,8 @@ def _watched(
         progress.read(archived.link["file"], archived.link["offset"])
         watch(progress)
         yield archived
+    progress.finish()
+    watch(progress)
 
 
 def _count_lost(damage: Damage, run: RunContext, stats: Any) -> None:

@@ -103,6 +103,11 @@ class ReadProgress:
         self.current, self.offset = file, offset
         self.records += 1
 
+    def finish(self) -> None:
+        """Every WARC was read to its end."""
+        self.behind.update(self.sizes)
+        self.current, self.offset = None, 0
+
     @property
     def total(self) -> int:
         return sum(self.sizes.values())

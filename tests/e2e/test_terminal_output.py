@@ -8,6 +8,7 @@ import pty
 import re
 import select
 import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -125,5 +126,21 @@ def test_a_terminal_shows_a_progress_bar_then_the_summary(replica: ReplicaServer
     assert not any(marker in shown for marker in SCRAPY_LOG)
     assert "elapsed" in shown
     latest = store.latest(out)
+    assert latest is not None
+    assert shown.rstrip().splitlines()[-1].strip() == str(latest.path)
+
+
+def test_reextract_on_a_terminal_shows_the_warcs_read(replica: ReplicaServer, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    done = crawl(replica.base_url, out)
+    assert done.returncode == ExitCode.OK, done.stderr[-3000:]
+    warcs = sorted(str(path) for path in (out / "warc").glob("*.warc.gz"))
+    again = tmp_path / "again"
+    argv = [sys.executable, "-m", "kei_crawler", "reextract", *warcs, "--output-dir", str(again)]
+    code, shown = run_in_terminal(argv)
+    assert code == ExitCode.OK, shown[-3000:]
+    assert "reextract" in shown and " records" in shown and "ETA" in shown
+    assert "100%" in shown  # every byte of the WARC read
+    latest = store.latest(again)
     assert latest is not None
     assert shown.rstrip().splitlines()[-1].strip() == str(latest.path)

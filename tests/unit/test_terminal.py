@@ -115,6 +115,8 @@ def test_reading_warcs_counts_the_files_behind_and_the_offset_in_the_current(tmp
     assert (read.records, read.position) == (2, 700)
     read.read("b.warc.gz", 200)
     assert (read.records, read.position) == (3, 1200)
+    read.finish()
+    assert read.position == read.total
 
 
 def terminal_of(*argv: str) -> Terminal:
