@@ -30,7 +30,8 @@ HERE = Path(__file__).resolve().parent.parent
 def crawl(tree: Path, base_url: str, output: Path) -> tuple[float, float]:
     """One crawl by the checkout in ``tree``: its wall and CPU seconds."""
     shutil.rmtree(output, ignore_errors=True)
-    speed = [arg for name, value in LOCAL_SPEED.items() for arg in ("-s", f"{name}={value}")]
+    settings = {**LOCAL_SPEED, "LOG_LEVEL": "WARNING"}  # the same log on both sides, whatever their defaults
+    speed = [arg for name, value in settings.items() for arg in ("-s", f"{name}={value}")]
     argv = [sys.executable, "-m", "kei_crawler", "crawl", "--base-url", base_url, "--output-dir", str(output),
             *speed, *OUR_FLAGS]  # fmt: skip
     env = {**os.environ, "PYTHONPATH": str(tree)}

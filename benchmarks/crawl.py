@@ -33,6 +33,7 @@ def bare_settings() -> dict[str, Any]:
     """The Scrapy settings our crawl runs with on the replica, without anything of kei-crawler's own."""
     return {
         **LOCAL_SPEED,
+        "LOG_LEVEL": "WARNING",  # as both sides were measured (BENCHMARKS.md); Scrapy's default is DEBUG
         "USER_AGENT": ours.USER_AGENT,
         "ROBOTSTXT_OBEY": ours.ROBOTSTXT_OBEY,
         "RETRY_TIMES": ours.RETRY_TIMES,

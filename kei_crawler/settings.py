@@ -65,6 +65,7 @@ EXTENSIONS = {
     "kei_crawler.extensions.fill_rates.FieldFillRates": 400,
     "kei_crawler.extensions.drop_list.DropList": 410,  # every dropped brief listed with its reason
     "kei_crawler.extensions.listing_shifts.ListingShifts": 420,  # listing pages that moved, read again
+    "kei_crawler.extensions.crawl_progress.CrawlProgress": 430,  # pages done / due, for a terminal's progress bar
     "kei_crawler.extensions.warc_writer.WarcWriter": 450,
     "kei_crawler.extensions.snapshot_writer.SnapshotWriter": 500,
     "kei_crawler.extensions.manifest.RunManifest": 600,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import shlex
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +22,9 @@ from kei_crawler.commands.arguments import (
     setting_overrides,
 )
 from kei_crawler.commands.notify import after_crawl
+from kei_crawler.commands.progress_bar import crawl_progress
 from kei_crawler.commands.summary import lost_line, print_summary
+from kei_crawler.commands.terminal import Terminal, add_terminal_options
 from kei_crawler.config import ConfigError, Mode, check_web_url
 from kei_crawler.monitor.notify import NotifyError, targets
 from kei_crawler.run.context import CannotStart, OutputLocked, open_run
@@ -58,6 +61,7 @@ def add_parser(sub: Any) -> None:
         "(repeatable; and KEI_NOTIFY_URLS); a failed delivery exits 8",
     )  # fmt: skip
     add_settings(crawl)
+    add_terminal_options(crawl)
 
 
 def crawl_overrides(args: argparse.Namespace) -> dict[str, Any]:
@@ -111,7 +115,10 @@ def run(args: argparse.Namespace, console: Console) -> int:
     from kei_crawler.jobs.stopping import interrupt_on_sigterm
 
     interrupt_on_sigterm()  # while the run starts (settings, lock, archive), SIGTERM is a Ctrl-C
-    settings = project_settings(crawl_overrides(args))
+    started = time.monotonic()
+    terminal = Terminal.of(args)
+    given = crawl_overrides(args)
+    settings = project_settings({**given, **terminal.log_settings(given)})
     config = load_config(settings)
     output_dir = check_output_dir(config.output_dir)
     notify_urls = notify_targets([*args.notify, *config.notify_urls])
@@ -139,7 +146,10 @@ def run(args: argparse.Namespace, console: Console) -> int:
             print(f"kei-crawler: starting afresh; --resume would have continued crawl "
                   f"{run_context.replaced_interrupted}", file=sys.stderr)  # fmt: skip
         try:
-            result = run_crawl(settings, run_context)
+            with crawl_progress(terminal, f"crawl ({run_context.mode.value})") as watch:
+                result = run_crawl(
+                    settings, run_context, watch=watch, log_handlers=terminal.log_handlers(settings)
+                )
         except KeyboardInterrupt:
             # Before the crawl ran: what an interrupted run left to resume is still good, and is kept.
             if run_context.resumed is not None and run_context.job is not None:
@@ -149,7 +159,8 @@ def run(args: argparse.Namespace, console: Console) -> int:
             print(f"kei-crawler: {INTERRUPTED_EARLY}; {how_to_go_on(run_context.job, command)}",
                   file=sys.stderr)  # fmt: skip
             return ExitCode.ABORTED
-    print_summary(console, result)
+    if terminal.shows_summary:
+        print_summary(console, result, elapsed=time.monotonic() - started)
     outcome = result.outcome
     if outcome.manifest_failed:
         print(f"kei-crawler: {outcome.manifest_failed}", file=sys.stderr)
@@ -164,7 +175,8 @@ def run(args: argparse.Namespace, console: Console) -> int:
         print(f"kei-crawler: no snapshot published: {outcome.not_published_because}", file=sys.stderr)
     else:
         if notify_urls:  # the crawl published: notifications, then the snapshot's path last
-            code = with_notifications(code, failed=not after_crawl(console, str(output_dir), notify_urls))
+            told = console if terminal.shows_summary else Console(quiet=True)  # -q: failures alone, on stderr
+            code = with_notifications(code, failed=not after_crawl(told, str(output_dir), notify_urls))
         # The snapshot's path is the last line on stdout when one was published.
         console.print(str(outcome.snapshot_path), highlight=False, soft_wrap=True)
         if code == ExitCode.QUALITY_ALERT:

@@ -46,7 +46,6 @@ LOCAL_SPEED = {
     "CONCURRENT_REQUESTS": 16,
     "CONCURRENT_REQUESTS_PER_DOMAIN": 16,
     "KEI_RETRY_BACKOFF_BASE": 0.1,  # a retry of a local error need not wait seconds
-    "LOG_LEVEL": "WARNING",
 }
 MIN_BRIEFS = 10  # the demo edits one past the first listing page
 MAX_BRIEFS = 10_000  # about the real site's size; the replica's dates would run back past year 1 near 10**6

@@ -19,6 +19,8 @@ from kei_crawler.commands.arguments import (
     setting_overrides,
 )
 from kei_crawler.commands.paths import input_file
+from kei_crawler.commands.progress_bar import read_progress
+from kei_crawler.commands.terminal import Terminal
 from kei_crawler.run.context import CannotStart, OutputLocked
 from kei_crawler.run.outcome import ExitCode, lost_briefs
 from kei_crawler.storage.warc.reader import Damage, WarcReadError
@@ -48,7 +50,8 @@ def run(args: argparse.Namespace, console: Console) -> int:
     check_output_dir(load_config(settings).output_dir)
     damage = Damage()
     try:
-        result = reextract(warcs, settings, damage)
+        with read_progress(Terminal(interactive=sys.stdout.isatty()), "reextract") as watch:
+            result = reextract(warcs, settings, damage, watch)
     except WarcReadError as exc:
         raise UsageError(str(exc)) from exc
     except OutputLocked as exc:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -16,12 +17,21 @@ from kei_crawler.run.outcome import lost_briefs
 from kei_crawler.storage.snapshot import store
 
 
-def summary_table(result: CrawlResult) -> Table:
+def duration(seconds: float) -> str:
+    """``8.3 s`` for a short run, ``1:02:07`` for a long one."""
+    return f"{seconds:.1f} s" if seconds < 60 else str(timedelta(seconds=round(seconds)))
+
+
+def summary_table(result: CrawlResult, elapsed: float | None = None) -> Table:
+    """The run in figures; ``elapsed``: the command's wall-clock seconds, with the request rate."""
     counts: dict[str, Any] = result.counts
     table = Table(show_header=False, title_justify="left")
-    table.add_column("what", style="bold", no_wrap=True)
-    table.add_column("count", justify="right", no_wrap=True)
+    # Long rows (an error's reason, the WARC's records) wrap rather than lose their end at 80 columns.
+    table.add_column("what", style="bold")
+    table.add_column("count", justify="right")
     table.add_row("crawl", f"{result.crawl_id} ({result.mode}, {result.outcome.finish_reason or '?'})")
+    if elapsed is not None:
+        table.add_row("elapsed", duration(elapsed))
     table.add_row("briefs fetched", str(counts["briefs_written"]))
     for label, key in (
         ("  new", "briefs_new"),
@@ -44,7 +54,8 @@ def summary_table(result: CrawlResult) -> Table:
         # The briefs' photos and content images (docs/warc.md#page-requisites): not briefs, so apart.
         held, offsite = counts["requisites_archived"], counts["requisites_offsite"]
         table.add_row("images fetched", f"{counts['requisites']} ({held} held already, {offsite} off-site)")
-    table.add_row("requests", str(counts["requests"]))
+    rate = f" ({counts['requests'] / elapsed:.1f}/s)" if elapsed else ""
+    table.add_row("requests", f"{counts['requests']}{rate}")
     for status, n in counts["responses_by_status"].items():
         table.add_row(f"responses {status}", str(n))
     table.add_row("bytes downloaded", f"{counts['bytes_downloaded']:,}")
@@ -57,13 +68,20 @@ def summary_table(result: CrawlResult) -> Table:
     return table
 
 
-def fill_rate_table(counts: dict[str, Any]) -> Table:
-    """One column per extracted field: the share of written briefs that have it."""
+def fill_rate_table(counts: dict[str, Any], width: int = 80) -> Table:
+    """Each extracted field beside the share of written briefs that have it: as many field–share pairs
+    a row as fit ``width`` columns, so no field's name is cut."""
+    rates = [(name.replace("_", " "), f"{rate:.0%}") for name, rate in counts["fill_rates"].items()]
+    name_width = max([len("field"), *(len(name) for name, _ in rates)])
+    pair_width = name_width + len("filled") + 6  # two cells: a space either side of each, a rule after each
+    across = max(1, min(len(rates), (width - 1) // pair_width))
     table = Table(title="fields filled", title_justify="left")
-    rates: dict[str, float] = counts["fill_rates"]
-    for name in rates:
-        table.add_column(name.replace("_", " "), justify="right")
-    table.add_row(*(f"{rate:.0%}" for rate in rates.values()))
+    for _ in range(across):
+        table.add_column("field", no_wrap=True)
+        table.add_column("filled", justify="right", no_wrap=True)
+    for start in range(0, len(rates), across):
+        row = [cell for pair in rates[start : start + across] for cell in pair]
+        table.add_row(*row, *[""] * (2 * across - len(row)))
     return table
 
 
@@ -82,9 +100,9 @@ def lost_line(counts: dict[str, Any]) -> str | None:
     )
 
 
-def print_summary(console: Console, result: CrawlResult) -> None:
+def print_summary(console: Console, result: CrawlResult, *, elapsed: float | None = None) -> None:
     counts = result.counts
-    console.print(summary_table(result))
+    console.print(summary_table(result, elapsed))
     for alert in result.outcome.alerts:
         console.print(f"[bold red]QUALITY ALERT[/]: {alert}")
     lost = lost_line(counts)
@@ -100,7 +118,7 @@ def print_summary(console: Console, result: CrawlResult) -> None:
             "(asked for again by every crawl)"
         )
     if counts["briefs_written"]:
-        console.print(fill_rate_table(counts))
+        console.print(fill_rate_table(counts, console.width))
     for error in counts["errors"][:SHOWN]:
         console.print(f"  error: {error['kind']} {error['url']} — {error['reason']}", highlight=False)
     for drop in counts["drops"][:SHOWN]:
@@ -118,7 +136,7 @@ def newest_briefs_table(table: pa.Table, limit: int = 10, *, width: int = 120) -
     )
     out.add_column("published", min_width=10)
     out.add_column("title", min_width=24)
-    out.add_column("authors", max_width=18, overflow="ellipsis", no_wrap=True)
+    out.add_column("authors", max_width=18)  # wrapped, never cut: a name cut short is another name
     out.add_column("series", min_width=10)
     with_caption = width >= 110  # on a narrow terminal the title matters more
     if with_caption:

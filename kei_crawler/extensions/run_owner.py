@@ -13,6 +13,7 @@ happen to be connected.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 from weakref import WeakKeyDictionary
@@ -26,19 +27,31 @@ from scrapy.utils.defer import deferred_from_coro
 from kei_crawler.config import ConfigError, KeiConfig
 from kei_crawler.run.context import CannotStart, OutputLocked, RunContext, open_run
 from kei_crawler.run.outcome import WRITE_FAILED
+from kei_crawler.run.progress import PageProgress
 from kei_crawler.setting_checks import checked_config
 
 logger = logging.getLogger(__name__)
 
+Watch = Callable[[PageProgress], None]
+"""Told of the crawl's progress at each change (``extensions.crawl_progress``)."""
+
 
 class RunCrawler(Crawler):
-    """A crawler that brings its run, opened before the crawl by the command that started it."""
+    """A crawler that brings its run, opened before the crawl by the command that started it, and what
+    watches its progress (None: nothing does)."""
 
     def __init__(
-        self, spidercls: type[Spider], settings: Settings, run: RunContext, *, init_reactor: bool = False
+        self,
+        spidercls: type[Spider],
+        settings: Settings,
+        run: RunContext,
+        *,
+        init_reactor: bool = False,
+        watch: Watch | None = None,
     ) -> None:
         super().__init__(spidercls, settings, init_reactor=init_reactor)
         self.run = run
+        self.watch = watch
 
 
 class Finishing(Protocol):

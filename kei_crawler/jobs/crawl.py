@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
 
-from kei_crawler.extensions.run_owner import RunCrawler
+from kei_crawler.extensions.run_owner import RunCrawler, Watch
 from kei_crawler.jobs.stopping import Stopper
 from kei_crawler.run.context import RunContext
 from kei_crawler.run.counts import run_counts
@@ -31,17 +33,37 @@ class CrawlResult:
         return exit_code(self.outcome, self.counts, previous=self.previous)
 
 
-def run_crawl(settings: Settings, run: RunContext) -> CrawlResult:
+def run_crawl(
+    settings: Settings,
+    run: RunContext,
+    *,
+    watch: Watch | None = None,
+    log_handlers: Sequence[logging.Handler] = (),
+) -> CrawlResult:
     """Crawl once; blocks until the crawl ends. One call per process (Twisted's reactor starts once).
 
     The job directory is cleared when the run left nothing to resume; the run's lock stays with the caller.
     Ctrl-C and SIGTERM stop the crawl as ``jobs.stopping`` says; before the reactor runs they raise
-    KeyboardInterrupt, and the crawl never started.
+    KeyboardInterrupt, and the crawl never started. ``watch`` is told of the crawl's progress
+    (``extensions.crawl_progress``); ``log_handlers`` join the root logger beside the one Scrapy's ``LOG_*``
+    settings make, for the crawl's length.
     """
     if run.job is not None:
         settings.set("JOBDIR", str(run.job.root), priority="cmdline")
     process = CrawlerProcess(settings)
-    crawler = RunCrawler(PeninsulaSpider, settings, run, init_reactor=True)  # the process's only crawler
+    # After Scrapy's logging set-up, which closes every handler it finds (logging.config.dictConfig).
+    for handler in log_handlers:
+        logging.root.addHandler(handler)
+    try:
+        return _crawl(process, settings, run, watch)
+    finally:
+        for handler in log_handlers:
+            logging.root.removeHandler(handler)
+            handler.close()
+
+
+def _crawl(process: CrawlerProcess, settings: Settings, run: RunContext, watch: Watch | None) -> CrawlResult:
+    crawler = RunCrawler(PeninsulaSpider, settings, run, init_reactor=True, watch=watch)  # the only one
     stopper = Stopper(crawler)
     stopper.install()
     with stopper.held():

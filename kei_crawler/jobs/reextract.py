@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import inspect
 import logging
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, cast
@@ -38,6 +38,7 @@ from kei_crawler.pipelines.drops import drop_entry
 from kei_crawler.run.assembly import SnapshotAssembly
 from kei_crawler.run.context import RunContext, open_run
 from kei_crawler.run.counts import FailureLists, Stat, count_filled, run_counts
+from kei_crawler.run.progress import ReadProgress
 from kei_crawler.spiders.peninsula import raw_brief
 from kei_crawler.storage.warc.link import WARC_META
 from kei_crawler.storage.warc.reader import (
@@ -72,10 +73,16 @@ class _OfflineCrawler:
         self.stats = MemoryStatsCollector(cast(Crawler, self))
 
 
-def reextract(warcs: list[Path], settings: Settings, damage: Damage | None = None) -> ReextractResult:
+def reextract(
+    warcs: list[Path],
+    settings: Settings,
+    damage: Damage | None = None,
+    watch: Callable[[ReadProgress], None] | None = None,
+) -> ReextractResult:
     """Publish the snapshot the WARCs of one crawl hold: WarcReadError for what is not a WARC (or WARCs of
     several crawls), run.context.OutputLocked, ReextractError when no brief could be extracted. What is
-    damaged or missing is recorded in ``damage``; each brief it cost is a counted error of the run."""
+    damaged or missing is recorded in ``damage``; each brief it cost is a counted error of the run.
+    ``watch`` is told after each record how far the reading has come."""
     damage = damage if damage is not None else Damage()
     sources = [describe(path) for path in warcs]
     crawls = sorted({s.crawl_id for s in sources})
@@ -92,6 +99,8 @@ def reextract(warcs: list[Path], settings: Settings, damage: Damage | None = Non
         try:
             assembly = SnapshotAssembly(run, crawler.stats)
             responses = read_responses(warcs, damage)
+            if watch is not None:
+                responses = _watched(responses, ReadProgress.of(warcs), watch)
             for brief in _briefs(responses, run, reader, _pipelines(crawler), crawler.stats):
                 assembly.add(brief)
             _count_lost(damage, run, crawler.stats)
@@ -105,6 +114,17 @@ def reextract(warcs: list[Path], settings: Settings, damage: Damage | None = Non
             raise ReextractError(reason)
         counts = run_counts(crawler.stats.get_stats(), run.failures)
         return ReextractResult(path, run.crawl_id, assembly.rows, counts)
+
+
+def _watched(
+    responses: Iterable[ArchivedResponse], progress: ReadProgress, watch: Callable[[ReadProgress], None]
+) -> Iterator[ArchivedResponse]:
+    for archived in responses:
+        progress.read(archived.link["file"], archived.link["offset"])
+        watch(progress)
+        yield archived
+    progress.finish()
+    watch(progress)
 
 
 def _count_lost(damage: Damage, run: RunContext, stats: Any) -> None:

@@ -13,10 +13,16 @@ from pathlib import Path
 
 from kei_crawler.commands.demo import LOCAL_SPEED
 
+TEST_LOG = {"LOG_LEVEL": "WARNING"}
+"""Scrapy's own log at WARNING, in its own format on stderr, which the tests read for what went wrong (the
+default, one line per warning, is tested apart: tests/e2e/test_terminal_output.py)."""
+
 
 def speed_args(**settings: object) -> list[str]:
-    """LOCAL_SPEED, with ``settings`` over it, as ``-s NAME=VALUE`` arguments (``crawl`` and ``scrapy crawl``)."""
-    return [arg for name, value in {**LOCAL_SPEED, **settings}.items() for arg in ("-s", f"{name}={value}")]
+    """LOCAL_SPEED, with ``settings`` over it, as ``-s NAME=VALUE`` arguments (``crawl`` and ``scrapy crawl``);
+    a setting given as None is left out."""
+    chosen = {**LOCAL_SPEED, **TEST_LOG, **settings}
+    return [arg for name, value in chosen.items() if value is not None for arg in ("-s", f"{name}={value}")]
 
 
 def crawl_argv(base_url: str, output_dir: Path, *flags: str, **settings: object) -> list[str]:
