@@ -138,7 +138,10 @@ def print_text(console: Console, changes: Changes, old: Source, new: Source) -> 
         if entry["text_diff"]:
             console.print()
             console.print(f"{escape(entry['title'])}  [dim]{escape(entry['url'])}[/]", soft_wrap=True)
-            console.print(Syntax(entry["text_diff"], "diff", theme="ansi_dark", word_wrap=True))
+            if console.is_terminal:
+                console.print(Syntax(entry["text_diff"], "diff", theme="ansi_dark", word_wrap=True))
+            else:  # piped or saved: one diff line per line, never broken at the console's width
+                console.print(entry["text_diff"], soft_wrap=True, markup=False, highlight=False)
 
 
 def fence(text: str) -> str:

@@ -127,6 +127,16 @@ def test_the_diff_is_carried_in_every_format(tmp_path: Path) -> None:
     assert sorted(filter(None, table["text_diff"].to_pylist())) == [by_slug["a"]]
 
 
+def test_piped_text_keeps_each_diff_line_whole() -> None:
+    changes, old, new = changes_with_an_edit()
+    diff_lines = next(filter(None, changes.changed["text_diff"].to_pylist())).split("\n")
+    buffer = io.StringIO()
+    formats.print_text(Console(file=buffer, width=40), changes, old, new)  # narrower than the diff lines
+    printed = buffer.getvalue().split("\n")
+    assert all(line in printed for line in diff_lines if len(line) > 40)
+    assert any(len(line) > 40 for line in diff_lines)
+
+
 def test_a_fence_is_longer_than_any_backticks_inside() -> None:
     assert formats.fence("plain") == "```"
     assert formats.fence("code ```` inside") == "`````"
