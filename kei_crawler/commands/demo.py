@@ -168,7 +168,10 @@ def run_demo(
             )
     latest = store.latest(output_dir)
     assert latest is not None
-    console.print("\nLoad every snapshot in DuckDB:")
+    console.print(
+        f"\nThe current archive: {OutputLayout.of(output_dir).latest / store.FILENAME}", soft_wrap=True
+    )
+    console.print("Every snapshot in DuckDB:")
     console.print(duckdb_query(output_dir), highlight=False, soft_wrap=True)
     console.print(f"\nRun manifests: {OutputLayout.of(output_dir).runs}")
     # What a monitor sees: the diff of the two newest snapshots, and a feed to watch.

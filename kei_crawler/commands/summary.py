@@ -148,7 +148,16 @@ def newest_briefs_table(table: pa.Table, limit: int = 10, *, width: int = 120) -
 
 
 def duckdb_query(output_dir: Path) -> str:
-    glob = (OutputLayout.of(output_dir).snapshots / "*" / store.FILENAME).as_posix()
+    """Every snapshot's size and newest brief in DuckDB: through the views database when a publish built
+    one (``run.current``), else straight from the Parquet files."""
+    layout = OutputLayout.of(output_dir)
+    if layout.views_database.is_file():
+        return (
+            f'duckdb.connect(\'{layout.views_database.as_posix()}\', read_only=True).sql("""\n'
+            "    SELECT snapshot, count(*) AS briefs, max(published) AS newest\n"
+            '    FROM history GROUP BY snapshot ORDER BY snapshot""")'
+        )
+    glob = (layout.snapshots / "*" / store.FILENAME).as_posix()
     return (
         "SELECT snapshot, count(*) AS briefs, max(published) AS newest\n"
         f"FROM read_parquet('{glob}', hive_partitioning=true)\n"

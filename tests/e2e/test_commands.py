@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import duckdb
 import pyarrow.parquet as pq
 
 from kei_crawler.replica import ReplicaServer, build_site
@@ -32,7 +33,10 @@ def test_demo_crawls_the_replica_and_shows_the_newest_briefs(tmp_path: Path) -> 
     assert lines[-1] == str(snapshot.path)
     assert "Serving a replica of keia.org (25 briefs" in done.stdout
     assert "newest of 25 briefs" in done.stdout
-    assert "read_parquet(" in done.stdout and "hive_partitioning=true" in done.stdout
+    assert f"The current archive: {tmp_path / 'latest' / 'briefs.parquet'}" in done.stdout
+    # The DuckDB line it prints runs as printed, over the views database the publishes built.
+    printed = done.stdout.split("Every snapshot in DuckDB:\n", 1)[1].split("\n\n", 1)[0]
+    assert [row[1] for row in eval(printed, {"duckdb": duckdb}).fetchall()] == [25, 28, 28]
     assert "briefs fetched" in done.stdout
     # The archivist's story: a full crawl, then 3 new briefs in a handful of requests, then the edit.
     assert "The replica publishes 3 new briefs" in done.stdout
