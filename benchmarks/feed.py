@@ -65,21 +65,34 @@ def child(out: str, limit: int) -> None:
     print(f"{entries} entries in {time.perf_counter() - started:.3f} s (after imports)", file=sys.stderr)
 
 
-def main() -> None:
+def section() -> str:
+    """The markdown for BENCHMARKS.md (``python -m benchmarks.run --only feed``)."""
+    lines = []
     with tempfile.TemporaryDirectory(prefix="kei-bench-feed-") as tmp:
         out = Path(tmp) / "out"
         build(out)
         size = sum(p.stat().st_size for p in out.rglob("*.parquet")) / 2**20
-        print(f"{CRAWLS} snapshots of {BRIEFS:,}+ briefs, {size:.0f} MiB")
-        print("| --limit | wall, median (s) | peak RSS (MiB) | in-process |")
-        print("| --- | --- | --- | --- |")
+        lines += [
+            f"`kei-crawler feed` on {CRAWLS} weekly snapshots of the {BRIEFS:,}-brief archive ({size:.0f} MiB; "
+            "every other crawl quiet, the others 3 new briefs and an edit, every fourth a removal too), "
+            f"each `--limit` in a fresh process, {ROUNDS} rounds: the median wall time with start-up and "
+            "imports, the largest peak RSS, and the last round's time inside `feed_document`.",
+            "",
+            "| --limit | wall, median (s) | peak RSS (MiB) | in-process |",
+            "| --- | --- | --- | --- |",
+        ]
         for limit in LIMITS:
             measured = [run([sys.executable, "-m", "benchmarks.feed", "child", str(out), str(limit)])
                         for _ in range(ROUNDS)]  # fmt: skip
             assert all(m.returncode == 0 for m in measured), measured[0].stderr
             wall = statistics.median(m.wall for m in measured)
             peak = max(m.peak_mb for m in measured)
-            print(f"| {limit} | {wall:.2f} | {peak:.0f} | {measured[-1].stderr.strip()} |")
+            lines.append(f"| {limit} | {wall:.2f} | {peak:.0f} | {measured[-1].stderr.strip()} |")
+    return "\n".join(lines) + "\n"
+
+
+def main() -> None:
+    print(section())
 
 
 if __name__ == "__main__":
