@@ -113,7 +113,7 @@ def _free(element: etree._Element) -> None:
 
 
 def local_name(element: etree._Element) -> str:
-    return etree.QName(element).localname
+    return str(etree.QName(element).localname)
 
 
 def child_text(element: etree._Element, name: str) -> str | None:
