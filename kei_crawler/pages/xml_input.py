@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import gzip
 import io
+import re
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -29,6 +30,7 @@ MAX_ENTRIES = 50_000
 MAX_URL_LENGTH = 2_048  # the protocol's limit, and more than any brief URL needs
 _MAX_DATE_LENGTH = 64  # the longest W3C or RFC 822 date is ~40 characters
 _REASON_LENGTH = 200
+_WHERE = re.compile(r" \(<string>, line \d+\)$")  # lxml's name for an in-memory document: no news
 
 
 class XmlRefused(ValueError):
@@ -79,6 +81,7 @@ def records(data: bytes, names: frozenset[str]) -> Iterator[tuple[str, etree._El
         remove_comments=True,
         remove_pis=True,
         recover=False,
+        collect_ids=False,
     )
     started = False
     try:
@@ -160,4 +163,4 @@ def _aware(value: datetime) -> datetime | None:
 
 def one_line(exc: BaseException) -> str:
     text = " ".join(str(exc).split()) or type(exc).__name__
-    return text.removesuffix(" (<string>, line 1)")[:_REASON_LENGTH]
+    return _WHERE.sub("", text)[:_REASON_LENGTH]
