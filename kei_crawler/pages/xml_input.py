@@ -116,7 +116,9 @@ def _free(element: etree._Element) -> None:
 
 
 def local_name(element: etree._Element) -> str:
-    return str(etree.QName(element).localname)
+    """``{namespace}name`` or ``prefix:name`` → ``name``. Not ``etree.QName``: it raises on the
+    ``prefix:name`` libxml2 leaves when a prefix was never declared (a warning, not an error, to it)."""
+    return str(element.tag).rpartition("}")[2].rpartition(":")[2]
 
 
 def child_text(element: etree._Element, name: str) -> str | None:
