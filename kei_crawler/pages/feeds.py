@@ -51,7 +51,7 @@ class Feed:
     offsite: int = 0
     """Items dropped for a link to another host, another port, a non-http(s) URL, or none at all."""
     beyond_cap: int = 0
-    """Items dropped past ``Limits.max_entries``."""
+    """Items past ``Limits.max_entries``, dropped unread."""
 
 
 def read_feed(data: bytes, url: str, base_url: str, limits: Limits = DEFAULT_LIMITS) -> Feed:
@@ -60,7 +60,7 @@ def read_feed(data: bytes, url: str, base_url: str, limits: Limits = DEFAULT_LIM
     Raises ``XmlRefused`` (one line) for what it will not read: over a size cap, bad gzip, not well-formed,
     a DTD, or a document that is no feed.
     """
-    found = records(unpacked(data, limits), _RECORDS)
+    found = records(unpacked(data, limits), _RECORDS, limits)
     root, _ = next(found)
     kind = _KINDS.get(root)
     if kind is None:
@@ -71,12 +71,13 @@ def read_feed(data: bytes, url: str, base_url: str, limits: Limits = DEFAULT_LIM
     for name, element in found:
         if name != wanted:
             continue
+        if len(items) >= limits.max_entries:
+            beyond_cap += 1
+            continue
         link = _atom_link(element) if kind == "atom" else child_text(element, "link")
         absolute = join(url, link) if link else None
         if absolute is None or len(absolute) > MAX_URL_LENGTH or not same_site(absolute, base_url):
             offsite += 1
-        elif len(items) >= limits.max_entries:
-            beyond_cap += 1
         elif kind == "atom":
             published = w3c_datetime(child_text(element, "published"))
             items.append(FeedItem(absolute, published, w3c_datetime(child_text(element, "updated"))))

@@ -47,7 +47,7 @@ class Sitemap:
     self_links: int = 0
     """Index entries dropped for naming this very file (a loop)."""
     beyond_cap: int = 0
-    """Entries dropped past ``Limits.max_entries``."""
+    """Entries past ``Limits.max_entries``, dropped unread."""
     bad_lastmod: int = 0
     """Entries kept whose ``<lastmod>`` was present but unreadable (their ``lastmod`` is None)."""
 
@@ -58,7 +58,7 @@ def read_sitemap(data: bytes, url: str, base_url: str, limits: Limits = DEFAULT_
     Raises ``XmlRefused`` (one line) for what it will not read: over a size cap, bad gzip, not well-formed,
     a DTD, or a document that is neither kind.
     """
-    items = records(unpacked(data, limits), _RECORDS)
+    items = records(unpacked(data, limits), _RECORDS, limits)
     root, _ = next(items)
     kind = _KINDS.get(root)
     if kind is None:
@@ -70,12 +70,12 @@ def read_sitemap(data: bytes, url: str, base_url: str, limits: Limits = DEFAULT_
         if name != wanted:
             continue
         loc = child_text(element, "loc") or ""
-        if len(loc) > MAX_URL_LENGTH or not same_site(loc, base_url):
+        if len(entries) >= limits.max_entries:
+            beyond_cap += 1
+        elif len(loc) > MAX_URL_LENGTH or not same_site(loc, base_url):
             offsite += 1
         elif kind == "index" and loc == url:
             self_links += 1
-        elif len(entries) >= limits.max_entries:
-            beyond_cap += 1
         else:
             raw = child_text(element, "lastmod")
             lastmod = w3c_datetime(raw)

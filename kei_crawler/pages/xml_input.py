@@ -27,6 +27,10 @@ GZIP_MAGIC = b"\x1f\x8b"
 # The sitemaps.org protocol's own limits for one file: 50,000 URLs and 50 MB (52,428,800 bytes) uncompressed.
 MAX_BYTES = 52_428_800
 MAX_ENTRIES = 50_000
+# Whatever a file holds besides its records stays in memory until the next record frees it, so the tags
+# (each ``<``) are capped: 20 per URL of the 50,000 allowed (a <url> with loc, lastmod, changefreq,
+# priority and one image has 14); a million empty elements cost libxml2 ~125 MB (benchmarks/hostile_xml.py).
+MAX_TAGS = 20 * MAX_ENTRIES
 MAX_URL_LENGTH = 2_048  # the protocol's limit, and more than any brief URL needs
 _MAX_DATE_LENGTH = 64  # the longest W3C or RFC 822 date is ~40 characters
 _REASON_LENGTH = 200
@@ -39,10 +43,11 @@ class XmlRefused(ValueError):
 
 @dataclass(frozen=True)
 class Limits:
-    """The caps a sitemap or feed is read under: bytes before and after gunzip, records kept."""
+    """The caps a sitemap or feed is read under: bytes before and after gunzip, tags, records kept."""
 
     max_bytes: int = MAX_BYTES
     max_entries: int = MAX_ENTRIES
+    max_tags: int = MAX_TAGS
 
 
 DEFAULT_LIMITS = Limits()
@@ -68,12 +73,21 @@ def unpacked(data: bytes, limits: Limits) -> bytes:
     return plain
 
 
-def records(data: bytes, names: frozenset[str]) -> Iterator[tuple[str, etree._Element]]:
-    """The document element's local name first (with itself), then each element whose local name is in
-    ``names``, complete, freed after the caller has read it. Raises ``XmlRefused``."""
+def records(data: bytes, names: frozenset[str], limits: Limits) -> Iterator[tuple[str, etree._Element]]:
+    """The document element's local name first (with itself), then each outermost element whose local
+    name is in ``names``, complete, freed (with everything before it) once the caller has read it.
+
+    Only those elements reach Python (lxml's ``tag`` filter; a per-element loop took 40 s over 50 MB of
+    ``<x/>``); what is not freed is bounded by ``Limits.max_tags``, counted before parsing. Raises
+    ``XmlRefused``.
+    """
+    tags = data.count(b"<")
+    if tags > limits.max_tags:
+        raise XmlRefused(f"{tags:,} tags, over the {limits.max_tags:,}-tag cap")
     events = etree.iterparse(
         io.BytesIO(data),
         events=("start", "end"),
+        tag=[f"{{*}}{name}" for name in sorted(names)],
         resolve_entities=False,
         no_network=True,
         load_dtd=False,
@@ -83,36 +97,44 @@ def records(data: bytes, names: frozenset[str]) -> Iterator[tuple[str, etree._El
         recover=False,
         collect_ids=False,
     )
-    started = False
+    root: etree._Element | None = None
+    inside = 0  # how many records the parser is inside: only the outermost is one
     try:
         for event, element in events:
-            if not isinstance(element.tag, str):
-                continue
+            if root is None:
+                root = _checked_root(element)
+                yield local_name(root), root
             if event == "start":
-                if not started:
-                    started = True
-                    if element.getroottree().docinfo.doctype:
-                        raise XmlRefused("declares a DTD (<!DOCTYPE>), which no sitemap or feed needs")
-                    yield local_name(element), element
+                inside += 1
                 continue
-            if local_name(element) in names:
+            inside -= 1
+            if not inside:
                 yield local_name(element), element
                 _free(element)
+        if root is None:
+            root = _checked_root(events.root)
+            yield local_name(root), root
     except etree.XMLSyntaxError as exc:
         raise XmlRefused(f"not well-formed XML: {one_line(exc)}") from None
     except (RecursionError, MemoryError) as exc:  # neither is expected with libxml2's limits on
         raise XmlRefused(f"too deep or too large: {type(exc).__name__}") from None
-    if not started:
+
+
+def _checked_root(element: etree._Element | None) -> etree._Element:
+    if element is None:
         raise XmlRefused("no XML element found")
+    tree = element.getroottree()
+    if tree.docinfo.doctype:
+        raise XmlRefused("declares a DTD (<!DOCTYPE>), which no sitemap or feed needs")
+    return tree.getroot()
 
 
 def _free(element: etree._Element) -> None:
-    """Drop a record once read, and the records before it, so a huge file never sits in memory whole."""
+    """Drop a record once read, and whatever came before it, so a huge file never sits in memory whole."""
     element.clear(keep_tail=False)
     parent = element.getparent()
     if parent is not None:
-        while element.getprevious() is not None:
-            del parent[0]
+        del parent[: parent.index(element)]
 
 
 def local_name(element: etree._Element) -> str:

@@ -14,7 +14,7 @@ from functools import cache
 
 from kei_crawler.pages.feeds import Feed, read_feed
 from kei_crawler.pages.sitemaps import Sitemap, read_sitemap
-from kei_crawler.pages.xml_input import MAX_BYTES, MAX_ENTRIES
+from kei_crawler.pages.xml_input import MAX_BYTES, MAX_ENTRIES, MAX_TAGS
 
 MIRROR = "http://127.0.0.1:8123"
 SITEMAP_URL = f"{MIRROR}/wp-sitemap.xml"
@@ -62,11 +62,16 @@ def _deep_nesting() -> bytes:
     return urlset("<url>" * 100_000 + "</url>" * 100_000)
 
 
-def _rows_of(size: int) -> bytes:
-    """A well-formed sitemap of on-site URLs about ``size`` bytes long (``MAX_BYTES``: the protocol's 50 MB)."""
-    row = url_row(brief(0), "2024-05-06")
-    count = (size - len(urlset(""))) // len(row)
-    return urlset(row * count)
+def _rows_of(size: int, count: int) -> bytes:
+    """A well-formed sitemap of ``count`` on-site URLs, padded (in the URL paths) to ``size`` bytes."""
+    pad = (size - len(urlset(""))) // count - len(url_row(brief(0), "2024-05-06")) - 1
+    rows = url_row(brief(0).rstrip("/") + "-" + "x" * pad + "/", "2024-05-06") * count
+    return urlset(rows) + b" " * (size - len(urlset(rows)))
+
+
+def _no_records(elements: int) -> bytes:
+    """One URL, then ``elements`` elements that are no record (each ``<x/>`` is one tag)."""
+    return urlset(url_row(brief(1)) + "<x/>" * elements)
 
 
 def _gzip_bomb() -> bytes:
@@ -154,14 +159,24 @@ def _on_site_links_only(result: Sitemap | Feed) -> None:
     assert result.offsite == 2 and LEAK not in repr(result)
 
 
+def _one_kept(result: Sitemap | Feed) -> None:
+    assert isinstance(result, Sitemap) and [e.url for e in result.entries] == [brief(1)]
+
+
+def _offsite_only(result: Sitemap | Feed, dropped: int) -> None:
+    assert isinstance(result, Sitemap) and not result.entries and result.offsite == dropped
+
+
 CASES = (
     XmlCase("billion laughs", _billion_laughs, refused="entity amplification"),
     XmlCase("quadratic blowup", _quadratic_blowup, refused="entity amplification"),
     XmlCase("external entity (file:///etc/passwd)", _external_entity, refused="DTD"),
     XmlCase("external DTD on another host", _external_dtd, refused="DTD"),
     XmlCase("100,000 levels of nesting", _deep_nesting, refused="depth"),
-    XmlCase("a 50 MB sitemap (the protocol's most)", lambda: _rows_of(MAX_BYTES), check=_capped),
-    XmlCase("a sitemap over 50 MB", lambda: _rows_of(MAX_BYTES + 1_000), refused="cap"),
+    XmlCase("a 50 MB sitemap of 150,000 URLs", lambda: _rows_of(MAX_BYTES, 150_000), check=_capped),
+    XmlCase("a sitemap over 50 MB", lambda: _rows_of(MAX_BYTES + 1_000, 1_000), refused="byte cap"),
+    XmlCase("12 million empty elements (50 MB)", lambda: _no_records(12_000_000), refused="tag cap"),
+    XmlCase("999,000 elements that are no record", lambda: _no_records(MAX_TAGS - 1_000), check=_one_kept),
     XmlCase("gzip bomb: 10 GiB of zeros", _gzip_bomb, refused="once gunzipped"),
     XmlCase("gzip bomb: a sitemap padded to 200 MB", _gzip_bomb_of_xml, refused="once gunzipped"),
     XmlCase("truncated gzip", lambda: gzip.compress(urlset(url_row(brief(1))))[:40], refused="gzip"),
@@ -200,10 +215,6 @@ CASES = (
         "a feed with script and HTML in titles", _feed_with_markup, kind="feed", check=_on_site_links_only
     ),
 )
-
-
-def _offsite_only(result: Sitemap | Feed, dropped: int) -> None:
-    assert isinstance(result, Sitemap) and not result.entries and result.offsite == dropped
 
 
 @cache
