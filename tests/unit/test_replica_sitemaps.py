@@ -16,6 +16,7 @@ import pytest
 from kei_crawler.pages.feeds import read_feed
 from kei_crawler.pages.sitemaps import Sitemap, read_sitemap
 from kei_crawler.replica import THEMES, Site, build_site
+from kei_crawler.replica import __main__ as replica_command
 from kei_crawler.replica.rss import FEED_ITEMS
 from kei_crawler.replica.sitemap_xml import INDEX_PATHS, PAGE_SIZES
 from kei_crawler.urls import is_brief_url
@@ -165,3 +166,28 @@ def test_the_same_options_give_the_same_bytes() -> None:
     assert digest() == digest()
     with pytest.raises(ValueError, match="unknown sitemaps"):
         build_site(5, sitemaps="yoast")
+
+
+def test_the_replica_command_publishes_what_its_flags_ask(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    served: list[Site] = []
+
+    class Server:
+        def __init__(self, site: Site, **_: object) -> None:
+            served.append(site)
+
+        def start(self) -> str:
+            return BASE
+
+        def serve_forever(self) -> None:
+            """Returns at once: the test needs the site, not a server."""
+
+    monkeypatch.setattr(replica_command, "ReplicaServer", Server)
+    flags = ["--briefs", "10", "--sitemaps", "plugin", "--gzip-sitemaps", "--feed", "--sitemap-disagrees"]
+    assert replica_command.main(flags) == 0
+    (site,) = served
+    assert (site.publishing.sitemaps, site.publishing.gzip, site.publishing.feed) == ("plugin", True, True)
+    assert site.sitemap_only == {site.briefs[1].slug} and site.listing_only == {site.briefs[2].slug}
+    assert replica_command.main(["--briefs", "2", "--sitemap-disagrees"]) == 2
+    assert "--sitemap-disagrees needs --briefs 3 or more" in capsys.readouterr().out
