@@ -2,10 +2,10 @@
 expansion, no network, libxml2's depth limit, and one ``XmlRefused`` line for anything it will not read.
 
 lxml is the parser (already a dependency, and what Scrapy's own ``scrapy.utils.sitemap.Sitemap`` uses)
-with the same protective options Scrapy sets, plus two of our own: the document is read as a stream
-(``iterparse``, each record freed once read, so memory follows one record, not the file) and a document
-that declares a DTD at all is refused at its first element — no sitemap or feed needs one, and billion
-laughs, quadratic blowup and external entities all start with one. Why not defusedxml or
+with the same protective options Scrapy sets, plus our own: the document is streamed (``iterparse``, only
+the records reaching Python, each freed once read, the rest bounded by a tag cap counted first), and a
+document that declares a DTD at all is refused before any record is read — no sitemap or feed needs one,
+and billion laughs, quadratic blowup and external entities all start with one. Why not defusedxml or
 ultimate-sitemap-parser: docs/reliability.md#feeds-and-sitemaps.
 """
 
