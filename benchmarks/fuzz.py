@@ -1,8 +1,9 @@
-"""``python -m benchmarks.fuzz --examples 5000``: the property tests of the URL rules and the page objects,
-run with many more generated cases than the test suite runs, and how many cases each property ran.
+"""``python -m benchmarks.fuzz --examples 5000``: the property tests of the URL rules, the page objects and
+the sitemap and feed parsers, run with many more generated cases than the test suite runs, and how many
+cases each property ran.
 
 The properties themselves live beside their tests (``tests/unit/test_fuzz_urls.py``, ``tests/unit/test_fuzz_pages.py``,
-each a ``PROPERTIES`` table); the suite and this script both run them through :func:`run_property`, so the
+``tests/unit/test_fuzz_xml.py``, each a ``PROPERTIES`` table); the suite and this script both run them through :func:`run_property`, so the
 two cannot drift apart. Hypothesis stops a property early when its strategy has no more distinct cases to
 give, so a count may be lower than ``--examples``; a failing property prints its falsifying example and
 the script exits 1.
@@ -55,8 +56,13 @@ def run_property(strategy: st.SearchStrategy[Any], check: Callable[[Any], None],
 def all_properties() -> dict[str, Property]:
     from tests.unit.test_fuzz_pages import PROPERTIES as PAGES
     from tests.unit.test_fuzz_urls import PROPERTIES as URLS
+    from tests.unit.test_fuzz_xml import PROPERTIES as XML
 
-    return {**{f"urls.{k}": v for k, v in URLS.items()}, **{f"pages.{k}": v for k, v in PAGES.items()}}
+    return {
+        **{f"urls.{k}": v for k, v in URLS.items()},
+        **{f"pages.{k}": v for k, v in PAGES.items()},
+        **{f"xml.{k}": v for k, v in XML.items()},
+    }
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,14 +1,16 @@
 """``make reliability``: the figures behind the crawler's reliability promises, written to RELIABILITY.md.
 
-Four runs, each reproducible alone with the command its section names:
+Five runs, each reproducible alone with the command its section names:
 
 - the soak run (``benchmarks.soak``): random faults on a tenth of the paths over thousands of requests;
 - kill -9 trials (``benchmarks.kill_trials``): a crawl killed at random moments, many times;
-- fuzzing (``benchmarks.fuzz``): the property tests of the URL rules and page objects, with many cases;
+- fuzzing (``benchmarks.fuzz``): the property tests of the URL rules, page objects and XML parsers, with
+  many cases;
+- hostile sitemaps and feeds (``benchmarks.hostile_xml``): each read in a fresh process, time and memory bounded;
 - hostile and careless users (``benchmarks.attacks``): bad settings, wrong paths, leftovers and links in
   the output directory, damaged snapshots and WARCs, a closed standard output.
 
-The test suite runs small versions of all four; this is the full-size run.
+The test suite runs small versions of all five; this is the full-size run.
 """
 
 from __future__ import annotations
@@ -105,7 +107,8 @@ def fuzz_section(examples: int) -> str:
     return "\n".join([
         f"Command: `python -m benchmarks.fuzz --examples {examples}`. Hypothesis generates URLs (other hosts, "
         "userinfo tricks, `..` and `%2e%2e`, `javascript:`/`file:`/`data:` schemes, control characters) and "
-        "pages (random trees of real tags, scripts, entities, broken encodings, mutated real pages); each "
+        "pages (random trees of real tags, scripts, entities, broken encodings, mutated real pages) and "
+        "sitemaps and feeds (generated and mutated XML, DTDs, gzip, hostile URLs and dates); each "
         "property holds for every case or the run fails with its example. A property whose strategy runs out "
         "of distinct cases stops early.",
         "",
@@ -115,6 +118,29 @@ def fuzz_section(examples: int) -> str:
         f"| **total** | **{sum(data['cases'].values()):,}** | |",
         "",
         f"Properties that failed: {failed}.",
+    ])  # fmt: skip
+
+
+def hostile_xml_section() -> str:
+    command = [sys.executable, "-m", "benchmarks.hostile_xml", "--format", "json"]
+    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=False)
+    data = json.loads(done.stdout.strip().splitlines()[-1])
+    rows = "\n".join(
+        f"| {row['case']} | {row['bytes']:,} | {row['seconds']:.2f} | {row['peak_mb']:.0f} | `{row['outcome'][:90]}` |"
+        for row in data["cases"]
+    )
+    return "\n".join([
+        "Command: `python -m benchmarks.hostile_xml` (cases: `tests/support/hostile_xml.py`). Each hostile "
+        "sitemap or feed is read by `pages.sitemaps` or `pages.feeds` in a fresh process; it must be refused "
+        "in one line or read for what is safe, as its test expects, within "
+        f"{data['bounds']['seconds']:.0f} s and {data['bounds']['peak_mb']:.0f} MB peak (the interpreter and "
+        "one copy of the document included).",
+        "",
+        "| case | bytes | seconds | peak MB | outcome |",
+        "| --- | ---: | ---: | ---: | --- |",
+        rows,
+        "",
+        f"Cases over a bound or read otherwise than expected: {', '.join(data['failed']) or 'none'}.",
     ])  # fmt: skip
 
 
@@ -166,7 +192,8 @@ def main(argv: list[str] | None = None) -> int:
     sections = [
         ("Soak run: random faults at a 10% rate", soak_section(args.briefs, args.rate, args.seed)),
         ("kill -9 at random moments", kill_section(args.trials, args.seed)),
-        ("Fuzzing the URL rules and the page objects", fuzz_section(args.examples)),
+        ("Fuzzing the URL rules, the page objects and the XML parsers", fuzz_section(args.examples)),
+        ("Hostile sitemaps and feeds", hostile_xml_section()),
         ("Hostile and careless users", attacks_section()),
     ]
     text = "\n".join([

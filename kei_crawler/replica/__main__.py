@@ -8,6 +8,7 @@ import contextlib
 from kei_crawler.replica.content import PAGINATIONS, build_site
 from kei_crawler.replica.faults import FaultPlan, parse_rule
 from kei_crawler.replica.server import ReplicaServer
+from kei_crawler.replica.sitemap_xml import SITEMAP_STYLES
 from kei_crawler.replica.themes import THEMES
 
 
@@ -17,6 +18,21 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--theme", choices=THEMES, default="modern", help="markup theme (default: modern)")
     parser.add_argument("--pagination", choices=PAGINATIONS, default="query", help="listing pagination style")
     parser.add_argument("--seed", type=int, default=0, help="content seed (default: 0)")
+    parser.add_argument(
+        "--sitemaps",
+        choices=SITEMAP_STYLES,
+        default="none",
+        help="publish sitemaps: WordPress core's /wp-sitemap.xml or a plugin's /sitemap_index.xml (default: none)",
+    )
+    parser.add_argument(
+        "--gzip-sitemaps", action="store_true", help="the sitemap index names .xml.gz sitemaps"
+    )
+    parser.add_argument("--feed", action="store_true", help="publish an RSS 2.0 feed at /feed/")
+    parser.add_argument(
+        "--sitemap-disagrees",
+        action="store_true",
+        help="the second-newest brief is in the sitemap only, the third-newest in the listing only",
+    )
     parser.add_argument("--port", type=int, default=8000, help="port on 127.0.0.1; 0 for any free one")
     parser.add_argument("--delay", type=float, default=0.0, help="seconds to wait before each response")
     parser.add_argument(
@@ -45,7 +61,19 @@ def main(argv: list[str] | None = None) -> int:
         print("error: --fault-rate must be between 0 and 1")
         return 2
     plan = FaultPlan(rules, rate=args.fault_rate, seed=args.fault_seed) if rules or args.fault_rate else None
-    site = build_site(args.briefs, theme=args.theme, pagination=args.pagination, seed=args.seed)
+    if args.sitemap_disagrees and args.briefs < 3:
+        print("error: --sitemap-disagrees needs --briefs 3 or more")
+        return 2
+    site = build_site(
+        args.briefs,
+        theme=args.theme,
+        pagination=args.pagination,
+        seed=args.seed,
+        sitemaps=args.sitemaps,
+        gzip_sitemaps=args.gzip_sitemaps,
+        feed=args.feed,
+        sitemap_disagrees=args.sitemap_disagrees,
+    )
     server = ReplicaServer(site, delay=args.delay, port=args.port, faults=plan)
     try:
         base_url = server.start()

@@ -24,9 +24,11 @@ from kei_crawler.replica.real import (
     REAL_BRIEFS,
     RealBrief,
 )
+from kei_crawler.replica.sitemap_xml import Publishing
 from kei_crawler.replica.themes import THEMES
 
 PAGINATIONS = ("query", "path")
+NOTHING_MORE = Publishing()  # no sitemap, no feed: the site as it was before issue 17
 # Korea View began in 2020; older posts are all staff posts.
 KOREA_VIEW_START = date(2020, 6, 1)
 _KV_FORMS: tuple[Form, ...] = (
@@ -46,11 +48,23 @@ class Site:
     Every method takes the site's lock, so the HTTP server's threads may render while a test mutates.
     """
 
-    def __init__(self, briefs: list[Brief], *, theme: str, pagination: str, seed: int) -> None:
+    def __init__(
+        self,
+        briefs: list[Brief],
+        *,
+        theme: str,
+        pagination: str,
+        seed: int,
+        publishing: Publishing = NOTHING_MORE,
+    ) -> None:
         self.briefs = briefs
         self.theme = theme
         self.pagination = pagination
         self.seed = seed
+        self.publishing = publishing
+        # Slugs the listing leaves out (found through the sitemap only) and the sitemap leaves out.
+        self.sitemap_only: set[str] = set()
+        self.listing_only: set[str] = set()
         self.lock = threading.RLock()
         self.removed: dict[str, Brief] = {}
         self._slugs = {brief.slug for brief in briefs}
@@ -74,6 +88,26 @@ class Site:
                 if found is None or self.briefs[found] is not brief:
                     raise ValueError(f"brief {brief.slug!r} is not on this site")
             return found
+
+    def listed(self) -> list[Brief]:
+        """The briefs the listing pages (and the feed) show, newest first."""
+        with self.lock:
+            if not self.sitemap_only:
+                return self.briefs
+            return [brief for brief in self.briefs if brief.slug not in self.sitemap_only]
+
+    def in_sitemap(self) -> list[Brief]:
+        """The briefs the sitemaps list, newest first."""
+        with self.lock:
+            return [brief for brief in self.briefs if brief.slug not in self.listing_only]
+
+    def disagree(self, *, sitemap_only: str | None = None, listing_only: str | None = None) -> None:
+        """Make the sitemap and the listing disagree: ``sitemap_only`` drops off the listing pages and the
+        feed (its page is still served), ``listing_only`` drops out of the sitemaps."""
+        with self.lock:
+            for slug, hidden in ((sitemap_only, self.sitemap_only), (listing_only, self.listing_only)):
+                if slug is not None:
+                    hidden.add(self._require(slug).slug)
 
     def expected_records(self, origin: str = "https://keia.org") -> list[dict[str, Any]]:
         with self.lock:
@@ -109,6 +143,8 @@ class Site:
             self.briefs.remove(brief)
             del self._index[slug]
             self.removed[slug] = brief
+            self.sitemap_only.discard(slug)
+            self.listing_only.discard(slug)
             return brief
 
     def render(self, path_and_query: str, base_url: str) -> tuple[int, dict[str, str], bytes]:
@@ -127,9 +163,25 @@ class Site:
 
 
 def build_site(
-    n_briefs: int = 60, *, theme: str = "modern", pagination: str = "query", seed: int = 0
+    n_briefs: int = 60,
+    *,
+    theme: str = "modern",
+    pagination: str = "query",
+    seed: int = 0,
+    sitemaps: str = "none",
+    gzip_sitemaps: bool = False,
+    feed: bool = False,
+    sitemap_disagrees: bool = False,
 ) -> Site:
-    """A deterministic site of ``n_briefs`` briefs, newest first; the same arguments give the same bytes."""
+    """A deterministic site of ``n_briefs`` briefs, newest first; the same arguments give the same bytes.
+
+    ``sitemaps`` (``none``, ``core``, ``plugin``), ``gzip_sitemaps`` and ``feed``: what it publishes besides
+    its pages (``sitemap_xml.Publishing``). ``sitemap_disagrees``: the second-newest brief is in the
+    sitemap only and the third-newest in the listing only (``Site.disagree``).
+    """
+    publishing = Publishing(sitemaps, gzip_sitemaps, feed)
+    if sitemap_disagrees and n_briefs < 3:
+        raise ValueError("a sitemap that disagrees with the listing needs at least 3 briefs")
     if theme not in THEMES:
         raise ValueError(f"unknown theme {theme!r}; choose from {', '.join(THEMES)}")
     if pagination not in PAGINATIONS:
@@ -151,7 +203,10 @@ def build_site(
             brief = _generate(rng, day, slugs)
         day = brief.published
         briefs.append(brief)
-    return Site(briefs, theme=theme, pagination=pagination, seed=seed)
+    site = Site(briefs, theme=theme, pagination=pagination, seed=seed, publishing=publishing)
+    if sitemap_disagrees:
+        site.disagree(sitemap_only=briefs[1].slug, listing_only=briefs[2].slug)
+    return site
 
 
 def _date_for(i: int, previous: date, rng: random.Random) -> date:

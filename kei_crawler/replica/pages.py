@@ -29,8 +29,8 @@ STATIC = {
 }
 
 
-def robots_txt(base_url: str) -> bytes:
-    return f"User-agent: *\nDisallow: /wp-admin/\nAllow: /wp-admin/admin-ajax.php\n\nSitemap: {base_url}/sitemap.xml\n".encode()
+def robots_txt(base_url: str, sitemap: str = "/sitemap.xml") -> bytes:
+    return f"User-agent: *\nDisallow: /wp-admin/\nAllow: /wp-admin/admin-ajax.php\n\nSitemap: {base_url}{sitemap}\n".encode()
 
 
 def _stable_date(key: str) -> date:

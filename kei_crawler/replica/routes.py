@@ -12,9 +12,10 @@ from email.utils import format_datetime
 from typing import Protocol
 from urllib.parse import parse_qsl, urlsplit
 
-from kei_crawler.replica import images, listing, pages, themes
+from kei_crawler.replica import images, listing, pages, rss, sitemap_xml, themes
 from kei_crawler.replica.drupal import render_drupal
 from kei_crawler.replica.model import Brief, published_at
+from kei_crawler.replica.sitemap_xml import Publishing
 from kei_crawler.replica.textonly import render_textonly
 
 
@@ -24,8 +25,13 @@ class Site(Protocol):
     theme: str
     pagination: str
     briefs: list[Brief]
+    publishing: Publishing
 
     def brief(self, slug: str) -> Brief | None: ...
+
+    def listed(self) -> list[Brief]: ...
+
+    def in_sitemap(self) -> list[Brief]: ...
 
     def position(self, brief: Brief) -> int: ...
 
@@ -38,7 +44,11 @@ def render(site: Site, path_and_query: str, base: str) -> Response:
     parts = urlsplit(path_and_query)
     path, query = parts.path or "/", parts.query
     if path == "/robots.txt":
-        return 200, {"Content-Type": "text/plain; charset=utf-8"}, pages.robots_txt(base)
+        robots = pages.robots_txt(base, site.publishing.robots_sitemap)
+        return 200, {"Content-Type": "text/plain; charset=utf-8"}, robots
+    published = _published_xml(site, path, base)
+    if published is not None:
+        return published
     if path.startswith(images.UPLOADS):
         return _upload(site, path, base)
     if path.startswith(images.THEMES) and path.endswith(".css"):
@@ -86,6 +96,22 @@ def _peninsula(site: Site, rest: list[str], query: str, base: str) -> Response:
     return not_found(site, base)
 
 
+def _published_xml(site: Site, path: str, base: str) -> Response | None:
+    """The sitemaps and the feed, when the site publishes them (``sitemap_xml.Publishing``)."""
+    publishing = site.publishing
+    if publishing.feed and path == "/feed/":
+        return 200, {"Content-Type": rss.RSS}, rss.feed(site.listed(), base)
+    if publishing.sitemaps == "none":
+        return None
+    if path == "/sitemap.xml":  # core and Yoast both send the conventional name to their index
+        return redirect(base + publishing.robots_sitemap)
+    found = sitemap_xml.render(publishing, site.in_sitemap(), path, base)
+    if found is None:
+        return None
+    kind, body = found
+    return 200, {"Content-Type": kind}, body
+
+
 def _upload(site: Site, path: str, base: str) -> Response:
     """A brief's photo (the path its pages show, in every theme); any other upload is not there."""
     stem = path.rsplit("/", 1)[-1].rsplit(".", 1)[0]
@@ -103,7 +129,7 @@ def _page_param(value: str | None) -> int:
 
 
 def _listing(site: Site, page_no: int, podcasts_page: int, base: str) -> Response:
-    html = listing.listing_page(site.theme, site.pagination, site.briefs, page_no, podcasts_page, base)
+    html = listing.listing_page(site.theme, site.pagination, site.listed(), page_no, podcasts_page, base)
     return ok(html) if html is not None else not_found(site, base)
 
 
