@@ -218,6 +218,10 @@ class KeiConfig:
     max_listing_pages: int = _setting(
         2000, "a hard stop for a listing that never ends (the real one has ~700)", _at_least(1)
     )
+    sitemaps: bool = _setting(
+        True,
+        "read the sitemaps robots.txt names (if none: at the usual places) and /feed/; False: the listing only",
+    )
     quality_min_briefs: int = _setting(
         5, "quality alert: compare fill rates only from this many fetched briefs", _at_least(0)
     )
