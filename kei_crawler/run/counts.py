@@ -28,6 +28,7 @@ class Stat:
     BRIEFS_NOT_REFRESHED = "kei/briefs_not_refreshed"
     BRIEFS_OUTSTANDING = "kei/briefs_outstanding"
     BRIEFS_GONE = "kei/briefs_gone"
+    BRIEFS_DATED_UNCHANGED = "kei/briefs_dated_unchanged"
     BODY_CHARS = "kei/body_chars"
     SNAPSHOT_ROWS = "kei/snapshot_rows"
     LISTING_PAGES = "kei/listing_pages"
@@ -149,6 +150,7 @@ def run_counts(stats: Mapping[str, Any], failures: FailureLists | None = None) -
         "briefs_carried": count(Stat.BRIEFS_CARRIED),
         "briefs_removed": count(Stat.BRIEFS_REMOVED),
         "briefs_not_modified": count(Stat.BRIEFS_NOT_MODIFIED),
+        "briefs_dated_unchanged": count(Stat.BRIEFS_DATED_UNCHANGED),
         "briefs_not_refreshed": count(Stat.BRIEFS_NOT_REFRESHED),
         "briefs_outstanding": count(Stat.BRIEFS_OUTSTANDING),
         "fill_rates": fill_rates(stats, written),

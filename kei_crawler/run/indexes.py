@@ -10,9 +10,12 @@ reported by the crawl that first finds it (and by every sweep while the site sti
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
+
+from kei_crawler.pages.xml_input import rfc822_datetime
+from kei_crawler.run.archive import KnownBrief
 
 MAX_SITEMAP_FILES = 500
 """Sitemap files read per crawl: the 6,384 briefs need 7; 500 of 50,000 URLs each is 25 million."""
@@ -35,6 +38,8 @@ class SiteIndexes:
     """A sitemap file could not be read: what the sitemaps list is incomplete, so nothing is concluded
     from a brief's absence from them."""
     feed_read: bool = False
+    revalidation_pending: bool = False
+    """A revalidating crawl waits for the sitemaps before it asks for any archived brief (``spider_idle``)."""
     requested: set[str] = field(default_factory=set)
     """Briefs requested because an index listed them and neither the listing nor the archive did."""
 
@@ -54,3 +59,31 @@ class SiteIndexes:
             "feed_not_in_listing": not_listed(self.feed) if self.feed_read else 0,
             "briefs_from_indexes": len(self.requested - self.listing),
         }
+
+
+def revalidation_due(
+    live: Iterable[str], known: Mapping[str, KnownBrief], sitemap: Mapping[str, datetime | None]
+) -> tuple[list[str], list[str]]:
+    """The ``live`` briefs to ask again, and those the sitemap dates no later than their capture.
+
+    Asked: a brief the sitemap lists with a ``<lastmod>`` newer than its capture (the row's
+    ``Last-Modified``, else its ``fetched_at``: the site's clock is compared with the site's clock where
+    it can be), one it lists with no ``<lastmod>``, and one it no longer lists (to confirm a 404/410).
+    """
+    ask: list[str] = []
+    unchanged: list[str] = []
+    for url in live:
+        lastmod = sitemap.get(url)
+        captured = _captured(known[url])
+        if lastmod is None or captured is None or lastmod > captured:
+            ask.append(url)
+        else:
+            unchanged.append(url)
+    return ask, unchanged
+
+
+def _captured(brief: KnownBrief) -> datetime | None:
+    when = rfc822_datetime(brief.http_last_modified) or brief.fetched_at
+    if when is not None and when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)  # the snapshot's timestamps are UTC
+    return when

@@ -14,7 +14,8 @@ business (``pages.sitemaps``, ``pages.feeds``, read safely by ``pages.xml_input`
 - a brief an index lists that neither the listing nor the archive holds is requested like any brief.
 
 The comparison of the sources (``run.indexes``) is counted at every ``spider_idle``, when what the crawl
-asked for has been read.
+asked for has been read. A revalidating crawl (``KEI_REVALIDATE_BY_LASTMOD``) asks for archived briefs only
+then, and only for those the sitemaps date after their capture or no longer list.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 import scrapy
+from scrapy.exceptions import DontCloseSpider
 from scrapy.http import Response
 from twisted.python.failure import Failure
 
@@ -34,7 +36,7 @@ from kei_crawler.pages.feeds import read_feed
 from kei_crawler.pages.sitemaps import read_sitemap
 from kei_crawler.pages.xml_input import MAX_BYTES, XmlRefused
 from kei_crawler.run.counts import Stat
-from kei_crawler.run.indexes import MAX_SITEMAP_FILES
+from kei_crawler.run.indexes import MAX_SITEMAP_FILES, revalidation_due
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -64,6 +66,18 @@ class IndexDiscovery:
 
     def brief_request(self, canonical: str, **kwargs: Any) -> scrapy.Request:
         raise NotImplementedError  # the spider's
+
+    def revalidation_request(self, canonical: str) -> scrapy.Request:
+        raise NotImplementedError  # the spider's
+
+    def revalidation_requests(self) -> Iterator[scrapy.Request]:
+        """A revalidating crawl's conditional requests: each live brief's at once, or, by ``<lastmod>``,
+        none until the sitemaps have been read (``indexes_idle``)."""
+        if self.config.sitemaps and self.config.revalidate_by_lastmod:
+            self.run.indexes.revalidation_pending = True
+            return
+        for url in self.run.archive.live_urls():
+            yield self.revalidation_request(url)
 
     def robots_parsed(self, request: scrapy.Request, sitemaps: list[str] | None = None) -> None:
         """robots.txt was read: ask for the crawled host's sitemaps and feed, once a crawl."""
@@ -165,11 +179,35 @@ class IndexDiscovery:
             self.run.indexes.sitemap_failed = True
         self._count_error(kind, request.url if request is not None else "?", reason_of(failure))
 
-    def count_disagreements(self) -> None:
-        """The sources compared as they stand (set, not added: idle comes again after a listing re-read)."""
+    def indexes_idle(self) -> None:
+        """Everything asked for has been read: compare the sources; a revalidating crawl then asks for the
+        archived briefs the sitemaps say changed (all of them when no sitemap was read whole)."""
         if self._run is None:
             return  # this run did not start: nothing was read
-        run, stats = self._run, self._index_stats()
+        self.count_disagreements()
+        run = self._run
+        if not run.indexes.revalidation_pending:
+            return
+        run.indexes.revalidation_pending = False
+        live, indexes = run.archive.live_urls(), run.indexes
+        if indexes.sitemap_files and not indexes.sitemap_failed:
+            ask, unchanged = revalidation_due(live, run.archive.known, indexes.sitemap)
+            run.archive.listed.update(unchanged)  # listed by the site, as a 304 would confirm them
+            self._index_stats().inc_value(Stat.BRIEFS_DATED_UNCHANGED, len(unchanged))
+            logger.info("Sitemaps date %d archived briefs unchanged; asking for %d", len(unchanged), len(ask))
+        else:
+            ask = live
+            logger.info("No sitemap read whole: asking for each of the %d archived briefs", len(ask))
+        engine = self.crawler.engine
+        assert engine is not None
+        for url in ask:
+            engine.crawl(self.revalidation_request(url))
+        if ask:
+            raise DontCloseSpider
+
+    def count_disagreements(self) -> None:
+        """The sources compared as they stand (set, not added: idle comes again after a listing re-read)."""
+        run, stats = self.run, self._index_stats()
         archived = () if run.mode in WHOLE_LISTING else run.archive.known.keys()
         for name, count in run.indexes.disagreements(archived).items():
             stats.set_value(Stat.indexes(name), count)

@@ -63,7 +63,7 @@ class PeninsulaSpider(IndexDiscovery, RequisiteFetching, scrapy.Spider):
         # OffsiteMiddleware's guard, on top of our own same_site checks below.
         spider.allowed_domains = [urlsplit(spider.base_url).hostname or ""]
         crawler.signals.connect(spider.robots_parsed, signal=signals.robots_parsed)
-        crawler.signals.connect(spider.count_disagreements, signal=signals.spider_idle)
+        crawler.signals.connect(spider.indexes_idle, signal=signals.spider_idle)
         return spider
 
     @property
@@ -84,9 +84,8 @@ class PeninsulaSpider(IndexDiscovery, RequisiteFetching, scrapy.Spider):
         yield scrapy.Request(self.listing_url, callback=self.parse_listing, errback=self.listing_failed)
         for url in sorted(run.archive.outstanding):
             yield self.brief_request(url)  # failed in an earlier crawl, never archived: try again
-        if run.mode is Mode.REVALIDATE:
-            for url in run.archive.live_urls():
-                yield self.revalidation_request(url)
+        for request in self.revalidation_requests() if run.mode is Mode.REVALIDATE else ():
+            yield request
 
     def parse_listing(self, response: Response) -> Iterator[scrapy.Request]:
         stats = self.crawler.stats

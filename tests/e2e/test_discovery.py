@@ -4,6 +4,7 @@ only the requests that find that out. Counted from the replica's own log and the
 
 from __future__ import annotations
 
+import shutil
 from collections import Counter
 from pathlib import Path
 
@@ -108,3 +109,59 @@ def test_a_sitemap_the_parser_refuses_is_one_warning_and_counted(tmp_path: Path)
     assert isinstance(disagreements, dict) and disagreements["listing_not_in_sitemap"] == 0
     warned = [line for line in stderr.splitlines() if "wp-sitemap-posts-post-1.xml" in line]
     assert len(warned) == 1 and "WARNING" in warned[0]
+
+
+# Columns that name the run or the moment rather than the brief: each crawl sets its own.
+PER_RUN = {"fetched_at", "first_seen", "last_seen", "removed_at", "warc_file", "warc_record_id", "warc_offset",
+           "photo_warc_record_id", "crawl_id", "refresh_error"}  # fmt: skip
+
+
+def comparable(out: Path, before: dict[str, dict[str, object]]) -> dict[str, dict[str, object]]:
+    """Each row without its per-run columns, plus whether this crawl moved its last_seen or removed it."""
+    return {
+        url: {**{k: v for k, v in row.items() if k not in PER_RUN},
+              "seen_again": url in before and row["last_seen"] != before[url]["last_seen"],
+              "removed": row["removed_at"] is not None}
+        for url, row in snapshot_rows(out).items()
+    }  # fmt: skip
+
+
+def test_revalidation_by_lastmod_asks_only_for_what_changed(tmp_path: Path) -> None:
+    site = build_site(60, theme="modern", sitemaps="core", feed=True)
+    first = tmp_path / "first"
+    with ReplicaServer(site) as server:
+        crawl(server, first, *DISCOVERY)
+        before = snapshot_rows(first)
+        edited, removed = site.briefs[20].slug, site.briefs[30].slug
+        new = [brief.slug for brief in site.publish(3)]
+        site.edit(edited)
+        site.remove(removed)
+        results = {}
+        for name, flags in (("lastmod", ()), ("per_brief", ("-s", "KEI_REVALIDATE_BY_LASTMOD=False"))):
+            out = tmp_path / name
+            shutil.copytree(first, out)
+            server.clear_log()
+            counts, _ = crawl(server, out, "--revalidate", *DISCOVERY, *flags)
+            results[name] = (counts, Counter(paths(server)), comparable(out, before))
+    (by_lastmod, asked, rows), (per_brief, asked_each, rows_each) = results["lastmod"], results["per_brief"]
+    assert rows == rows_each
+    assert (
+        rows[url(edited)]["content_hash"] != before[url(edited)]["content_hash"]
+        and rows[url(removed)]["removed"]
+    )
+    briefs = sorted(
+        p for p in asked if p.startswith("/the-peninsula/") and p.count("/") == 3 and "?" not in p
+    )
+    assert briefs == sorted(f"/the-peninsula/{slug}/" for slug in [*new, edited, removed])
+    photos = sum(n for p, n in asked.items() if p.startswith("/wp-content/"))
+    # robots.txt + the index and its two sitemaps + the feed + 2 listing pages + 5 briefs, and their photos
+    assert sum(asked.values()) - photos <= 1 + 3 + 1 + 2 + 5
+    assert (
+        by_lastmod["briefs_dated_unchanged"] == 60 - 2
+    )  # the archive's briefs but the edited and the removed
+    assert sum(asked_each.values()) > 60 and per_brief["briefs_dated_unchanged"] == 0
+    assert by_lastmod["briefs_changed"] == per_brief["briefs_changed"] == 1
+
+
+def url(slug: str) -> str:
+    return f"{ORIGIN}/the-peninsula/{slug}/"

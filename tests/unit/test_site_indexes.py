@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from kei_crawler.run.indexes import SiteIndexes
+from datetime import UTC, datetime, timedelta
+
+from kei_crawler.run.archive import KnownBrief
+from kei_crawler.run.indexes import SiteIndexes, revalidation_due
 
 A, B, C, D = (f"https://keia.org/the-peninsula/{slug}/" for slug in "abcd")
 
@@ -29,3 +32,27 @@ def test_the_feed_and_the_briefs_fetched_for_the_indexes() -> None:
     indexes = SiteIndexes(listing={A}, feed={A, C}, feed_read=True, requested={C, A})
     found = indexes.disagreements(archived=())
     assert found["feed_not_in_listing"] == 1 and found["briefs_from_indexes"] == 1
+
+
+def known(url: str, last_modified: str | None, fetched: datetime | None) -> KnownBrief:
+    return KnownBrief(
+        url, "hash", None, last_modified, datetime(2020, 1, 1, tzinfo=UTC), None, fetched_at=fetched
+    )
+
+
+def test_revalidation_asks_for_the_briefs_dated_after_their_capture_and_those_unlisted() -> None:
+    noon = datetime(2026, 1, 2, 12, tzinfo=UTC)
+    archive = {
+        A: known(A, "Fri, 02 Jan 2026 12:00:00 GMT", None),  # dated as captured: unchanged
+        B: known(B, "Fri, 02 Jan 2026 12:00:00 GMT", None),  # dated an hour later: edited
+        C: known(C, None, noon.replace(tzinfo=None)),  # no Last-Modified: its (naive, UTC) fetch time
+        D: known(D, None, noon),  # the sitemap no longer lists it
+    }
+    sitemap = {A: noon, B: noon + timedelta(hours=1), C: noon - timedelta(days=1)}
+    assert revalidation_due([A, B, C, D], archive, sitemap) == ([B, D], [A, C])
+
+
+def test_a_brief_without_lastmod_or_capture_time_is_asked_for() -> None:
+    archive = {A: known(A, None, None), B: known(B, "not a date", None)}
+    sitemap: dict[str, datetime | None] = {A: datetime(2026, 1, 1, tzinfo=UTC), B: None}
+    assert revalidation_due([A, B], archive, sitemap) == ([A, B], [])
