@@ -85,7 +85,7 @@ class IndexDiscovery:
         if indexes.asked or not self.config.sitemaps or not urls.same_site(request.url, self.base_url):
             return
         indexes.asked = True
-        named = [url for url in sitemaps or () if urls.same_site(url, self.base_url)]
+        named = list(dict.fromkeys(url for url in sitemaps or () if urls.same_site(url, self.base_url)))
         if sitemaps and not named:
             logger.info("robots.txt names sitemaps on other hosts only; not read: %s", ", ".join(sitemaps))
         if not named:
@@ -95,13 +95,16 @@ class IndexDiscovery:
             probes = []
         engine = self.crawler.engine
         assert engine is not None
+        indexes.requested_files.update(named)
         for url in named:
             engine.crawl(self._sitemap_request(url, probes=probes, top=True))
         engine.crawl(self._index_request(f"{self.base_url}{FEED}", self.parse_feed, FEED_KIND))
 
     def _index_request(self, url: str, callback: Any, kind: str, **cb_kwargs: Any) -> scrapy.Request:
+        # Not filtered as seen: a resumed crawl reads them again (a few requests), or it would know none
+        # of the dates and revalidate every brief. Read once a crawl all the same: ``asked``, ``requested_files``.
         return scrapy.Request(
-            url, callback=callback, errback=self.index_failed, cb_kwargs=cb_kwargs,
+            url, callback=callback, errback=self.index_failed, cb_kwargs=cb_kwargs, dont_filter=True,
             meta={"handle_httpstatus_list": MISSING, "download_maxsize": MAX_BYTES, "index_kind": kind},
         )  # fmt: skip
 
@@ -130,6 +133,8 @@ class IndexDiscovery:
                 logger.warning("Sitemap index %s names another index; not followed", response.url)
                 return
             for entry in sitemap.entries:
+                if entry.url in indexes.requested_files:
+                    continue
                 if len(indexes.requested_files) >= MAX_SITEMAP_FILES:
                     logger.warning("More than %d sitemap files; the rest not read", MAX_SITEMAP_FILES)
                     indexes.sitemap_failed = True
