@@ -165,3 +165,15 @@ def test_revalidation_by_lastmod_asks_only_for_what_changed(tmp_path: Path) -> N
 
 def url(slug: str) -> str:
     return f"{ORIGIN}/the-peninsula/{slug}/"
+
+
+def test_without_sitemaps_revalidation_asks_for_every_brief_as_before(tmp_path: Path) -> None:
+    site = build_site(60, theme="flat")
+    out = tmp_path / "out"
+    with ReplicaServer(site) as server:
+        crawl(server, out, *DISCOVERY)
+        site.edit(site.briefs[20].slug)
+        server.clear_log()
+        counts, _ = crawl(server, out, "--revalidate", *DISCOVERY)
+        conditional = [r for r in server.requests if any(h.lower() == "if-none-match" for h in r.headers)]
+    assert len(conditional) == 60 and counts["briefs_changed"] == 1 and counts["briefs_dated_unchanged"] == 0
