@@ -11,6 +11,7 @@ from pathlib import Path
 from kei_crawler.extensions.manifest import latest_manifest
 from kei_crawler.replica import Fault, FaultPlan, FaultRule, ReplicaServer, build_site
 from tests.support.crawling import run_crawl
+from tests.support.faulty_site import FaultySite, Rendered
 from tests.support.snapshots import snapshot_rows
 
 ORIGIN = "https://keia.org"
@@ -177,3 +178,25 @@ def test_without_sitemaps_revalidation_asks_for_every_brief_as_before(tmp_path: 
         counts, _ = crawl(server, out, "--revalidate", *DISCOVERY)
         conditional = [r for r in server.requests if any(h.lower() == "if-none-match" for h in r.headers)]
     assert len(conditional) == 60 and counts["briefs_changed"] == 1 and counts["briefs_dated_unchanged"] == 0
+
+
+def test_sitemaps_and_entries_on_another_host_are_never_requested(tmp_path: Path) -> None:
+    site = build_site(60, theme="flat", sitemaps="core")
+    with ReplicaServer(build_site(3, theme="flat")) as other:
+        elsewhere = other.base_url
+
+        def robots(_path: str, base: str) -> Rendered:
+            text = f"User-agent: *\nDisallow:\nSitemap: {elsewhere}/wp-sitemap.xml\nSitemap: {base}/wp-sitemap.xml\n"
+            return 200, {"Content-Type": "text/plain"}, text.encode()
+
+        def posts(_path: str, base: str) -> Rendered:
+            locs = [f"{elsewhere}/the-peninsula/{site.briefs[0].slug}/", f"{base}{site.briefs[1].path}"]
+            body = "".join(f"<url><loc>{loc}</loc></url>" for loc in locs)
+            xml = f'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{body}</urlset>'
+            return 200, {"Content-Type": "application/xml"}, xml.encode()
+
+        faulty = FaultySite(site, {"/robots.txt": robots, "/wp-sitemap-posts-post-1.xml": posts})
+        with ReplicaServer(faulty) as server:  # type: ignore[arg-type]
+            counts, _ = crawl(server, tmp_path / "out", *DISCOVERY)
+        assert other.requests == []
+    assert counts["sitemap_briefs"] == 1 and counts["briefs_new"] == 60
