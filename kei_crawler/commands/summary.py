@@ -49,10 +49,11 @@ def summary_table(result: CrawlResult, elapsed: float | None = None) -> Table:
         table.add_row(label, str(counts[key]))
     for label, key in (
         ("briefs not modified (304)", "briefs_not_modified"),
+        ("briefs unchanged by sitemap lastmod", "briefs_dated_unchanged"),
         ("briefs carried forward", "briefs_carried"),
         ("briefs removed (404/410)", "briefs_removed"),
     ):
-        if counts[key]:
+        if counts.get(key):
             table.add_row(label, str(counts[key]))
     table.add_row("briefs in snapshot", str(counts["snapshot_rows"]))
     for reason, n in counts["briefs_dropped"].items():
