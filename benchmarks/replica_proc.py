@@ -184,16 +184,22 @@ class BenchServer:
 
 def main(argv: list[str]) -> int:
     briefs, theme, prerender = int(argv[0]), argv[1], argv[2] == "prerender"
-    asyncio.run(BenchServer(build_site(briefs, theme=theme), prerender=prerender).serve())
+    sitemaps, feed = (argv[3], argv[4] == "feed") if len(argv) > 4 else ("none", False)
+    site = build_site(briefs, theme=theme, sitemaps=sitemaps, feed=feed)
+    asyncio.run(BenchServer(site, prerender=prerender).serve())
     return 0
 
 
 class ReplicaProcess:
     """The client: ``with ReplicaProcess(6384) as replica: crawl(replica.base_url)``."""
 
-    def __init__(self, briefs: int, *, theme: str = "modern", prerender: bool = True) -> None:
+    def __init__(
+        self, briefs: int, *, theme: str = "modern", prerender: bool = True, sitemaps: str = "none",
+        feed: bool = False,
+    ) -> None:  # fmt: skip
+        # sitemaps and feed: what the site publishes besides its pages (replica.build_site's arguments).
         self.argv = [sys.executable, "-m", "benchmarks.replica_proc", str(briefs), theme,
-                     "prerender" if prerender else "lazy"]  # fmt: skip
+                     "prerender" if prerender else "lazy", sitemaps, "feed" if feed else "no-feed"]  # fmt: skip
         self.process: subprocess.Popen[str] | None = None
         self.base_url = ""
 

@@ -218,6 +218,8 @@ class KeiConfig:
     max_listing_pages: int = _setting(
         2000, "a hard stop for a listing that never ends (the real one has ~700)", _at_least(1)
     )
+    sitemaps: bool = _setting(True, "read robots.txt's sitemaps (else the usual ones) and /feed/")
+    revalidate_by_lastmod: bool = _setting(True, "--revalidate: only briefs a sitemap dates after capture")
     quality_min_briefs: int = _setting(
         5, "quality alert: compare fill rates only from this many fetched briefs", _at_least(0)
     )

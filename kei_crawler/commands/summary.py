@@ -16,6 +16,14 @@ from kei_crawler.run.layout import OutputLayout
 from kei_crawler.run.outcome import lost_briefs
 from kei_crawler.storage.snapshot import store
 
+INDEX_LABELS = {
+    "sitemap_not_in_listing": "listed in sitemap, not in listing",
+    "listing_not_in_sitemap": "in listing, not in sitemap",
+    "feed_not_in_listing": "in feed, not in listing",
+    "briefs_from_indexes": "briefs found only by sitemap or feed",
+}
+"""``run.indexes.SiteIndexes.disagreements``' counts, as the summary names them."""
+
 
 def duration(seconds: float) -> str:
     """``8.3 s`` for a short run, ``1:02:07`` for a long one."""
@@ -41,15 +49,22 @@ def summary_table(result: CrawlResult, elapsed: float | None = None) -> Table:
         table.add_row(label, str(counts[key]))
     for label, key in (
         ("briefs not modified (304)", "briefs_not_modified"),
+        ("briefs unchanged by sitemap lastmod", "briefs_dated_unchanged"),
         ("briefs carried forward", "briefs_carried"),
         ("briefs removed (404/410)", "briefs_removed"),
     ):
-        if counts[key]:
+        if counts.get(key):
             table.add_row(label, str(counts[key]))
     table.add_row("briefs in snapshot", str(counts["snapshot_rows"]))
     for reason, n in counts["briefs_dropped"].items():
         table.add_row(f"dropped: {reason}", str(n))
     table.add_row("listing pages", str(counts["listing_pages"]))
+    if counts.get("sitemap_files") or counts.get("feed_briefs"):
+        # The site's own indexes beside its listing (docs/operations.md#sitemaps-and-the-feed).
+        listed = f"{counts['sitemap_briefs']} briefs; the feed {counts['feed_briefs']}"
+        table.add_row("sitemaps read", f"{counts['sitemap_files']} ({listed})")
+        for name, n in counts["index_disagreements"].items():
+            table.add_row(INDEX_LABELS.get(name, name), str(n))
     if counts["requisites"] or counts["requisites_archived"] or counts["requisites_offsite"]:
         # The briefs' photos and content images (docs/warc.md#page-requisites): not briefs, so apart.
         held, offsite = counts["requisites_archived"], counts["requisites_offsite"]
@@ -62,8 +77,9 @@ def summary_table(result: CrawlResult, elapsed: float | None = None) -> Table:
     if counts["warc_bytes"]:
         records = ", ".join(f"{n} {kind}" for kind, n in counts["warc_records"].items())
         table.add_row("WARC bytes", f"{counts['warc_bytes']:,} ({records})")
-    for kind in ("brief_errors", "listing_errors", "requisite_errors", "spider_exceptions"):
-        for reason, n in counts[kind].items():
+    errors = ("brief_errors", "listing_errors", "requisite_errors", "sitemap_errors", "feed_errors")
+    for kind in (*errors, "spider_exceptions"):
+        for reason, n in counts.get(kind, {}).items():
             table.add_row(f"{kind.replace('_', ' ')}: {reason}", str(n))
     return table
 

@@ -15,7 +15,8 @@
 Written on Scrapy's public pieces — the engine's ``download_async``, the ``ROBOTSTXT_PARSER`` classes and
 the ``robots_parsed`` signal — rather than by overriding RobotsTxtMiddleware's private methods, so that it
 takes the same settings (``ROBOTSTXT_OBEY``, ``ROBOTSTXT_USER_AGENT``, ``ROBOTSTXT_PARSER``) and sits at
-its place (100) without depending on how Scrapy's version is built inside.
+its place (100) without depending on how Scrapy's version is built inside. The signal also carries the
+file's ``Sitemap:`` lines (``sitemaps``: absolute URLs), which the spider reads (``spiders.index_requests``).
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from scrapy.robotstxt import RobotParser
 from scrapy.utils.defer import maybe_deferred_to_future
 from scrapy.utils.httpobj import urlparse_cached
 from scrapy.utils.misc import build_from_crawler, load_object
+from scrapy.utils.sitemap import sitemap_urls_from_robots
 from twisted.internet.defer import Deferred
 
 from kei_crawler.middlewares.reasons import (
@@ -128,8 +130,9 @@ class Rfc9309RobotsMiddleware:
         # A 4xx is "unavailable": no rules, whatever the error page holds.
         body = response.body if response.status < 400 else b""
         rules: RobotParser = build_from_crawler(self.parser_class, self.crawler, body)
+        sitemaps = list(sitemap_urls_from_robots(body, base_url=response.url))
         await self.crawler.signals.send_catch_log_async(
-            signal=signals.robots_parsed, robotparser=rules, request=request
+            signal=signals.robots_parsed, robotparser=rules, request=request, sitemaps=sitemaps
         )
         return rules
 

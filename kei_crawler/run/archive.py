@@ -39,6 +39,9 @@ class KnownBrief:
     warc_file: str | None = None
     """The capture the row holds (with ``warc_offset``): what a 304 to a revalidation confirms."""
     warc_offset: int | None = None
+    fetched_at: datetime | None = None
+    """When the row's capture was fetched: what a sitemap's ``<lastmod>`` is compared with when the
+    capture has no ``Last-Modified`` (``run.indexes.revalidation_due``)."""
 
 
 _COLUMNS = [spec.name for spec in fields(KnownBrief)]  # read from the snapshot, column by column

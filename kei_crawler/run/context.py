@@ -22,6 +22,7 @@ from kei_crawler.config import WHOLE_LISTING, KeiConfig, Mode, resolve_mode
 from kei_crawler.run import crawl_ids
 from kei_crawler.run.archive import ArchiveState
 from kei_crawler.run.counts import FailureLists
+from kei_crawler.run.indexes import SiteIndexes
 from kei_crawler.run.jobdir import JobDirError, clear_job_dir, take_job_dir
 from kei_crawler.run.layout import FOLDER, JobLayout, OutputLayout, kind_of
 from kei_crawler.run.listing_walk import ListingWalk, sweep_due, swept_at
@@ -70,6 +71,8 @@ class RunContext:
     """Consecutive listing pages holding only known briefs (where an incremental crawl stops)."""
     listing: ListingWalk = field(default_factory=ListingWalk)
     """The listing pages as read, to tell whether the listing shifted while the crawl walked it."""
+    indexes: SiteIndexes = field(default_factory=SiteIndexes)
+    """What the sitemaps, the feed and the listing list, to compare them (``spiders.index_requests``)."""
     failures: FailureLists = field(default_factory=FailureLists)
     outcome: RunOutcome = field(default_factory=RunOutcome)
     requisites: RequisiteLinks = field(default_factory=RequisiteLinks)

@@ -28,6 +28,7 @@ class Stat:
     BRIEFS_NOT_REFRESHED = "kei/briefs_not_refreshed"
     BRIEFS_OUTSTANDING = "kei/briefs_outstanding"
     BRIEFS_GONE = "kei/briefs_gone"
+    BRIEFS_DATED_UNCHANGED = "kei/briefs_dated_unchanged"
     BODY_CHARS = "kei/body_chars"
     SNAPSHOT_ROWS = "kei/snapshot_rows"
     LISTING_PAGES = "kei/listing_pages"
@@ -43,6 +44,10 @@ class Stat:
     REQUISITES = "kei/requisites"
     REQUISITES_ARCHIVED = "kei/requisites_archived"
     REQUISITES_OFFSITE = "kei/requisites_offsite"
+    SITEMAP_FILES = "kei/sitemap_files"
+    SITEMAP_BRIEFS = "kei/sitemap_briefs"
+    FEED_BRIEFS = "kei/feed_briefs"
+    INDEXES = "kei/indexes/"
     REEXTRACT_RESPONSES = "kei/reextract/responses"
     FILLED = "kei/filled/"
     WARC_RECORDS = "kei/warc_records/"
@@ -50,6 +55,11 @@ class Stat:
     @staticmethod
     def filled(name: str) -> str:
         return f"{Stat.FILLED}{name}"
+
+    @staticmethod
+    def indexes(name: str) -> str:
+        """A disagreement between the listing, the sitemaps and the feed (``run.indexes``)."""
+        return f"{Stat.INDEXES}{name}"
 
     @staticmethod
     def errors(kind: str) -> str:
@@ -117,7 +127,10 @@ def run_counts(stats: Mapping[str, Any], failures: FailureLists | None = None) -
     settled (the next crawl then sweeps the listing). ``requisites`` are the briefs' images (and
     stylesheets) downloaded, ``requisites_archived`` those not fetched because the archive holds them,
     ``requisites_offsite`` those on another host, ``requisite_errors`` the failures by reason — none of
-    them a brief, and none a lost brief (``spiders.requisite_requests``).
+    them a brief, and none a lost brief (``spiders.requisite_requests``). ``sitemap_files`` are the
+    sitemaps read, ``sitemap_briefs`` and ``feed_briefs`` the briefs they list, ``index_disagreements``
+    how the listing, the sitemaps and the feed disagree (``run.indexes``), ``sitemap_errors`` and
+    ``feed_errors`` the files that failed or were refused, by reason.
     """
 
     def prefixed(prefix: str) -> dict[str, int]:
@@ -137,6 +150,7 @@ def run_counts(stats: Mapping[str, Any], failures: FailureLists | None = None) -
         "briefs_carried": count(Stat.BRIEFS_CARRIED),
         "briefs_removed": count(Stat.BRIEFS_REMOVED),
         "briefs_not_modified": count(Stat.BRIEFS_NOT_MODIFIED),
+        "briefs_dated_unchanged": count(Stat.BRIEFS_DATED_UNCHANGED),
         "briefs_not_refreshed": count(Stat.BRIEFS_NOT_REFRESHED),
         "briefs_outstanding": count(Stat.BRIEFS_OUTSTANDING),
         "fill_rates": fill_rates(stats, written),
@@ -156,6 +170,12 @@ def run_counts(stats: Mapping[str, Any], failures: FailureLists | None = None) -
         "requisites_archived": count(Stat.REQUISITES_ARCHIVED),
         "requisites_offsite": count(Stat.REQUISITES_OFFSITE),
         "requisite_errors": prefixed(Stat.errors("requisite") + "/"),
+        "sitemap_files": count(Stat.SITEMAP_FILES),
+        "sitemap_briefs": count(Stat.SITEMAP_BRIEFS),
+        "feed_briefs": count(Stat.FEED_BRIEFS),
+        "index_disagreements": prefixed(Stat.INDEXES),
+        "sitemap_errors": prefixed(Stat.errors("sitemap") + "/"),
+        "feed_errors": prefixed(Stat.errors("feed") + "/"),
         "spider_exceptions": prefixed("spider_exceptions/"),
         "errors": list(failures.errors),
         "drops": list(failures.drops),

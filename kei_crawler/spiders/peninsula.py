@@ -14,6 +14,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import scrapy
+from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.http import Response
 from twisted.python.failure import Failure
@@ -29,6 +30,7 @@ from kei_crawler.pages.brief import PageRead, read_brief
 from kei_crawler.pages.workers import WorkerPool
 from kei_crawler.run.context import RunContext
 from kei_crawler.run.counts import Stat
+from kei_crawler.spiders.index_requests import IndexDiscovery
 from kei_crawler.spiders.requisite_requests import RequisiteFetching
 from kei_crawler.storage.warc.link import HELD_META, fetched_at, warc_link
 
@@ -38,7 +40,7 @@ GONE = (404, 410)
 Output = RawBrief | scrapy.Request  # a brief page's: its RawBrief, then its requisites' requests
 
 
-class PeninsulaSpider(RequisiteFetching, scrapy.Spider):
+class PeninsulaSpider(IndexDiscovery, RequisiteFetching, scrapy.Spider):
     name = "peninsula"
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -60,6 +62,8 @@ class PeninsulaSpider(RequisiteFetching, scrapy.Spider):
         spider.reader = WorkerPool(config.extract_workers)
         # OffsiteMiddleware's guard, on top of our own same_site checks below.
         spider.allowed_domains = [urlsplit(spider.base_url).hostname or ""]
+        crawler.signals.connect(spider.robots_parsed, signal=signals.robots_parsed)
+        crawler.signals.connect(spider.indexes_idle, signal=signals.spider_idle)
         return spider
 
     @property
@@ -80,9 +84,8 @@ class PeninsulaSpider(RequisiteFetching, scrapy.Spider):
         yield scrapy.Request(self.listing_url, callback=self.parse_listing, errback=self.listing_failed)
         for url in sorted(run.archive.outstanding):
             yield self.brief_request(url)  # failed in an earlier crawl, never archived: try again
-        if run.mode is Mode.REVALIDATE:
-            for url in run.archive.live_urls():
-                yield self.revalidation_request(url)
+        for request in self.revalidation_requests() if run.mode is Mode.REVALIDATE else ():
+            yield request
 
     def parse_listing(self, response: Response) -> Iterator[scrapy.Request]:
         stats = self.crawler.stats
@@ -94,6 +97,7 @@ class PeninsulaSpider(RequisiteFetching, scrapy.Spider):
         number = urls.listing_page_number(response.url) or 1
         canonicals = [urls.canonical_brief_url(link, self.origin) for link in links]
         self.run.listing.record(number, response.url, page.posts_located(), canonicals)
+        self.run.indexes.listing.update(canonicals)
         if not links:
             # An empty page past the end is how some listings end; anything else deserves a look.
             logger.info("Listing page lists no briefs: %s", response.url)
