@@ -18,7 +18,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from kei_crawler.run import outstanding
+from kei_crawler.run import index_absence, outstanding
 from kei_crawler.run.listing_walk import SWEPT_AT_KEY
 from kei_crawler.storage.snapshot import store
 from kei_crawler.storage.snapshot.reading import open_snapshot
@@ -62,6 +62,8 @@ class ArchiveState:
     """Briefs listed before but never captured: every crawl asks for them again (``outstanding``)."""
     swept_at: datetime | None = None
     """When a crawl last read the whole listing in one state (``run.listing_walk``); None: never."""
+    indexes_absent: index_absence.Absence | None = None
+    """The last asking for the sitemaps and the feed found neither (``run.index_absence``); None: ask."""
     photo_links: dict[str, str] = field(default_factory=dict)
     """Photo URL → the WARC-Record-ID of its capture, for the rows that name one: a photo the archive
     holds is not fetched again, and a fresh row showing it links to that capture (``run.photo_links``)."""
@@ -108,6 +110,7 @@ class ArchiveState:
         return cls(
             snapshot=ref, known=known, outstanding=pending, swept_at=_when(metadata.get(SWEPT_AT_KEY)),
             photo_links=_photo_links(snapshot.parquet),
+            indexes_absent=index_absence.decode(metadata.get(index_absence.METADATA_KEY)),
         )  # fmt: skip
 
     @property

@@ -26,7 +26,7 @@ import pyarrow.parquet as pq
 
 from kei_crawler import __version__
 from kei_crawler.items import Brief
-from kei_crawler.run import current, listing_walk, outstanding
+from kei_crawler.run import current, index_absence, listing_walk, outstanding
 from kei_crawler.run.context import PID_FILE, RunContext
 from kei_crawler.run.counts import Stat, fill_rates, run_counts
 from kei_crawler.run.outcome import FINISHED
@@ -254,6 +254,7 @@ class SnapshotAssembly:
         )
         self.stats.set_value(Stat.BRIEFS_OUTSTANDING, len(pending))
         swept = run.listing_swept_at()
+        absent = run.indexes.absence(run.archive.indexes_absent, run.started_at)
         metadata = {
             "crawl_id": run.crawl_id,
             "base_url": run.config.base_url,
@@ -269,6 +270,7 @@ class SnapshotAssembly:
             "alerts": run.outcome.alerts,
             outstanding.METADATA_KEY: outstanding.encode(pending),
             listing_walk.SWEPT_AT_KEY: swept.isoformat() if swept else "",
+            index_absence.METADATA_KEY: absent.encode() if absent else "",
             PROFILE_METADATA: self.written.to_metadata(),
             **extra,
         }

@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 
 from kei_crawler.pages.xml_input import rfc822_datetime
 from kei_crawler.run.archive import KnownBrief
+from kei_crawler.run.index_absence import Absence, absence_after
 
 MAX_SITEMAP_FILES = 500
 """Sitemap files read per crawl: the 6,384 briefs need 7; 500 of 50,000 URLs each is 25 million."""
@@ -42,6 +43,27 @@ class SiteIndexes:
     """A revalidating crawl waits for the sitemaps before it asks for any archived brief (``spider_idle``)."""
     requested: set[str] = field(default_factory=set)
     """Briefs requested because an index listed them and neither the listing nor the archive did."""
+    named: frozenset[str] = frozenset()
+    """The same-host sitemaps robots.txt named."""
+    skipped: bool = False
+    """Not asked: the last asking found nothing (``run.index_absence``)."""
+    chains: int = 0
+    """Sitemap requests started from robots.txt: one per named sitemap, or one through the usual places."""
+    chains_missing: int = 0
+    """Of those, how many ended in a 404/410 (the last usual place, or a named sitemap)."""
+    feed_missing: bool = False
+
+    @property
+    def found_none(self) -> bool:
+        """This crawl asked, and every sitemap and the feed answered 404/410."""
+        return self.asked and self.chains_missing == self.chains > 0 and self.feed_missing
+
+    def absence(self, previous: Absence | None, started_at: datetime) -> Absence | None:
+        """What the next snapshot records of this crawl's asking (``run.index_absence``)."""
+        asked = self.asked and not self.skipped
+        return absence_after(
+            previous, asked=asked, found_none=self.found_none, named=self.named, started_at=started_at
+        )
 
     def disagreements(self, archived: Collection[str]) -> dict[str, int]:
         """Each disagreement's count; ``archived``: the archive's briefs, standing in for the listing pages

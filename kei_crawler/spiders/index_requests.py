@@ -7,7 +7,8 @@ business (``pages.sitemaps``, ``pages.feeds``, read safely by ``pages.xml_input`
 - when robots.txt has been read (the ``robots_parsed`` signal, which carries its ``Sitemap:`` lines), with
   ``KEI_SITEMAPS`` on: the sitemaps it names on the crawled host, or, when it names none, the usual
   locations one after another until one answers (``PROBES``); an index's sitemaps (same host, one level
-  deep, at most ``MAX_SITEMAP_FILES``); and ``/feed/``;
+  deep, at most ``MAX_SITEMAP_FILES``); and ``/feed/`` — none of them in an incremental crawl while the
+  last asking found nothing (``run.index_absence``);
 - through the same downloader as the pages: robots.txt, the delay, the retries and the WARC apply;
 - a 404/410 means "none here", no error; a file that fails or that the parser refuses is one warning line
   and counted under ``kei/sitemap_errors/<reason>`` (``kei/feed_errors/…``): never a lost brief;
@@ -36,6 +37,7 @@ from kei_crawler.pages.feeds import read_feed
 from kei_crawler.pages.sitemaps import read_sitemap
 from kei_crawler.pages.xml_input import MAX_BYTES, XmlRefused
 from kei_crawler.run.counts import Stat
+from kei_crawler.run.index_absence import asking_due
 from kei_crawler.run.indexes import MAX_SITEMAP_FILES, revalidation_due
 
 if TYPE_CHECKING:
@@ -88,6 +90,15 @@ class IndexDiscovery:
         named = list(dict.fromkeys(url for url in sitemaps or () if urls.same_site(url, self.base_url)))
         if sitemaps and not named:
             logger.info("robots.txt names sitemaps on other hosts only; not read: %s", ", ".join(sitemaps))
+        indexes.named = frozenset(named)
+        run = self.run
+        if not asking_due(
+            run.archive.indexes_absent, run.mode, named, run.started_at, self.config.sweep_days
+        ):
+            indexes.skipped = True
+            logger.info("The last crawl that asked found no sitemap and no feed: not asked this time")
+            return
+        indexes.chains = max(len(named), 1)
         if not named:
             named = [f"{self.base_url}{path}" for path in PROBES][:1]
             probes = [f"{self.base_url}{path}" for path in PROBES[1:]]
@@ -119,6 +130,8 @@ class IndexDiscovery:
             elif not top:  # an index named it: the sitemaps are incomplete
                 indexes.sitemap_failed = True
                 self._count_error(SITEMAP, response.url, f"http_{response.status}")
+            else:
+                indexes.chains_missing += 1
             return
         try:
             sitemap = read_sitemap(response.body, response.url, self.base_url)
@@ -150,6 +163,7 @@ class IndexDiscovery:
 
     def parse_feed(self, response: Response) -> Iterator[scrapy.Request]:
         if response.status in MISSING:
+            self.run.indexes.feed_missing = True
             return
         try:
             feed = read_feed(response.body, response.url, self.base_url)
