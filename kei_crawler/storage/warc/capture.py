@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from warcio.archiveiterator import ArchiveIterator
+from warcio.recordloader import ArcWarcRecord
 
 MISSING = "warc_missing"
 DAMAGED = "warc_damaged"
@@ -53,6 +54,20 @@ def whole_member(stream: BinaryIO, offset: int) -> bytes | None:
     except zlib.error:
         return None
     return b"".join(plain)
+
+
+def record_at(path: Path | None, offset: int) -> ArcWarcRecord | None:
+    """The record at ``offset`` in ``path``, its gzip member read whole; None when ``path`` is None or the
+    file, the member or the record cannot be read (warcio meets a spoiled record with errors of many kinds;
+    all mean "not there")."""
+    if path is None:
+        return None
+    try:
+        with open(path, "rb") as stream:
+            plain = whole_member(stream, offset)
+        return next(iter(ArchiveIterator(BytesIO(plain or b""))), None)
+    except Exception:
+        return None
 
 
 def payload_at(path: Path | None, offset: int, digest: str, *, name: str = "") -> bytes:

@@ -18,14 +18,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from io import BytesIO
 from pathlib import Path
 from typing import Any
 
-from warcio.archiveiterator import ArchiveIterator
 from warcio.statusandheaders import StatusAndHeaders
 
-from kei_crawler.storage.warc.capture import is_there, warc_in, whole_member
+from kei_crawler.storage.warc.capture import is_there, record_at, warc_in
 from kei_crawler.storage.warc.cdx import FirstCapture
 
 PROFILE = "http://netpreserve.org/warc/1.1/revisit/server-not-modified"
@@ -59,14 +57,7 @@ def held_record(path: Path | None, offset: int) -> Confirmed | None:
     there (file gone, cut short, damaged, no payload digest, another kind of record or status). For a
     revisit, the fields are the revisit's own and ``record_id`` is None: the caller must still find the
     capture its payload digest names."""
-    if path is None:
-        return None
-    try:
-        with open(path, "rb") as stream:
-            plain = whole_member(stream, offset)
-        record = next(iter(ArchiveIterator(BytesIO(plain or b""))), None)
-    except Exception:  # warcio meets a spoiled record with errors of many kinds; all mean "not there"
-        return None
+    record = record_at(path, offset)
     if record is None or record.rec_type not in ("response", "revisit") or record.http_headers is None:
         return None
     if not str(record.http_headers.get_statuscode()).startswith("2"):

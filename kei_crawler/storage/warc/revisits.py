@@ -7,27 +7,18 @@ line of a revisit does not carry them, so the record itself is read (one small g
 
 from __future__ import annotations
 
-from io import BytesIO
 from pathlib import Path
 
-from warcio.archiveiterator import ArchiveIterator
 from warcio.timeutils import iso_date_to_timestamp
 
-from kei_crawler.storage.warc.capture import whole_member
+from kei_crawler.storage.warc.capture import record_at
 from kei_crawler.storage.warc.cdx import url_key
 
 
 def refers_to(path: Path | None, offset: int) -> tuple[str, str] | None:
     """(SURT key, 14-digit timestamp) of the capture the revisit at ``offset`` in ``path`` refers to, as
     its index line would name it; None when the record cannot be read or names none."""
-    if path is None:
-        return None
-    try:
-        with open(path, "rb") as stream:
-            plain = whole_member(stream, offset)
-        record = next(iter(ArchiveIterator(BytesIO(plain or b""))), None)
-    except Exception:  # warcio meets a spoiled record with errors of many kinds; all mean "not known"
-        return None
+    record = record_at(path, offset)
     if record is None or record.rec_type != "revisit":
         return None
     url = record.rec_headers.get_header("WARC-Refers-To-Target-URI")
