@@ -8,7 +8,8 @@ written meanwhile go above it (rich redirects stderr while it shows).
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
+from typing import TypeVar
 
 from rich.console import Console
 from rich.progress import (
@@ -28,6 +29,8 @@ from rich.text import Text
 from kei_crawler.commands.terminal import Terminal
 from kei_crawler.run.progress import PageProgress, ReadProgress
 
+Watched = TypeVar("Watched")
+
 
 class RateColumn(ProgressColumn):
     """How many ``unit`` a second since the start: steadier than rich's recent samples, which a burst of
@@ -44,13 +47,12 @@ class RateColumn(ProgressColumn):
         return Text(shown, style="progress.data.speed")
 
 
-def crawl_bar(console: Console) -> Progress:
+def _bar(console: Console, *counts: ProgressColumn) -> Progress:
+    """What is done, as ``counts`` show it, between the description and the bar and the times."""
     return Progress(
         TextColumn("[bold]{task.description}"),
         BarColumn(),
-        MofNCompleteColumn(),
-        TextColumn("pages"),
-        RateColumn("pages"),
+        *counts,
         TimeElapsedColumn(),
         TextColumn("ETA"),
         TimeRemainingColumn(),
@@ -58,22 +60,14 @@ def crawl_bar(console: Console) -> Progress:
         transient=True,
         redirect_stdout=False,
     )
+
+
+def crawl_bar(console: Console) -> Progress:
+    return _bar(console, MofNCompleteColumn(), TextColumn("pages"), RateColumn("pages"))
 
 
 def read_bar(console: Console) -> Progress:
-    return Progress(
-        TextColumn("[bold]{task.description}"),
-        BarColumn(),
-        TaskProgressColumn(),
-        DownloadColumn(),
-        TextColumn("{task.fields[records]} records"),
-        TimeElapsedColumn(),
-        TextColumn("ETA"),
-        TimeRemainingColumn(),
-        console=console,
-        transient=True,
-        redirect_stdout=False,
-    )
+    return _bar(console, TaskProgressColumn(), DownloadColumn(), TextColumn("{task.fields[records]} records"))
 
 
 def watching_crawl(progress: Progress, description: str) -> Callable[[PageProgress], None]:
@@ -105,20 +99,28 @@ def stderr_console(terminal: Terminal) -> Console | None:
 
 
 @contextmanager
-def crawl_progress(terminal: Terminal, description: str) -> Iterator[Callable[[PageProgress], None] | None]:
+def _shown(
+    terminal: Terminal,
+    description: str,
+    bar: Callable[[Console], Progress],
+    watching: Callable[[Progress, str], Callable[[Watched], None]],
+) -> Iterator[Callable[[Watched], None] | None]:
+    """``bar`` on stderr while the block runs, and what updates it; None when no bar is to be shown."""
     console = stderr_console(terminal)
     if console is None:
         yield None
         return
-    with crawl_bar(console) as progress:
-        yield watching_crawl(progress, description)
+    with bar(console) as progress:
+        yield watching(progress, description)
 
 
-@contextmanager
-def read_progress(terminal: Terminal, description: str) -> Iterator[Callable[[ReadProgress], None] | None]:
-    console = stderr_console(terminal)
-    if console is None:
-        yield None
-        return
-    with read_bar(console) as progress:
-        yield watching_read(progress, description)
+def crawl_progress(
+    terminal: Terminal, description: str
+) -> AbstractContextManager[Callable[[PageProgress], None] | None]:
+    return _shown(terminal, description, crawl_bar, watching_crawl)
+
+
+def read_progress(
+    terminal: Terminal, description: str
+) -> AbstractContextManager[Callable[[ReadProgress], None] | None]:
+    return _shown(terminal, description, read_bar, watching_read)
