@@ -13,7 +13,7 @@ from kei_crawler.run.layout import OutputLayout
 from kei_crawler.run.outcome import ExitCode
 from kei_crawler.storage.snapshot import store
 from tests.support.crawling import run_crawl
-from tests.support.interrupting import start_slow_crawl
+from tests.support.interrupting import interrupted_slow_crawl, start_slow_crawl
 
 
 def published(out: Path) -> dict[Path, bytes]:
@@ -69,13 +69,7 @@ def test_interrupted_crawl_exits_aborted_and_publishes_nothing(
     site_with_one_snapshot: tuple[object, Path, dict[Path, bytes]], sig: signal.Signals
 ) -> None:
     site, out, before = site_with_one_snapshot
-    server, proc = start_slow_crawl(out, site)
-    try:
-        proc.send_signal(sig)
-        _stdout, stderr = proc.communicate(timeout=60)
-    finally:
-        server.stop()
-    assert proc.returncode == ExitCode.ABORTED, stderr[-2000:]
+    _, stderr = interrupted_slow_crawl(out, site, sig)  # exit 3 (ABORTED), checked there
     assert "no snapshot published" in stderr
     assert "Traceback" not in stderr
     assert published(out) == before
