@@ -18,7 +18,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
-from benchmarks import crawl, crawl_modes, diff, extraction, feed, memory, reextract, snapshot, warc
+from benchmarks import crawl, crawl_modes, diff, extraction, feed, memory, reextract, report, snapshot, warc
 from benchmarks.session import SESSION
 
 # key → (heading, function returning the section's markdown). Order here is the order they run in and
@@ -40,6 +40,7 @@ SECTIONS: dict[str, tuple[str, Callable[[], str]]] = {
     "snapshot": ("Snapshot writing and loading: 6,384 and 1,000,000 rows", snapshot.section),
     "diff": ("Diffing two snapshots of 1,000,000 briefs: ours vs DuckDB", diff.section),
     "feed": ("The change feed over a year of weekly snapshots of 6,384 briefs", feed.section),
+    "report": ("The report site for 6,384 briefs: one crawl, and a year of weekly crawls", report.section),
     "crawl_modes": ("Full, incremental and revalidating crawls of 6,384 briefs", crawl_modes.section),
 }
 # What `make bench` runs, within its ten minutes on two cores: issue 8's figures. The others (a second,

@@ -25,6 +25,7 @@ from kei_crawler.commands import (
     notify,
     prune,
     reextract,
+    report,
     snapshots,
     wacz,
 )
@@ -43,6 +44,7 @@ COMMANDS: dict[str, ModuleType] = {
     "reextract": reextract,
     "wacz": wacz,
     "prune": prune,
+    "report": report,
 }
 
 __all__ = ["COMMANDS", "UsageError", "main", "parse_args"]

@@ -1,10 +1,11 @@
 """``kei-crawler demo``: the archivist's story on the bundled replica of keia.org, served on 127.0.0.1.
 
 A first crawl captures the whole replica; the replica then publishes new briefs and edits one; an
-incremental crawl picks up the new ones in a handful of requests, and a revalidating crawl finds the
-edit with conditional requests. Each crawl runs as ``kei-crawler crawl`` in a child process, exactly as
-a scheduler would run it, while the replica's server runs here so the demo can change the site and
-count the requests each crawl made.
+incremental crawl picks up the new ones in a handful of requests; the replica takes one down, and a
+revalidating crawl finds the edit and the removal with conditional requests. Each crawl runs as
+``kei-crawler crawl`` in a child process, exactly as a scheduler would run it, while the replica's server
+runs here so the demo can change the site and count the requests each crawl made. The demo ends with
+the report (``kei-crawler report``) of what it archived.
 """
 
 from __future__ import annotations
@@ -31,10 +32,12 @@ from kei_crawler.commands.arguments import (
 )
 from kei_crawler.commands.diff import run_diff
 from kei_crawler.commands.feed import run_feed
+from kei_crawler.commands.notices import warn
 from kei_crawler.commands.summary import duckdb_query, newest_briefs_table
 from kei_crawler.replica import THEMES, ReplicaServer, build_site
 from kei_crawler.replica.content import PAGINATIONS
 from kei_crawler.replica.images import UPLOADS
+from kei_crawler.report.site import build
 from kei_crawler.run.layout import FILE, OutputLayout, kind_of
 from kei_crawler.run.outcome import PUBLISHED
 from kei_crawler.storage.snapshot import store
@@ -51,6 +54,7 @@ MIN_BRIEFS = 10  # the demo edits one past the first listing page
 MAX_BRIEFS = 10_000  # about the real site's size; the replica's dates would run back past year 1 near 10**6
 MARKER = ".kei-demo"  # the demo only ever clears a directory it made itself
 DEFAULT_OUTPUT = "output/demo"
+REPORT = "report"  # the demo's report, inside its output directory so that its WARC links work when served
 
 
 def add_parser(sub: Any) -> None:
@@ -154,7 +158,10 @@ def run_demo(
             f"and edits one ({edited.title}).",
             soft_wrap=True,
         )
-        for flags, what in (((), "the new briefs"), (("--revalidate",), "the edit")):
+        for flags, what in (((), "the new briefs"), (("--revalidate",), "the edit and the removal")):
+            if flags:
+                gone = site.remove(site.briefs[-1].slug)
+                console.print(f"\nThe replica takes down its oldest brief ({gone.title}).", soft_wrap=True)
             server.clear_log()
             if crawl(console, server.base_url, output_dir, *flags, settings=settings) not in PUBLISHED:
                 return 1
@@ -180,5 +187,11 @@ def run_demo(
     feed = output_dir / "feed.xml"
     console.print(f"\n[bold]$ kei-crawler feed --output {feed}[/]", highlight=False, soft_wrap=True)
     run_feed(console, str(output_dir), str(feed))
-    console.print(str(latest.path), highlight=False, soft_wrap=True)
+    console.print(f"\nThe newest snapshot: {latest.path}", highlight=False, soft_wrap=True)
+    # What everyone else sees: the archive and its crawls as a web site, its index.html the last line.
+    site_dir = output_dir / REPORT
+    console.print(f"\n[bold]$ kei-crawler report --output {site_dir}[/]", highlight=False, soft_wrap=True)
+    report = build(output_dir, site_dir, warn=warn)
+    console.print(f"Open the report of {report.briefs} briefs in a browser:", highlight=False)
+    console.print(str(report.index), highlight=False, soft_wrap=True)
     return 0

@@ -87,6 +87,22 @@ def recent_events(
     return found[:limit]
 
 
+def every_event(output_dir: str | os.PathLike[str], warn: Callable[[str], None] = lambda line: None) -> list[Event]:
+    """Every event after the archive's beginning — what each crawl found new, changed, moved or removed
+    compared with the snapshot before it — oldest first. The oldest snapshot's briefs are not events here:
+    each brief's ``first_seen`` says when it was first seen."""
+    found: list[Event] = []
+    readable = _readable(store.list_snapshots(output_dir), warn)
+    after = next(readable, None)
+    if after is None:
+        raise SnapshotError(f"{output_dir} holds no snapshot")
+    for before in readable:
+        found += pair_events(before, after)
+        after = before
+    found.sort(key=_latest_first)
+    return found
+
+
 def _latest_first(event: Event) -> tuple[datetime, int, Any, str]:
     published = event.brief["published"] or date.min
     return (event.at, -KIND_ORDER.index(event.kind), published, event.brief["url"])

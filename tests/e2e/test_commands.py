@@ -30,7 +30,10 @@ def test_demo_crawls_the_replica_and_shows_the_newest_briefs(tmp_path: Path) -> 
     snapshot = store.latest(tmp_path)
     assert snapshot is not None
     lines = done.stdout.strip().splitlines()
-    assert lines[-1] == str(snapshot.path)
+    # It ends with the report of what it archived: its index.html, the last line (tests/e2e/test_report.py
+    # opens such a report in a browser).
+    assert lines[-1] == str(tmp_path / "report" / "index.html")
+    assert (tmp_path / "report" / "briefs").is_dir()
     assert "Serving a replica of keia.org (25 briefs" in done.stdout
     assert "newest of 25 briefs" in done.stdout
     assert f"The current archive: {tmp_path / 'latest' / 'briefs.parquet'}" in done.stdout
@@ -47,12 +50,13 @@ def test_demo_crawls_the_replica_and_shows_the_newest_briefs(tmp_path: Path) -> 
     # robots.txt, the listing's first pages and the new briefs: the full crawl found no sitemap and no
     # feed, so the incremental crawl does not ask again.
     assert found and 3 <= int(found[1]) - int(found[2]) <= 6
-    assert "(27 answered 304 Not Modified, 0 for photos) to pick up the edit" in done.stdout
+    assert "The replica takes down its oldest brief" in done.stdout
+    assert "(26 answered 304 Not Modified, 0 for photos) to pick up the edit and the removal" in done.stdout
     assert len(store.list_snapshots(tmp_path)) == 3
     assert pq.read_metadata(snapshot.path).num_rows == 28
     # The monitor's view: the diff of the two newest snapshots (the edit) and an Atom feed.
-    assert "0 added, 1 changed, 0 moved, 0 removed." in done.stdout
-    assert f"{tmp_path / 'feed.xml'}\n{snapshot.path}" in done.stdout
+    assert "0 added, 1 changed, 0 moved, 1 removed." in done.stdout
+    assert f"{tmp_path / 'feed.xml'}\n\nThe newest snapshot: {snapshot.path}" in done.stdout
     assert (tmp_path / "feed.xml").read_text().count("<entry>") == 20
     assert "Traceback" not in done.stderr
 

@@ -1,0 +1,177 @@
+"""What a report shows of the snapshots: the newest one's briefs, each snapshot's counts and provenance mix,
+every brief's captures and its history.
+
+The newest snapshot holds every brief the archive has known (removed ones too, with ``removed_at``), so
+the briefs' table and pages come from it alone. The other snapshots give what only they hold: the captures
+each brief had (a row's WARC record changes when its page is fetched again), what each crawl found (the
+events of ``monitor.history``, with their text diffs) and which strategy read each field of the pages a
+crawl fetched. Only the columns needed are read from each snapshot; bodies only from the newest and from
+the rows an event names.
+"""
+
+from __future__ import annotations
+
+import os
+from collections import Counter, defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from kei_crawler.monitor.history import Event, every_event
+from kei_crawler.storage.snapshot import store
+from kei_crawler.storage.snapshot.reading import open_snapshot
+from kei_crawler.storage.snapshot.store import SnapshotError, SnapshotRef
+
+BRIEF_COLUMNS = ["brief_id", "url", "slug", "title", "published", "published_raw", "updated", "authors",
+                 "categories", "series", "body", "credits", "photo_caption", "photo_url", "fetched_at",
+                 "first_seen", "last_seen", "removed_at", "refresh_error", "provenance"]  # fmt: skip
+_CAPTURE_COLUMNS = ["brief_id", "fetched_at", "warc_file", "warc_record_id", "warc_offset"]
+_FACT_COLUMNS = ["brief_id", "fetched_at", "removed_at", "provenance"]
+
+
+@dataclass(frozen=True)
+class Capture:
+    """One download of a brief's page, as the rows that point at it record it."""
+
+    fetched_at: datetime
+    warc_file: str | None
+    warc_record_id: str | None
+    warc_offset: int | None
+
+
+@dataclass(frozen=True)
+class SnapshotFacts:
+    crawl_id: str
+    started_at: datetime | None
+    live: int
+    removed: int
+    fetched: int
+    """Rows whose page this crawl downloaded (``fetched_at`` from its start on)."""
+    provenance: dict[str, dict[str, int]]
+    """Over those rows: field → strategy → how many rows it read the field for."""
+
+
+@dataclass
+class Archive:
+    newest: SnapshotRef
+    briefs: list[dict[str, Any]]
+    """The newest snapshot's rows (``BRIEF_COLUMNS``), newest publication first."""
+    snapshots: list[SnapshotFacts]
+    """Oldest first; a snapshot that does not read is left out (with a warning)."""
+    events: dict[str, list[Event]] = field(default_factory=dict)
+    """brief_id → what the crawls found of it after its first, oldest first."""
+    captures: dict[str, list[Capture]] = field(default_factory=dict)
+    """brief_id → its distinct captures, oldest first."""
+
+    @property
+    def live(self) -> int:
+        return sum(1 for brief in self.briefs if brief["removed_at"] is None)
+
+    @property
+    def removed(self) -> int:
+        return len(self.briefs) - self.live
+
+
+def read_archive(output_dir: str | os.PathLike[str], warn: Callable[[str], None]) -> Archive:
+    """Everything the report needs from the snapshots in ``output_dir``; SnapshotError (one line) when
+    there is none or the newest does not read."""
+    refs = store.list_snapshots(output_dir)
+    if not refs:
+        raise SnapshotError(f"{output_dir} holds no snapshot to report on")
+    newest = refs[-1]
+    table = _read(newest, BRIEF_COLUMNS)
+    order = pc.sort_indices(table, sort_keys=[("published", "descending"), ("url", "ascending")])
+    archive = Archive(newest, table.take(order).to_pylist(), [])
+    captures = []
+    for ref in refs:
+        try:
+            snapshot = _read(ref, sorted({*_FACT_COLUMNS, *_CAPTURE_COLUMNS}))
+            started = _started_at(ref)
+        except SnapshotError as exc:
+            warn(f"passing over snapshot {ref.crawl_id}: {exc}")
+            continue
+        archive.snapshots.append(_facts(ref.crawl_id, started, snapshot))
+        captures.append(snapshot.select(_CAPTURE_COLUMNS))
+    archive.captures = _captures(pa.concat_tables(captures))
+    for event in every_event(output_dir, warn):
+        archive.events.setdefault(event.brief["brief_id"], []).append(event)
+    return archive
+
+
+def _read(ref: SnapshotRef, columns: list[str]) -> pa.Table:
+    file = open_snapshot(ref.path)
+    present = [name for name in columns if name in file.parquet.schema_arrow.names]
+    try:
+        table = file.parquet.read(columns=present)
+    except (pa.ArrowException, OSError) as exc:
+        raise file.error(exc) from exc
+    for name in columns:  # a column an older schema lacked reads as empty
+        if name not in present:
+            table = table.append_column(name, pa.nulls(table.num_rows))
+    return table
+
+
+def _started_at(ref: SnapshotRef) -> datetime | None:
+    text = store.metadata(ref.path).get("started_at")
+    try:
+        return datetime.fromisoformat(text) if text else None
+    except ValueError:
+        return None
+
+
+def _facts(crawl_id: str, started: datetime | None, table: pa.Table) -> SnapshotFacts:
+    removed = int(pc.sum(pc.is_valid(table["removed_at"])).as_py() or 0)
+    fetched = (
+        table.filter(pc.greater_equal(table["fetched_at"], pa.scalar(started, table["fetched_at"].type)))
+        if started is not None and pa.types.is_timestamp(table["fetched_at"].type)
+        else table.slice(0, 0)
+    )
+    return SnapshotFacts(
+        crawl_id,
+        started,
+        table.num_rows - removed,
+        removed,
+        fetched.num_rows,
+        _provenance(fetched["provenance"]),
+    )
+
+
+def _provenance(column: pa.ChunkedArray) -> dict[str, dict[str, int]]:
+    """Field → strategy → rows, from a ``provenance`` map column."""
+    mix: dict[str, Counter[str]] = defaultdict(Counter)
+    for chunk in column.chunks:
+        if not pa.types.is_map(chunk.type):
+            continue
+        pairs = pc.binary_join_element_wise(chunk.keys, chunk.items, "\x1f")
+        for pair in pc.value_counts(pairs).to_pylist():
+            name, _, strategy = str(pair["values"]).partition("\x1f")
+            mix[name][strategy] += int(pair["counts"])
+    return {name: dict(counts.most_common()) for name, counts in mix.items()}
+
+
+def _captures(table: pa.Table) -> dict[str, list[Capture]]:
+    """brief_id → distinct captures: one per WARC record (or per download time, for rows without one)."""
+    key = pc.coalesce(table["warc_record_id"], pc.cast(table["fetched_at"], pa.string()))
+    grouped = (
+        table.append_column("capture", key)
+        .group_by(["brief_id", "capture"], use_threads=False)
+        .aggregate(
+            [("fetched_at", "min"), ("warc_file", "min"), ("warc_record_id", "min"), ("warc_offset", "min")]
+        )
+    )
+    found: dict[str, list[Capture]] = defaultdict(list)
+    for row in grouped.to_pylist():
+        if row["fetched_at_min"] is None:
+            continue
+        found[row["brief_id"]].append(
+            Capture(
+                row["fetched_at_min"], row["warc_file_min"], row["warc_record_id_min"], row["warc_offset_min"]
+            )
+        )
+    for listed in found.values():
+        listed.sort(key=lambda capture: capture.fetched_at)
+    return dict(found)

@@ -1,0 +1,204 @@
+"""The report as files: what its pages say, that the site's text is escaped, where it may be written, and
+that a report is replaced whole or not at all."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import pytest
+
+from kei_crawler import commands as cli
+from kei_crawler.report import templating
+from kei_crawler.report.facts import Capture
+from kei_crawler.report.site import MARKER, SiteDirError, build
+from kei_crawler.urls import brief_id
+from tests.support.snapshots import T1, brief, edit, write_snapshot
+
+HOSTILE = '<script>alert("x")</script> & <b>bold</b>'
+WHEN = datetime(2026, 12, 4, 19, 27, 5, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("function", "value", "expected"),
+    [
+        (templating.day, date(2022, 9, 6), "6 Sep 2022"),
+        (templating.day, None, ""),
+        (templating.when, WHEN, "2026-12-04 19:27 UTC"),
+        (templating.iso, WHEN, "2026-12-04T19:27:05+00:00"),
+        (templating.iso, date(2022, 9, 6), "2022-09-06"),
+        (templating.num, 6384, "6,384"),
+        (templating.seconds, 4.25, "4.2 s"),
+        (templating.seconds, 3725.0, "62 min 5 s"),
+        (templating.seconds, None, "unknown"),
+        (templating.paragraphs, "One.\n\n- a\n- b\n\n\n Two. ", ["One.", "- a\n- b", "Two."]),
+        (templating.paragraphs, None, []),
+        (templating.exit_meaning, 99, "not a code kei-crawler uses"),
+    ],
+)
+def test_filters(function: object, value: object, expected: object) -> None:
+    assert function(value) == expected  # type: ignore[operator]
+
+
+def test_exit_meanings_lose_their_markdown() -> None:
+    assert templating.exit_meaning(5).startswith("quality alert: published")
+
+
+def test_diff_lines_are_classed() -> None:
+    text = "--- body (before)\n+++ body (after)\n@@ -1 +1 @@\n-Old.\n+New.\n Same."
+    assert [kind for kind, _ in templating.diff_lines(text)] == ["hunk", "hunk", "hunk", "del", "add", ""]
+
+
+def test_links_to_warcs_and_replays(tmp_path: Path) -> None:
+    warc = tmp_path / "out" / "warc"
+    assert (
+        templating.warc_href(warc, tmp_path / "out" / "report" / "briefs", "a b.warc.gz")
+        == "../../warc/a%20b.warc.gz"
+    )
+    assert templating.warc_href(warc, tmp_path / "out" / "report", "../../etc/passwd") == "../warc/passwd"
+    capture = Capture(WHEN, "a.warc.gz", "<r>", 0)
+    url = "https://keia.org/the-peninsula/x/"
+    assert templating.replay_href("http://localhost:8080/kei/", capture, url) == (
+        "http://localhost:8080/kei/20261204192705/https://keia.org/the-peninsula/x/"
+    )
+
+
+def _archive(out: Path) -> dict[str, str]:
+    """Two crawls with manifests; the second edits one brief, removes one and adds one with a hostile title."""
+    a, b, c = (brief(s, warc_file=f"{s}.warc.gz", warc_record_id=f"<urn:{s}>") for s in "abc")
+    write_snapshot(out, "2026-01-01T000000Z", [a, b, c])
+    hostile = brief(
+        "hostile", title=HOSTILE, photo_caption=HOSTILE, first_seen=T1, published=date(2025, 6, 1)
+    )
+    b2 = edit(b, body=b.body + "\n\nA late correction.")
+    write_snapshot(out, "2026-02-01T000000Z", [hostile, a, b2, dataclasses.replace(c, removed_at=T1)])
+    (out / "runs").mkdir()
+    for crawl_id, new in (("2026-01-01T000000Z", 3), ("2026-02-01T000000Z", 1)):
+        manifest = {"crawl_id": crawl_id, "mode": "full", "finish_reason": "finished", "published": True,
+                    "exit_code": 0, "alerts": [HOSTILE], "counts": {"briefs_new": new, "requests": 9}}  # fmt: skip
+        (out / "runs" / f"{crawl_id}.json").write_text(json.dumps(manifest))
+    return {s: brief_id(f"https://keia.org/the-peninsula/{s}/") for s in ("a", "b", "c", "hostile")}
+
+
+def test_the_pages_say_what_the_archive_holds(tmp_path: Path) -> None:
+    ids = _archive(tmp_path / "out")
+    report = build(tmp_path / "out", tmp_path / "out" / "report", replay_url="http://localhost:8080/kei/")
+    site = tmp_path / "out" / "report"
+    assert report.index == site / "index.html" and report.briefs == 4 and report.pages == 8
+    index = (site / "index.html").read_text()
+    assert '<dd id="count-live">3</dd>' in index and '<dd id="count-removed">1</dd>' in index
+    assert '<dd id="count-runs">2</dd>' in index
+    assert "0 — the crawl finished and its snapshot is published" in index
+    changed = (site / "briefs" / f"{ids['b']}.html").read_text()
+    assert '<span class="add">+A late correction.</span>' in changed
+    assert "Changed in crawl 2026-02-01T000000Z" in changed
+    assert 'href="../../warc/b.warc.gz"' in changed and "&lt;urn:b&gt;" in changed
+    assert "http://localhost:8080/kei/20260101000000/https://keia.org/the-peninsula/b/" in changed
+    removed = (site / "briefs" / f"{ids['c']}.html").read_text()
+    assert "Removed: the site answered that it is gone, crawl 2026-02-01T000000Z" in removed
+    assert 'id="brief-status">removed<' in removed
+    briefs = (site / "briefs.html").read_text()
+    assert briefs.count('<tr data-status="live">') == 3 and briefs.count('<tr data-status="removed">') == 1
+    assert (site / "static" / "report.js").is_file() and (site / "static" / "report.css").is_file()
+    assert (site / MARKER).is_file()
+
+
+def test_the_sites_text_is_escaped_everywhere(tmp_path: Path) -> None:
+    ids = _archive(tmp_path / "out")
+    build(tmp_path / "out", tmp_path / "site")
+    for page in [
+        *(tmp_path / "site").glob("*.html"),
+        tmp_path / "site" / "briefs" / f"{ids['hostile']}.html",
+    ]:
+        html = page.read_text()
+        assert "<script>alert" not in html and "<b>bold</b>" not in html, page.name
+    hostile_page = (tmp_path / "site" / "briefs" / f"{ids['hostile']}.html").read_text()
+    assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt; &amp; &lt;b&gt;bold&lt;/b&gt;" in hostile_page
+
+
+def test_an_earlier_report_is_replaced_whole(tmp_path: Path) -> None:
+    _archive(tmp_path / "out")
+    site = tmp_path / "site"
+    build(tmp_path / "out", site)
+    (site / "briefs" / "stale.html").write_text("from an older report")
+    build(tmp_path / "out", site)
+    assert not (site / "briefs" / "stale.html").exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out", "site"]  # no temporary or old folder left
+
+
+def test_a_failed_build_leaves_the_earlier_report_and_nothing_else(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _archive(tmp_path / "out")
+    site = tmp_path / "site"
+    build(tmp_path / "out", site)
+    before = (site / "index.html").read_text()
+
+    def broken(*args: object, **kwargs: object) -> str:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr("kei_crawler.report.site.render", broken)
+    with pytest.raises(OSError):
+        build(tmp_path / "out", site)
+    assert (site / "index.html").read_text() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out", "site"]
+
+
+@pytest.mark.parametrize("kind", ["foreign folder", "file", "symlink"])
+def test_a_report_never_writes_over_what_is_not_one(tmp_path: Path, kind: str) -> None:
+    _archive(tmp_path / "out")
+    site = tmp_path / "site"
+    if kind == "foreign folder":
+        site.mkdir()
+        (site / "thesis.tex").write_text("mine")
+    elif kind == "file":
+        site.write_text("mine")
+    else:
+        (tmp_path / "elsewhere").mkdir()
+        site.symlink_to(tmp_path / "elsewhere")
+    with pytest.raises(SiteDirError):
+        build(tmp_path / "out", site)
+    assert kind != "foreign folder" or (site / "thesis.tex").read_text() == "mine"
+
+
+def test_an_empty_folder_takes_a_report(tmp_path: Path) -> None:
+    _archive(tmp_path / "out")
+    (tmp_path / "site").mkdir()
+    assert build(tmp_path / "out", tmp_path / "site").index.is_file()
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["--output", "{out}/snapshots/x"], "inside the archive of"),
+        (["--output", "{out}/warc"], "inside the archive of"),
+        (
+            ["--output", "{tmp}/site", "--replay-url", "javascript:alert(1)"],
+            "--replay-url must be an http(s) URL",
+        ),
+        (["--output", "{tmp}/site", "--output-dir", "{tmp}/nowhere"], "no such directory"),
+        (["--output", "{tmp}/site", "--output-dir", "{tmp}/empty"], "holds no snapshot to report on"),
+        (["--output", "{out}/runs/2026-01-01T000000Z.json"], "inside the archive of"),
+    ],
+)
+def test_bad_input_is_one_line_and_exit_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], argv: list[str], message: str
+) -> None:
+    _archive(tmp_path / "out")
+    (tmp_path / "empty").mkdir()
+    args = [arg.format(out=tmp_path / "out", tmp=tmp_path) for arg in argv]
+    if "--output-dir" not in args:
+        args += ["--output-dir", str(tmp_path / "out")]
+    assert cli.main(["report", *args]) == 2
+    err = capsys.readouterr().err
+    assert message in err and err.count("\n") == 1 and err.startswith("kei-crawler: ")
+
+
+def test_the_command_prints_the_index_last(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    _archive(tmp_path / "out")
+    assert (
+        cli.main(["report", "--output-dir", str(tmp_path / "out"), "--output", str(tmp_path / "site")]) == 0
+    )
+    assert capsys.readouterr().out.strip().splitlines()[-1] == str(tmp_path / "site" / "index.html")
