@@ -15,6 +15,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, Request, Route, sync_playwright
 
 from tests.support import ROOT
@@ -33,6 +34,12 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 VIEWPORT_HEIGHT = 900
+TIMEOUT_MS = 5_000
+"""Playwright's wait for an element or a load, down from 30 s: the pages are local files, and a missing
+element should fail its test quickly."""
+AXE_RULES = {"runOnly": ["wcag2a", "wcag2aa", "wcag21aa", "best-practice"], "preload": False}
+"""axe-core's WCAG 2.1 A/AA rules and its best practices. No preload: axe would fetch the stylesheets again
+with XHR, which Chromium refuses on file:// pages (the console error would fail the page's check)."""
 OFF_MACHINE = re.compile(r"^(https?|wss?)://(?!(127\.0\.0\.1|localhost|\[::1\])[:/])")
 """A request leaving the machine: aborted, so a page that needs the internet (a CDN's script) fails its
 check the same way on a connected laptop as on the closed CI machine."""
@@ -80,6 +87,7 @@ class PageWatch:
         self.context: BrowserContext = browser.new_context(
             viewport={"width": 1280, "height": VIEWPORT_HEIGHT}
         )
+        self.context.set_default_timeout(TIMEOUT_MS)
         self.context.route(OFF_MACHINE, _abort)
         self.page: Page = self.context.new_page()
         self.problems: list[str] = []
@@ -130,3 +138,9 @@ def screenshot(page: Page, name: str, width: int) -> Path:
 def overflows_horizontally(page: Page) -> bool:
     """Whether the page is wider than the viewport (a sideways scroll bar): what 375 px must not have."""
     return bool(page.evaluate("document.documentElement.scrollWidth > innerWidth"))
+
+
+def assert_accessible(page: Page) -> None:
+    """axe-core finds no WCAG A/AA fault (contrast, names, labels, landmarks, ARIA) in the page as it is."""
+    results = Axe().run(page, options=AXE_RULES)
+    assert results.violations_count == 0, results.generate_report()

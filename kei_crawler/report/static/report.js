@@ -1,40 +1,26 @@
 /* kei-crawler report: sortable tables and the briefs filter.
- *
  * Progressive enhancement: without this script every table is shown whole, in the order it was written.
- * A classic script (not a module), since browsers refuse modules from file:// pages.
- */
-(function () {
+ * A classic script, not a module: browsers refuse modules on file:// pages. */
+(() => {
   "use strict";
 
-  // localeCompare's engine, made once: a new one per comparison would make sorting 6,400 rows slow.
-  var collator = new Intl.Collator(undefined, { numeric: true, sensitivity: "base" });
-  var MARKS = /\p{M}/gu;
-
-  function fold(text) {
-    return text.normalize("NFD").replace(MARKS, "").toLowerCase();
-  }
-
-  function number(n) {
-    return n.toLocaleString("en-US");
-  }
-
-  // ---- sorting ----------------------------------------------------------------------------------
+  // localeCompare's engine, made once: one per comparison would make sorting 6,400 rows slow.
+  const collator = new Intl.Collator(undefined, { numeric: true, sensitivity: "base" });
+  const fold = (text) => text.normalize("NFD").replace(/\p{M}/gu, "").toLowerCase();
+  const number = (n) => n.toLocaleString("en-US");
 
   function sortKey(cell, type) {
     if (!cell) return null;
-    var raw = cell.getAttribute("data-sort");
+    let raw = cell.getAttribute("data-sort");
     if (raw === null && type === "date") {
-      var time = cell.querySelector("time[datetime]");
+      const time = cell.querySelector("time[datetime]");
       if (time) raw = time.getAttribute("datetime");
     }
-    if (raw === null) raw = cell.textContent;
-    raw = raw.trim();
+    raw = (raw === null ? cell.textContent : raw).trim();
     if (raw === "") return null;
-    if (type === "number") {
-      var value = parseFloat(raw.replace(/,/g, ""));
-      return isNaN(value) ? null : value;
-    }
-    return raw;
+    if (type !== "number") return raw;
+    const value = parseFloat(raw.replace(/,/g, ""));
+    return isNaN(value) ? null : value;
   }
 
   function compare(type, x, y) {
@@ -44,148 +30,120 @@
   }
 
   function makeSortable(table) {
-    var body = table.tBodies[0];
-    var head = table.tHead && table.tHead.rows[0];
+    const body = table.tBodies[0];
+    const head = table.tHead && table.tHead.rows[0];
     if (!body || !head) return;
-    var rows = Array.prototype.map.call(body.rows, function (row) {
-      return { row: row, keys: [] };
-    });
-    var headers = Array.prototype.slice.call(head.cells);
-    var sortedBy = null;
-    var ascending = true;
+    const rows = Array.from(body.rows, (row) => ({ row, keys: [] }));
+    const headers = Array.from(head.cells);
+    let sortedBy = null;
+    let ascending = true;
 
     function sortBy(column, type) {
-      rows.forEach(function (r) {
-        if (r.keys[column] === undefined) r.keys[column] = sortKey(r.row.cells[column], type);
-      });
-      // Array.prototype.sort is stable, so rows that tie keep the order the previous sort gave them.
-      rows.sort(function (a, b) {
-        var x = a.keys[column];
-        var y = b.keys[column];
+      for (const r of rows) if (r.keys[column] === undefined) r.keys[column] = sortKey(r.row.cells[column], type);
+      // Array.prototype.sort is stable: rows that tie keep the order the previous sort gave them.
+      rows.sort((a, b) => {
+        const x = a.keys[column];
+        const y = b.keys[column];
         if (x === null || y === null) return x === y ? 0 : x === null ? 1 : -1; // empty last, both ways
-        var order = compare(type, x, y);
-        return ascending ? order : -order;
+        return ascending ? compare(type, x, y) : -compare(type, x, y);
       });
-      // Rows moved inside a detached body, in one fragment: the page is laid out once, not per row.
-      var parent = body.parentNode;
-      var next = body.nextSibling;
+      // The rows move inside a detached body, in one fragment: the table is laid out once, not per row.
+      const parent = body.parentNode;
+      const next = body.nextSibling;
       parent.removeChild(body);
-      var fragment = document.createDocumentFragment();
-      rows.forEach(function (r) {
-        fragment.appendChild(r.row);
-      });
+      const fragment = document.createDocumentFragment();
+      for (const r of rows) fragment.appendChild(r.row);
       body.appendChild(fragment);
       parent.insertBefore(body, next);
     }
 
-    headers.forEach(function (th, column) {
-      var type = th.getAttribute("data-type");
+    headers.forEach((th, column) => {
+      const type = th.getAttribute("data-type");
       if (!type) return;
-      var button = document.createElement("button");
+      const button = document.createElement("button");
       button.type = "button";
-      while (th.firstChild) button.appendChild(th.firstChild);
+      button.append(...th.childNodes);
       th.appendChild(button);
-      button.addEventListener("click", function () {
+      button.addEventListener("click", () => {
         ascending = sortedBy === th ? !ascending : true;
         sortedBy = th;
         sortBy(column, type);
-        headers.forEach(function (other) {
+        for (const other of headers) {
           if (other === th) other.setAttribute("aria-sort", ascending ? "ascending" : "descending");
           else other.removeAttribute("aria-sort");
-        });
+        }
       });
     });
   }
 
-  // ---- filtering --------------------------------------------------------------------------------
-
-  function readHash() {
-    var params = new URLSearchParams(location.hash.slice(1));
-    // Other fragments (#main from the skip link) are anchors, not a filter.
-    return params.has("q") || params.has("status") ? params : null;
-  }
-
   function makeFilter(form) {
-    var table = document.getElementById(form.getAttribute("data-table"));
+    const table = document.getElementById(form.getAttribute("data-table"));
     if (!table || !table.tBodies[0]) return;
-    var query = form.elements.namedItem("q");
-    var status = form.elements.namedItem("status");
-    var count = form.querySelector("[role=status]");
-    var noun = count ? count.textContent.replace(/^[\d,.\s]+/, "") : "";
-    var rows = Array.prototype.map.call(table.tBodies[0].rows, function (row) {
-      var status = row.getAttribute("data-status") || "";
-      return { row: row, text: fold(row.textContent), status: status, shown: !row.hidden };
-    });
-
-    var applied = null;
+    const query = form.elements.namedItem("q");
+    const status = form.elements.namedItem("status");
+    const count = form.querySelector("[role=status]");
+    const noun = count ? count.textContent.replace(/^[\d,.\s]+/, "") : "";
+    const rows = Array.from(table.tBodies[0].rows, (row) => ({
+      row,
+      text: fold(row.textContent),
+      status: row.getAttribute("data-status") || "",
+      shown: !row.hidden,
+    }));
+    let applied = null;
 
     function apply() {
-      var terms = query ? fold(query.value).split(/\s+/).filter(Boolean) : [];
-      var wanted = status ? status.value : "";
-      // A select fires both input and change: the second finds nothing new to do.
-      var state = JSON.stringify([terms, wanted]);
-      if (state === applied) return;
+      const terms = query ? fold(query.value).split(/\s+/).filter(Boolean) : [];
+      const wanted = status ? status.value : "";
+      const state = JSON.stringify([terms, wanted]);
+      if (state === applied) return; // a select fires both input and change
       applied = state;
-      var shown = 0;
-      rows.forEach(function (r) {
-        var keep =
-          (wanted === "" || r.status === wanted) &&
-          terms.every(function (term) {
-            return r.text.indexOf(term) !== -1;
-          });
+      let shown = 0;
+      for (const r of rows) {
+        const keep = (wanted === "" || r.status === wanted) && terms.every((term) => r.text.includes(term));
         if (r.shown !== keep) {
           r.shown = keep; // only the rows that change are touched
           r.row.hidden = !keep;
         }
         if (keep) shown += 1;
-      });
-      var filtered = terms.length > 0 || wanted !== "";
-      if (count) {
-        count.textContent = (filtered ? number(shown) + " of " : "") + number(rows.length) + " " + noun;
       }
+      const filtered = terms.length > 0 || wanted !== "";
+      if (count) count.textContent = `${filtered ? number(shown) + " of " : ""}${number(rows.length)} ${noun}`;
     }
 
     function remember() {
-      var params = new URLSearchParams();
+      const params = new URLSearchParams();
       if (query && query.value.trim()) params.set("q", query.value.trim());
       if (status && status.value) params.set("status", status.value);
-      var fragment = params.toString();
-      // replaceState: typing is not a trail of history entries, and no hashchange fires back at us.
+      const fragment = params.toString();
+      // replaceState: typing leaves no trail of history entries, and fires no hashchange back at us.
       history.replaceState(null, "", fragment ? "#" + fragment : location.pathname + location.search);
     }
 
     function restore() {
-      var params = readHash();
-      if (!params) return;
+      const params = new URLSearchParams(location.hash.slice(1));
+      if (!params.has("q") && !params.has("status")) return; // an anchor (#main), not a filter
       if (query) query.value = params.get("q") || "";
       if (status) {
-        var value = params.get("status") || "";
-        var known = Array.prototype.some.call(status.options, function (option) {
-          return option.value === value;
-        });
-        status.value = known ? value : "";
+        const value = params.get("status") || "";
+        status.value = Array.from(status.options).some((option) => option.value === value) ? value : "";
       }
       apply();
     }
 
-    form.addEventListener("submit", function (event) {
-      event.preventDefault();
-    });
-    form.addEventListener("input", function () {
+    const changed = () => {
       apply();
       remember();
-    });
-    form.addEventListener("change", function () {
-      apply();
-      remember();
-    });
+    };
+    form.addEventListener("submit", (event) => event.preventDefault());
+    form.addEventListener("input", changed);
+    form.addEventListener("change", changed);
     window.addEventListener("hashchange", restore);
     restore();
   }
 
   function start() {
-    Array.prototype.forEach.call(document.querySelectorAll("table.sortable"), makeSortable);
-    Array.prototype.forEach.call(document.querySelectorAll("form.filters[data-table]"), makeFilter);
+    document.querySelectorAll("table.sortable").forEach(makeSortable);
+    document.querySelectorAll("form.filters[data-table]").forEach(makeFilter);
   }
 
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
