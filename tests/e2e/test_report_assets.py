@@ -229,6 +229,12 @@ def test_readable_at_phone_and_desktop_widths(page: Page, site: Path, width: int
         "dl.fields", "e => getComputedStyle(e).gridTemplateColumns.split(' ').length"
     )
     assert columns == (1 if width == 375 else 2)
+    wrap = page.locator(".table-wrap")  # scrolls at 375 px, so it takes the focus and is named
+    scrolls = width == 375
+    assert (wrap.get_attribute("tabindex"), wrap.get_attribute("role")) == (
+        ("0", "region") if scrolls else (None, None)
+    )
+    assert wrap.get_attribute("aria-label") == ("Every brief in the archive" if scrolls else None)
     chart = page.locator("figure.chart svg").bounding_box()
     assert chart is not None and 0 < chart["width"] <= width - 32  # the 800 pt chart scaled into the column
 
@@ -240,7 +246,8 @@ def test_no_accessibility_violations(page: Page, site: Path, scheme: Literal["li
     page.get_by_role("button", name="Date").click()  # the enhanced table too, with its buttons and aria-sort
     page.fill("#brief-filter", "korea")
     assert_accessible(page)
-    screenshot(page, f"report-assets-{scheme}", 1440)
+    screenshot(page, f"report-assets-{scheme}", 375)
+    assert_accessible(page)  # the table now scrolls in its box
     # Charts are drawn dark-on-white: they keep their white ground in the dark scheme.
     assert (
         page.eval_on_selector("figure.chart svg", "e => getComputedStyle(e).backgroundColor")
