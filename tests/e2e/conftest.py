@@ -41,9 +41,12 @@ def crawled(tmp_path_factory: pytest.TempPathFactory) -> Crawled:
         return Crawled(site, server.base_url, out, server.requests, done.stderr)
 
 
-@pytest.fixture(scope="session")
+# Per module, not per session: between its calls Playwright's sync API leaves its event loop marked as
+# running in this thread, so while it lives asyncio.run() raises ("cannot be called from a running event
+# loop") in any other test, e.g. test_extraction_workers.py's. Closing it clears the mark; a launch costs ~1 s.
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    """Debian's Chromium, headless, launched once for the session (skips when missing: tests/support/browser.py)."""
+    """Debian's Chromium, headless, launched once per module (skips when missing: tests/support/browser.py)."""
     with chromium() as launched:
         yield launched
 
