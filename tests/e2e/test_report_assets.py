@@ -1,6 +1,7 @@
 """The report's script and styles (kei_crawler/report/static) in headless Chromium, on a small page written
 to the markup contract the report's templates follow: sorting, the filter and its link, the keyboard, the
-diff block, 375 px and 1440 px, accessibility (axe-core), no console errors (the ``page`` fixture)."""
+diff block, 375 px and 1440 px, the page without JavaScript, accessibility (axe-core), no console errors
+(the ``page`` fixture)."""
 
 from __future__ import annotations
 
@@ -318,3 +319,16 @@ def test_the_accessibility_check_sees_faint_text(page: Page) -> None:
     )
     with pytest.raises(AssertionError, match="color-contrast"):
         assert_accessible(page)
+
+
+def test_without_javascript_the_whole_table_shows(browser: Browser, site: Path) -> None:
+    context = browser.new_context(java_script_enabled=False, viewport={"width": 375, "height": 900})
+    try:
+        page = context.new_page()
+        page.goto(site.as_uri() + "#q=korea&status=live")
+        assert _shown(page) == "abcde"
+        assert page.locator("#briefs thead button").count() == 0
+        assert page.text_content("#brief-count") == "5 briefs"
+        assert not overflows_horizontally(page)  # the styles alone keep the page in the phone's width
+    finally:
+        context.close()
