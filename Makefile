@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup demo test test-fast crawl lint schema-docs bench reliability clean
+.PHONY: setup browser demo test test-fast crawl lint schema-docs bench reliability clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -17,8 +17,19 @@ setup: $(STAMP)
 demo: $(STAMP)
 	$(BIN)/kei-crawler demo
 
-test: $(STAMP)
+test: $(STAMP) browser
 	$(BIN)/python -m pytest -q
+
+# Debian's chromium, which the report's browser tests drive with Playwright (never a downloaded browser).
+# Without recommends (a few dozen desktop packages fewer); a failed install retries after `apt-get update`,
+# since a fresh machine's package lists may be stale. Not root or no apt-get: one line of advice, and the
+# browser tests skip (fail under KEI_REQUIRE_BROWSER=1, as in .ci/run).
+APT_CHROMIUM := DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends chromium
+browser:
+	@if [ -n "$$KEI_CHROMIUM" ] && [ -x "$$KEI_CHROMIUM" ] || [ -x /usr/bin/chromium ]; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		$(APT_CHROMIUM) || { apt-get update && $(APT_CHROMIUM); }; \
+	else echo "make browser: install Debian's chromium (apt-get install chromium) or set KEI_CHROMIUM; the browser tests skip without it"; fi
 
 # The unit tests alone (tests/unit: no sockets, no child processes; under a minute). `make test` runs all.
 test-fast: $(STAMP)
