@@ -32,7 +32,7 @@ LAYERS: list[set[str]] = [
         "squeues",
         "logformatter",
     },
-    {"jobs", "monitor", "evaluation"},
+    {"jobs", "monitor", "evaluation", "report"},
     {"commands"},
     {"__main__"},
 ]

@@ -1,0 +1,1 @@
+"""The static report site: the archive and its crawls as browsable pages with charts (``kei-crawler report``)."""
