@@ -29,7 +29,7 @@ import matplotlib
 from matplotlib.artist import Artist
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
-from matplotlib.patches import Patch
+from matplotlib.patches import Patch, Rectangle
 from matplotlib.ticker import MaxNLocator, PercentFormatter
 
 from kei_crawler.report.chart_svg import inline_svg
@@ -202,29 +202,33 @@ def _draw(figure: Figure, axes: Axes, chart: Chart) -> None:
 
 
 def _bars(axes: Axes, chart: Chart) -> list[Artist]:
+    """Each bar a Rectangle of its own (its gid is the test hook), added without ``Axes.bar``.
+
+    ``Axes.bar`` updates the data limits bar by bar, which took half of a 200-month chart's time; the
+    limits are set once here instead: x by :func:`_x_axis`, y from 0 to the highest bar.
+    """
     stacked = chart.kind == "stacked"
     count = len(chart.series)
     width = 0.8 if stacked else 0.8 / count
     bottoms = [0.0] * len(chart.labels)
     handles: list[Artist] = []
     for s, series in enumerate(chart.series):
-        present = [i for i, value in enumerate(series.values) if value is not None]
-        heights = [float(series.values[i] or 0.0) for i in present]
         offset = 0.0 if stacked else (s - (count - 1) / 2) * width
-        bars = axes.bar(
-            [i + offset for i in present],
-            heights,
-            width=width,
-            bottom=[bottoms[i] for i in present] if stacked else 0.0,
-            color=_colour(s),
-            linewidth=0,
-        )
-        for i, bar in zip(present, bars.patches, strict=True):
+        for i, value in enumerate(series.values):
+            if value is None:
+                continue
+            bottom = bottoms[i] if stacked else 0.0
+            bar = Rectangle((i + offset - width / 2, bottom), width, value, facecolor=_colour(s), linewidth=0)
             bar.set_gid(f"{chart.key}-bar-{s}-{i}")
-        if stacked:
-            for i, height in zip(present, heights, strict=True):
-                bottoms[i] += height
+            axes.add_artist(bar)
+            if stacked:
+                bottoms[i] += value
         handles.append(Patch(color=_colour(s)))
+    highest = (
+        max(bottoms) if stacked else max(v for series in chart.series for v in series.values if v is not None)
+    )
+    # The 5 % headroom matplotlib's autoscaling would leave above the highest bar.
+    axes.set_ylim(0, highest * 1.05)
     return handles
 
 
