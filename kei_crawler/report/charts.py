@@ -227,8 +227,9 @@ def _bars(axes: Axes, chart: Chart) -> list[Artist]:
     highest = (
         max(bottoms) if stacked else max(v for series in chart.series for v in series.values if v is not None)
     )
-    # The 5 % headroom matplotlib's autoscaling would leave above the highest bar.
-    axes.set_ylim(0, highest * 1.05)
+    if highest > 0:  # all zeros: the axis keeps its 0 to 1
+        # The 5 % headroom matplotlib's autoscaling would leave above the highest bar.
+        axes.set_ylim(0, highest * 1.05)
     return handles
 
 

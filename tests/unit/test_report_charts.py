@@ -13,6 +13,8 @@ from kei_crawler.report.charts import Chart, Series, render_svg, short_labels, t
 
 SVG = "{http://www.w3.org/2000/svg}"
 XLINK_HREF = "{http://www.w3.org/1999/xlink}href"
+# A warning from matplotlib while drawing a chart is a bug in the chart.
+pytestmark = pytest.mark.filterwarnings("error")
 MONTHS = ["2021-01", "2021-02", "2021-03", "2021-04"]
 # None (no bar, no point) and 0 (a bar of no height, a point on the axis) in every kind.
 FIRST = [3.0, None, 0.0, 41.0]
@@ -110,8 +112,9 @@ def test_percent_shares_read_from_0_to_100_percent():
 
 
 @pytest.mark.parametrize("kind", ["bars", "stacked", "lines"])
-def test_counts_get_whole_number_ticks_from_zero(kind):
-    chart = _chart(kind, series=([1.0, 2.0, None, 3.0],), labels=["a", "b", "c", "d"])
+@pytest.mark.parametrize("values", [[1.0, 2.0, None, 3.0], [0.0, 0.0, None, 0.0]])
+def test_counts_get_whole_number_ticks_from_zero(kind, values):
+    chart = _chart(kind, series=(values,), labels=["a", "b", "c", "d"])
     numbers = [text for text in _texts(_parse(render_svg(chart))) if re.fullmatch(r"[\d.,−-]+", text)]
     assert numbers[0] == "0"
     assert numbers and all(re.fullmatch(r"\d+", number) for number in numbers)
