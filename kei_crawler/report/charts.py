@@ -81,7 +81,11 @@ class Chart:
 
 
 def render_svg(chart: Chart) -> str:
-    """The chart as an ``<svg>`` element ready to inline in an HTML5 page."""
+    """The chart as an ``<svg>`` element ready to inline in an HTML5 page.
+
+    The figure is matplotlib's object-oriented ``Figure`` (no pyplot state), but ``rc_context`` sets the
+    process-wide rcParams for the call's length: render charts one at a time, not from parallel threads.
+    """
     with matplotlib.rc_context(
         {
             "svg.fonttype": "none",
