@@ -36,8 +36,9 @@ from kei_crawler.report.chart_svg import inline_svg
 
 # Okabe & Ito's colour-blind-safe palette, yellow last: it is the faintest on white.
 PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#000000", "#F0E442")
-# A marker shape per line series, so lines differ by more than colour.
-MARKERS = ("o", "s", "^", "D", "v", "P", "X", "*")
+# A marker shape per line series, so lines differ by more than colour. Seven shapes against eight
+# colours: no two of the first 56 series share both.
+MARKERS = ("o", "s", "^", "D", "v", "P", "X")
 MAX_TICK_LABELS = 12
 FIGURE_INCHES = (7.2, 3.6)
 LABEL_CHARS = 16
@@ -105,7 +106,14 @@ def render_svg(chart: Chart) -> str:
         axes = figure.add_subplot()
         axes.set_title(chart.title, loc="left")
         if _has_data(chart):
-            _draw(figure, axes, chart)
+            bars = _draw(figure, axes, chart)
+            # The layout rests on the labels, ticks and legend, not on the bars: laid out and frozen
+            # before they are added, the bars (the bulk of a long chart) are drawn once, not on both
+            # of savefig's passes.
+            figure.draw_without_rendering()
+            figure.set_layout_engine("none")
+            for bar in bars:
+                axes.add_artist(bar)
         else:
             axes.set_axis_off()
             axes.text(0.5, 0.5, "no data", ha="center", va="center", transform=axes.transAxes)
@@ -181,8 +189,10 @@ def _colour(index: int) -> str:
     return PALETTE[index % len(PALETTE)]
 
 
-def _draw(figure: Figure, axes: Axes, chart: Chart) -> None:
-    handles = _lines(axes, chart) if chart.kind == "lines" else _bars(axes, chart)
+def _draw(figure: Figure, axes: Axes, chart: Chart) -> list[Rectangle]:
+    """Everything but the bars, which are returned for the caller to add."""
+    bars: list[Rectangle] = []
+    handles = _lines(axes, chart) if chart.kind == "lines" else _bars(axes, chart, bars)
     axes.set_xlabel(chart.x_label)
     axes.set_ylabel(chart.y_label)
     axes.grid(axis="y", color="#dddddd", linewidth=0.6)
@@ -203,10 +213,11 @@ def _draw(figure: Figure, axes: Axes, chart: Chart) -> None:
             frameon=False,
         )
         legend.set_gid(f"{chart.key}-legend")
+    return bars
 
 
-def _bars(axes: Axes, chart: Chart) -> list[Artist]:
-    """Each bar a Rectangle of its own (its gid is the test hook), added without ``Axes.bar``.
+def _bars(axes: Axes, chart: Chart, bars: list[Rectangle]) -> list[Artist]:
+    """Each bar a Rectangle of its own (its gid is the test hook), appended to ``bars``, not ``Axes.bar``.
 
     ``Axes.bar`` updates the data limits bar by bar, which took half of a 200-month chart's time; the
     limits are set once here instead: x by :func:`_x_axis`, y from 0 to the highest bar.
@@ -224,7 +235,7 @@ def _bars(axes: Axes, chart: Chart) -> list[Artist]:
             bottom = bottoms[i] if stacked else 0.0
             bar = Rectangle((i + offset - width / 2, bottom), width, value, facecolor=_colour(s), linewidth=0)
             bar.set_gid(f"{chart.key}-bar-{s}-{i}")
-            axes.add_artist(bar)
+            bars.append(bar)
             if stacked:
                 bottoms[i] += value
         handles.append(Patch(color=_colour(s)))

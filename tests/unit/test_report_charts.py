@@ -181,11 +181,18 @@ def test_two_hundred_months_show_a_dozen_labels_at_most_and_stay_small():
     assert len(svg.encode()) < 150_000
 
 
-def test_ten_lines_of_a_hundred_points_stay_small():
+def test_ten_lines_of_a_hundred_points_stay_small_and_each_looks_its_own():
     crawls = [f"2026-{1 + n // 28:02d}-{1 + n % 28:02d}T192724Z" for n in range(100)]
     series = tuple([0.5 + 0.04 * s] * 100 for s in range(10))
     svg = render_svg(_chart("lines", labels=crawls, series=series, percent=True))
     assert len(svg.encode()) < 200_000
+    root = _parse(svg)
+    looks = set()
+    for s in range(10):
+        (line,) = root.iterfind(f".//*[@id='c-line-{s}']")
+        marker = line.find(f"{SVG}use")
+        looks.add((marker.get("style"), root.find(f".//*[@id='{marker.get(XLINK_HREF)[1:]}']").get("d")))
+    assert len(looks) == 10  # colour and marker shape: no two lines alike
 
 
 def test_a_hostile_title_is_text_everywhere():
