@@ -40,7 +40,7 @@ PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#0
 # colours: no two of the first 56 series share both.
 MARKERS = ("o", "s", "^", "D", "v", "P", "X")
 MAX_TICK_LABELS = 12
-FIGURE_INCHES = (7.2, 3.6)
+FIGURE_INCHES = (6.4, 3.6)
 LABEL_CHARS = 16
 _KEY = re.compile(r"[a-z0-9-]+")
 _CRAWL_ID = re.compile(r"(\d{4})-(\d{2}-\d{2})T(\d{2})(\d{2})\d{2}Z")
@@ -94,7 +94,7 @@ def render_svg(chart: Chart) -> str:
             "svg.hashsalt": chart.key,
             # Titles and labels are data: a "$" in them is a dollar sign, not the start of a formula.
             "text.parse_math": False,
-            "font.size": 10,
+            "font.size": 11,
             # Text stays text in the SVG: the reader's own sans-serif draws it, so name no more than that.
             "font.family": "sans-serif",
             "font.sans-serif": ["DejaVu Sans"],
