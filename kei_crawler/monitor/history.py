@@ -87,7 +87,9 @@ def recent_events(
     return found[:limit]
 
 
-def every_event(output_dir: str | os.PathLike[str], warn: Callable[[str], None] = lambda line: None) -> list[Event]:
+def every_event(
+    output_dir: str | os.PathLike[str], warn: Callable[[str], None] = lambda line: None
+) -> list[Event]:
     """Every event after the archive's beginning — what each crawl found new, changed, moved or removed
     compared with the snapshot before it — oldest first. The oldest snapshot's briefs are not events here:
     each brief's ``first_seen`` says when it was first seen."""

@@ -75,6 +75,15 @@ class Archive:
     def removed(self) -> int:
         return len(self.briefs) - self.live
 
+    def provenance(self) -> dict[str, dict[str, int]]:
+        """Field → strategy → live briefs it read the field of, each as its page was last downloaded."""
+        mix: dict[str, Counter[str]] = defaultdict(Counter)
+        for brief in self.briefs:
+            if brief["removed_at"] is None:
+                for name, strategy in brief["provenance"] or []:
+                    mix[name][strategy] += 1
+        return {name: dict(counts.most_common()) for name, counts in mix.items()}
+
 
 def read_archive(output_dir: str | os.PathLike[str], warn: Callable[[str], None]) -> Archive:
     """Everything the report needs from the snapshots in ``output_dir``; SnapshotError (one line) when

@@ -13,8 +13,8 @@ from typing import Literal
 
 from kei_crawler.items import EXTRACTED
 from kei_crawler.pages.strategies import STRATEGIES
-from kei_crawler.report.facts import Archive, SnapshotFacts
 from kei_crawler.report.charts import Chart, Series, render_svg
+from kei_crawler.report.facts import Archive
 from kei_crawler.report.runs import RunRecord
 
 Kind = Literal["bars", "stacked", "lines"]
@@ -130,17 +130,18 @@ def fill_rates(runs: list[RunRecord]) -> Figure:
     )  # fmt: skip
 
 
-def provenance_mix(snapshot: SnapshotFacts) -> Figure:
-    """Which strategy read each field, over the pages one crawl fetched."""
-    fields = [name for name in STRATEGIES if name in snapshot.provenance]
-    strategies = [s for s in dict.fromkeys(s for name in fields for s in STRATEGIES[name]) if any(
-        s in snapshot.provenance[name] for name in fields)]  # fmt: skip
+def provenance_mix(archive: Archive) -> Figure:
+    """Which strategy read each field of the live briefs, each as its page was last downloaded."""
+    mix, briefs = archive.provenance(), archive.live
+    fields = [name for name in STRATEGIES if name in mix]
+    strategies = [s for s in dict.fromkeys(s for name in fields for s in STRATEGIES[name])
+                  if any(s in mix[name] for name in fields)]  # fmt: skip
     shares = {
-        strategy: [snapshot.provenance[name].get(strategy, 0) / snapshot.fetched or None for name in fields]
-        for strategy in strategies
+        strategy: [mix[name].get(strategy, 0) / briefs or None for name in fields] for strategy in strategies
     }
     return _figure(
-        "provenance", f"Which strategy read each field, crawl {snapshot.crawl_id}",
-        f"Over the {snapshot.fetched:,} pages that crawl fetched; a field's bar is short when some pages lack it.",
-        "stacked", ("Field", fields), "Pages", shares, percent=True,
+        "provenance", "Which strategy read each field",
+        f"Over the {briefs:,} live briefs, each as its page was last downloaded; a field's bar is short by the "
+        "share of briefs without it. The table below gives the mix per crawl.",
+        "stacked", ("Field", fields), "Briefs", shares, percent=True,
     )  # fmt: skip

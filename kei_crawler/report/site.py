@@ -20,8 +20,8 @@ from kei_crawler import __version__
 from kei_crawler.monitor.history import Event
 from kei_crawler.report import figures
 from kei_crawler.report.facts import Archive, read_archive
-from kei_crawler.report.templating import environment, render
 from kei_crawler.report.runs import RunRecord, read_runs
+from kei_crawler.report.templating import environment, render
 from kei_crawler.run.layout import OutputLayout
 from kei_crawler.storage.atomic import fsync_path, publish_dir
 from kei_crawler.storage.snapshot import store
@@ -151,7 +151,7 @@ def _health(env: Any, common: dict[str, Any], archive: Archive, runs: list[RunRe
     return render(
         env, "health.html.j2", **common, page="health.html", title="Extraction health",
         fill=figures.fill_rates(runs), alerted=[run for run in reversed(runs) if run.alerts],
-        provenance=figures.provenance_mix(read[-1]) if read else None,
+        provenance=figures.provenance_mix(archive) if archive.live else None,
         mixes=list(reversed(read)), mix_fields=fields,
     )  # fmt: skip
 

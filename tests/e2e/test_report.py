@@ -20,7 +20,7 @@ from playwright.sync_api import Page
 
 from kei_crawler.items import EXTRACTED
 from kei_crawler.storage.snapshot import store
-from tests.support.browser import PageWatch, overflows_horizontally, screenshot
+from tests.support.browser import PageWatch, assert_accessible, overflows_horizontally, screenshot
 
 BRIEFS = 25
 
@@ -74,9 +74,9 @@ def test_the_overview_shows_the_archive_and_its_charts(demo: Demo, page: Page) -
     _assert_points(page, "crawl-duration", series=1, points=runs)
     for key in ("months", "crawl-briefs", "crawl-requests", "crawl-failures", "crawl-duration"):
         svg = page.locator(f"#{key}-figure svg")
-        title = svg.locator(f"#{key}-title").inner_text()
+        title = svg.locator(f"#{key}-title").text_content()
         assert title and svg.get_attribute("role") == "img", key
-        assert svg.locator(f"#{key}-desc").inner_text(), key
+        assert svg.locator(f"#{key}-desc").text_content(), key
         # the text alternative: the data table has a row per label
         assert page.locator(f"#{key}-figure details tbody tr").count() == (
             len(months) if key == "months" else runs
@@ -153,6 +153,7 @@ def test_every_page_reads_at_375_and_1440_px(demo: Demo, page_watch: PageWatch, 
     for width in (375, 1440):
         screenshot(page, f"report-{name.removesuffix('.html')}", width)
         assert not overflows_horizontally(page), f"{name} at {width} px"
+        assert_accessible(page)  # axe-core: WCAG A/AA (contrast, names, labels, landmarks, ARIA)
     page.keyboard.press("Tab")  # the first stop is the skip link, then the navigation
     assert page.evaluate("document.activeElement.className") == "skip"
 

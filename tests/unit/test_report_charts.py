@@ -222,6 +222,8 @@ def test_tick_indices(count, shown):
         (["2026-12-04T192724Z", "2026-12-05T080001Z"], ["12-04 19:27", "12-05 08:00"]),
         (["2025-12-31T235959Z", "2026-01-01T000000Z"], ["2025-12-31 23:59", "2026-01-01 00:00"]),
         (["2021-03", "The Peninsula, a long series name"], ["2021-03", "The Peninsula, …"]),
+        # crawls within a minute of each other (a test, the demo) keep their seconds
+        (["2026-12-04T192724Z", "2026-12-04T192731Z"], ["12-04 19:27:24", "12-04 19:27:31"]),
     ],
 )
 def test_short_labels(labels, shown):
