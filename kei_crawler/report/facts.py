@@ -41,6 +41,8 @@ class Capture:
     warc_file: str | None
     warc_record_id: str | None
     warc_offset: int | None
+    base_url: str | None = None
+    """Where the crawl that made it sent its requests (the site, or a mirror): what the WARC record names."""
 
 
 @dataclass(frozen=True)
@@ -99,12 +101,14 @@ def read_archive(output_dir: str | os.PathLike[str], warn: Callable[[str], None]
     for ref in refs:
         try:
             snapshot = _read(ref, sorted({*_FACT_COLUMNS, *_CAPTURE_COLUMNS}))
-            started = _started_at(ref)
+            found = store.metadata(ref.path)
+            started = _time(found.get("started_at"))
         except SnapshotError as exc:
             warn(f"passing over snapshot {ref.crawl_id}: {exc}")
             continue
         archive.snapshots.append(_facts(ref.crawl_id, started, snapshot))
-        captures.append(snapshot.select(_CAPTURE_COLUMNS))
+        base_url = pa.array([found.get("base_url")] * snapshot.num_rows, pa.string())
+        captures.append(snapshot.select(_CAPTURE_COLUMNS).append_column("base_url", base_url))
     archive.captures = _captures(pa.concat_tables(captures))
     for event in every_event(output_dir, warn):
         archive.events.setdefault(event.brief["brief_id"], []).append(event)
@@ -124,8 +128,7 @@ def _read(ref: SnapshotRef, columns: list[str]) -> pa.Table:
     return table
 
 
-def _started_at(ref: SnapshotRef) -> datetime | None:
-    text = store.metadata(ref.path).get("started_at")
+def _time(text: str | None) -> datetime | None:
     try:
         return datetime.fromisoformat(text) if text else None
     except ValueError:
@@ -165,22 +168,16 @@ def _provenance(column: pa.ChunkedArray) -> dict[str, dict[str, int]]:
 def _captures(table: pa.Table) -> dict[str, list[Capture]]:
     """brief_id → distinct captures: one per WARC record (or per download time, for rows without one)."""
     key = pc.coalesce(table["warc_record_id"], pc.cast(table["fetched_at"], pa.string()))
+    fields = ["fetched_at", "warc_file", "warc_record_id", "warc_offset", "base_url"]  # Capture's, in order
     grouped = (
         table.append_column("capture", key)
         .group_by(["brief_id", "capture"], use_threads=False)
-        .aggregate(
-            [("fetched_at", "min"), ("warc_file", "min"), ("warc_record_id", "min"), ("warc_offset", "min")]
-        )
+        .aggregate([(name, "min") for name in fields])
     )
     found: dict[str, list[Capture]] = defaultdict(list)
     for row in grouped.to_pylist():
-        if row["fetched_at_min"] is None:
-            continue
-        found[row["brief_id"]].append(
-            Capture(
-                row["fetched_at_min"], row["warc_file_min"], row["warc_record_id_min"], row["warc_offset_min"]
-            )
-        )
+        if row["fetched_at_min"] is not None:
+            found[row["brief_id"]].append(Capture(*(row[f"{name}_min"] for name in fields)))
     for listed in found.values():
         listed.sort(key=lambda capture: capture.fetched_at)
     return dict(found)

@@ -6,6 +6,7 @@ to trust. Only the SVG charts, which we draw, are marked safe.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 from collections.abc import Iterator
@@ -18,6 +19,7 @@ import jinja2
 
 from kei_crawler.report.facts import Capture
 from kei_crawler.run.outcome import EXIT_CODES, ExitCode
+from kei_crawler.urls import fetch_url
 
 _MARKUP = re.compile(r"[*`]")
 
@@ -37,7 +39,13 @@ def environment(warc_dir: Path, page_dir: Path, replay_url: str | None) -> jinja
         warc_href=lambda name: warc_href(warc_dir, page_dir, name),
         replay_href=lambda capture, url: replay_href(replay_url or "", capture, url),
     )  # fmt: skip
+    env.tests["web"] = is_web_url
     return env
+
+
+def is_web_url(value: object) -> bool:
+    """Whether a URL from the site may be a link: http(s) only, never ``javascript:`` or ``data:``."""
+    return isinstance(value, str) and value.lower().startswith(("http://", "https://"))
 
 
 def day(value: date | datetime | None) -> str:
@@ -106,8 +114,14 @@ def warc_href(warc_dir: Path, page_dir: Path, name: str) -> str:
 
 
 def replay_href(replay_url: str, capture: Capture, url: str) -> str:
-    """The capture in a wayback replay (pywb, OpenWayback): ``<base>/<14-digit time>/<url>``."""
-    return f"{replay_url.rstrip('/')}/{capture.fetched_at:%Y%m%d%H%M%S}/{url}"
+    """The capture in a wayback replay (pywb, OpenWayback): ``<base>/<14-digit time>/<url>``, the URL as it
+    was requested — on the mirror the crawl was pointed at, when it was (``--base-url``), since that is the
+    URL its WARC record holds and the replay looks up."""
+    fetched = url
+    if capture.base_url:
+        with contextlib.suppress(ValueError):  # not a brief's URL: asked for as it is
+            fetched = fetch_url(url, capture.base_url)
+    return f"{replay_url.rstrip('/')}/{capture.fetched_at:%Y%m%d%H%M%S}/{fetched}"
 
 
 def render(env: jinja2.Environment, template: str, **context: Any) -> str:

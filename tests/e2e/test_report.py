@@ -19,8 +19,10 @@ import pytest
 from playwright.sync_api import Page
 
 from kei_crawler.items import EXTRACTED
+from kei_crawler.report.site import build
 from kei_crawler.storage.snapshot import store
 from tests.support.browser import PageWatch, assert_accessible, overflows_horizontally, screenshot
+from tests.support.wayback import Wayback, build_collection, page_text, words
 
 BRIEFS = 25
 
@@ -136,6 +138,34 @@ def test_a_briefs_page_shows_its_change_and_captures(demo: Demo, page: Page) -> 
     for width in (375, 1440):
         screenshot(page, "report-brief", width)
         assert not overflows_horizontally(page), width
+
+
+def test_each_captures_replay_link_opens_that_capture_in_pywb(demo: Demo, page: Page, tmp_path: Path) -> None:
+    """With --replay-url, each capture of the edited brief links to itself in a real pywb over the demo's
+    WARCs: the first to the text before the edit, the second to the text after."""
+    changed = _changed_brief(demo)
+    with Wayback(
+        build_collection(tmp_path / "pywb", sorted((demo.out / "warc").glob("*.warc.gz")))
+    ) as wayback:
+        build(demo.out, tmp_path / "site", replay_url=f"{wayback.base}/kei/")
+        page.goto((tmp_path / "site" / "briefs" / f"{changed['brief_id']}.html").as_uri())
+        links = page.locator("#captures a", has_text="replay")
+        assert links.count() == 2
+        diff = page.locator("#history pre.diff")
+        before = _sentence(diff.locator(".del").all_inner_texts())
+        after = _sentence(diff.locator(".add").all_inner_texts())
+        for href, shown, gone in zip(links.evaluate_all("links => links.map(a => a.href)"),
+                                     (before, after), (after, before), strict=True):  # fmt: skip
+            frame = wayback.get(href)  # what the link opens: pywb's frame around the capture
+            assert frame.status == 200, (href, frame.status, frame.text[:300])
+            when, _, url = href.removeprefix(f"{wayback.base}/kei/").partition("/")
+            replayed = page_text(wayback.get(f"{wayback.base}/kei/{when}mp_/{url}"))
+            assert words(shown) in replayed and words(gone) not in replayed, href
+
+
+def _sentence(lines: list[str]) -> str:
+    """The first whole sentence of a diff's added or removed lines, without its sign."""
+    return next(line[1:] for line in lines if line[:1] in "+-" and not line.startswith(("+++", "---")))
 
 
 def test_a_removed_briefs_page_says_so(demo: Demo, page: Page) -> None:

@@ -63,15 +63,28 @@ def test_links_to_warcs_and_replays(tmp_path: Path) -> None:
     assert templating.replay_href("http://localhost:8080/kei/", capture, url) == (
         "http://localhost:8080/kei/20261204192705/https://keia.org/the-peninsula/x/"
     )
+    # a crawl of a mirror (--base-url) recorded the mirror's URL: the replay looks that up
+    mirrored = Capture(WHEN, "a.warc.gz", "<r>", 0, "http://127.0.0.1:8000")
+    assert templating.replay_href("http://localhost:8080/kei", mirrored, url) == (
+        "http://localhost:8080/kei/20261204192705/http://127.0.0.1:8000/the-peninsula/x/"
+    )
+
+
+@pytest.mark.parametrize(
+    ("url", "web"),
+    [("https://keia.org/x/", True), ("HTTP://keia.org/", True), ("javascript:alert(1)", False),
+     ("data:text/html,<b>", False), ("//evil.example/", False), (None, False)],
+)  # fmt: skip
+def test_only_web_urls_become_links(url: object, web: bool) -> None:
+    assert templating.is_web_url(url) is web
 
 
 def _archive(out: Path) -> dict[str, str]:
     """Two crawls with manifests; the second edits one brief, removes one and adds one with a hostile title."""
     a, b, c = (brief(s, warc_file=f"{s}.warc.gz", warc_record_id=f"<urn:{s}>") for s in "abc")
     write_snapshot(out, "2026-01-01T000000Z", [a, b, c])
-    hostile = brief(
-        "hostile", title=HOSTILE, photo_caption=HOSTILE, first_seen=T1, published=date(2025, 6, 1)
-    )
+    hostile = brief("hostile", title=HOSTILE, photo_caption=HOSTILE, first_seen=T1, published=date(2025, 6, 1),
+                    photo_url="javascript:alert(1)")  # fmt: skip
     b2 = edit(b, body=b.body + "\n\nA late correction.")
     write_snapshot(out, "2026-02-01T000000Z", [hostile, a, b2, dataclasses.replace(c, removed_at=T1)])
     (out / "runs").mkdir()
@@ -115,6 +128,7 @@ def test_the_sites_text_is_escaped_everywhere(tmp_path: Path) -> None:
         html = page.read_text()
         assert "<script>alert" not in html and "<b>bold</b>" not in html, page.name
     hostile_page = (tmp_path / "site" / "briefs" / f"{ids['hostile']}.html").read_text()
+    assert 'href="javascript:' not in hostile_page and "<dd>javascript:alert(1)</dd>" in hostile_page
     assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt; &amp; &lt;b&gt;bold&lt;/b&gt;" in hostile_page
 
 
