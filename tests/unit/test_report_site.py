@@ -92,6 +92,13 @@ def _archive(out: Path) -> dict[str, str]:
         manifest = {"crawl_id": crawl_id, "mode": "full", "finish_reason": "finished", "published": True,
                     "exit_code": 0, "alerts": [HOSTILE], "counts": {"briefs_new": new, "requests": 9}}  # fmt: skip
         (out / "runs" / f"{crawl_id}.json").write_text(json.dumps(manifest))
+    failed = {"crawl_id": "2026-03-01T000000Z", "mode": "incremental", "finish_reason": "finished",
+              "published": False, "not_published_because": "the listing could not be read", "exit_code": 1,
+              "counts": {"errors": [{"url": f"https://keia.org/the-peninsula/{n}/", "reason": "timeout"}
+                                    for n in range(250)],
+                         "drops": [{"url": "https://keia.org/the-peninsula/z/", "reason": "MissingDate",
+                                    "detail": "no publication date"}]}}  # fmt: skip
+    (out / "runs" / "2026-03-01T000000Z.json").write_text(json.dumps(failed))
     return {s: brief_id(f"https://keia.org/the-peninsula/{s}/") for s in ("a", "b", "c", "hostile")}
 
 
@@ -102,8 +109,7 @@ def test_the_pages_say_what_the_archive_holds(tmp_path: Path) -> None:
     assert report.index == site / "index.html" and report.briefs == 4 and report.pages == 8
     index = (site / "index.html").read_text()
     assert '<dd id="count-live">3</dd>' in index and '<dd id="count-removed">1</dd>' in index
-    assert '<dd id="count-runs">2</dd>' in index
-    assert "0 — the crawl finished and its snapshot is published" in index
+    assert '<dd id="count-runs">3</dd>' in index
     changed = (site / "briefs" / f"{ids['b']}.html").read_text()
     assert '<span class="add">+A late correction.</span>' in changed
     assert "Changed in crawl 2026-02-01T000000Z" in changed
@@ -114,6 +120,16 @@ def test_the_pages_say_what_the_archive_holds(tmp_path: Path) -> None:
     assert 'id="brief-status">removed<' in removed
     briefs = (site / "briefs.html").read_text()
     assert briefs.count('<tr data-status="live">') == 3 and briefs.count('<tr data-status="removed">') == 1
+    runs = (site / "runs.html").read_text()
+    assert runs.count('<tr id="run-') == 3
+    assert "Crawl 2026-03-01T000000Z: 250 errors, 1 drops" in runs
+    assert "Nothing published: the listing could not be read" in runs
+    assert (
+        "Errors by reason: <code>timeout</code> 250" in runs
+        and "Drops by reason: <code>MissingDate</code> 1" in runs
+    )
+    assert "251, the first 200 shown; the manifest lists all" in runs and runs.count("<li>error") == 200
+    assert "1 — the crawl published nothing" in index  # the last run's exit code
     assert (site / "static" / "report.js").is_file() and (site / "static" / "report.css").is_file()
     assert (site / MARKER).is_file()
 
@@ -216,3 +232,15 @@ def test_the_command_prints_the_index_last(tmp_path: Path, capsys: pytest.Captur
         cli.main(["report", "--output-dir", str(tmp_path / "out"), "--output", str(tmp_path / "site")]) == 0
     )
     assert capsys.readouterr().out.strip().splitlines()[-1] == str(tmp_path / "site" / "index.html")
+
+
+def test_an_archive_without_manifests_still_reports(tmp_path: Path) -> None:
+    """Snapshots copied from elsewhere, or runs whose manifests were removed: the charts say "no data"."""
+    _archive(tmp_path / "out")
+    for manifest in (tmp_path / "out" / "runs").iterdir():
+        manifest.unlink()
+    build(tmp_path / "out", tmp_path / "site")
+    index = (tmp_path / "site" / "index.html").read_text()
+    assert "No run manifest" in index and '<dd id="count-runs">0</dd>' in index
+    assert "crawl-briefs-bar-" not in index and "No data." in index
+    assert "No run had errors, drops or alerts." in (tmp_path / "site" / "runs.html").read_text()
