@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -62,10 +63,10 @@ def build(
     archive = read_archive(output_dir, warn)
     runs = read_runs(output_dir, warn)
     site_dir = site_dir.absolute()
-    work = site_dir.parent / f".{site_dir.name}.tmp-{os.getpid()}"
-    shutil.rmtree(work, ignore_errors=True)  # our own leftover: the pid is this process's
+    site_dir.parent.mkdir(parents=True, exist_ok=True)
+    _remove_leftovers(site_dir)
+    work = Path(tempfile.mkdtemp(prefix=f".{site_dir.name}.tmp-", dir=site_dir.parent))
     try:
-        work.mkdir(parents=True)
         (work / MARKER).write_text("written by kei-crawler report; replaced by the next one\n")
         pages = _write_pages(work, site_dir, output_dir.absolute(), archive, runs, replay_url)
         _swap(work, site_dir)
@@ -75,10 +76,19 @@ def build(
     return Report(site_dir / "index.html", len(archive.briefs), pages)
 
 
+def _remove_leftovers(site_dir: Path) -> None:
+    """The folders a report killed while it wrote (or between its two renames) left beside ``site_dir``:
+    only those holding a report's marker, so nothing the crawler did not make is removed."""
+    for pattern in (f".{site_dir.name}.tmp-*", f".{site_dir.name}.old-*"):
+        for leftover in site_dir.parent.glob(pattern):
+            if not leftover.is_symlink() and (leftover / MARKER).is_file():
+                shutil.rmtree(leftover, ignore_errors=True)
+
+
 def _swap(work: Path, site_dir: Path) -> None:
     """Put the finished report at ``site_dir``, removing the report it replaces (after the rename, so a
     reader always finds one whole report)."""
-    old = site_dir.parent / f".{site_dir.name}.old-{os.getpid()}"
+    old = work.with_name(work.name.replace(".tmp-", ".old-", 1))
     if site_dir.exists():
         os.rename(site_dir, old)
     publish_dir(work, site_dir)

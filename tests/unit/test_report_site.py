@@ -244,3 +244,13 @@ def test_an_archive_without_manifests_still_reports(tmp_path: Path) -> None:
     assert "No run manifest" in index and '<dd id="count-runs">0</dd>' in index
     assert "crawl-briefs-bar-" not in index and "No data." in index
     assert "No run had errors, drops or alerts." in (tmp_path / "site" / "runs.html").read_text()
+
+
+def test_what_a_killed_report_left_is_cleared_and_nothing_else(tmp_path: Path) -> None:
+    _archive(tmp_path / "out")
+    for name in (".site.tmp-abc", ".site.old-abc"):  # a report killed mid-write, or between its renames
+        (tmp_path / name).mkdir()
+        (tmp_path / name / MARKER).write_text("")
+    (tmp_path / ".site.tmp-mine").mkdir()  # the user's, without the marker: not ours to remove
+    build(tmp_path / "out", tmp_path / "site")
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".site.tmp-mine", "out", "site"]
