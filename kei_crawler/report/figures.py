@@ -18,6 +18,9 @@ from kei_crawler.report.facts import Archive
 from kei_crawler.report.runs import RunRecord
 
 Kind = Literal["bars", "stacked", "lines"]
+CHARTED_RUNS = 120
+"""The runs a crawl-history chart shows, the latest: a year of hourly crawls would make the overview tens of
+megabytes, and a bar a pixel wide says nothing. About four months of daily crawls."""
 
 
 @dataclass(frozen=True)
@@ -92,27 +95,32 @@ def _months(first: str, last: str) -> list[str]:
 
 
 def crawl_history(runs: list[RunRecord]) -> list[Figure]:
-    """Per run, oldest first: what it found, what it asked, what failed and how long it took."""
+    """Per run, oldest first: what it found, what it asked, what failed and how long it took — the latest
+    :data:`CHARTED_RUNS` runs (the runs page lists every one)."""
+    shown, runs = len(runs), runs[-CHARTED_RUNS:]
     ids = ("Crawl", [run.crawl_id for run in runs])
+    latest = (
+        f" The latest {len(runs)} of {shown} crawls; the runs page lists all." if shown > len(runs) else ""
+    )
     return [
         _figure(
-            "crawl-briefs", "Briefs found per crawl", "New, changed and removed briefs each crawl found.",
+            "crawl-briefs", "Briefs found per crawl", "New, changed and removed briefs each crawl found." + latest,
             "stacked", ids, "Briefs",
             {"New": [run.count("briefs_new") for run in runs],
              "Changed": [run.count("briefs_changed") for run in runs],
              "Removed": [run.count("briefs_removed") for run in runs]},
         ),
         _figure(
-            "crawl-requests", "Requests per crawl", "Every request a crawl sent: pages, photos, robots.txt, sitemaps.",
+            "crawl-requests", "Requests per crawl", "Every request a crawl sent: pages, photos, robots.txt, sitemaps." + latest,
             "bars", ids, "Requests", {"Requests": [run.count("requests") for run in runs]},
         ),
         _figure(
             "crawl-failures", "Errors and drops per crawl",
-            "Briefs a crawl could not get: requests that failed for good, and pages dropped (see Runs for why).",
+            "Briefs a crawl could not get: requests that failed for good, and pages dropped (see Runs for why)." + latest,
             "stacked", ids, "Briefs", {"Errors": [run.errors for run in runs], "Drops": [run.drops for run in runs]},
         ),
         _figure(
-            "crawl-duration", "Crawl duration", "From a crawl's start to its end, in seconds.",
+            "crawl-duration", "Crawl duration", "From a crawl's start to its end, in seconds." + latest,
             "lines", ids, "Seconds", {"Duration": [run.duration for run in runs]},
         ),
     ]  # fmt: skip
@@ -121,10 +129,12 @@ def crawl_history(runs: list[RunRecord]) -> list[Figure]:
 def fill_rates(runs: list[RunRecord]) -> Figure:
     """Each extracted field's share of a run's fetched briefs that have it: a redesign shows as a cliff."""
     read = [run for run in runs if run.fill_rates]
+    shown, read = len(read), read[-CHARTED_RUNS:]
+    latest = f" The latest {len(read)} of {shown} such crawls." if shown > len(read) else ""
     return _figure(
         "fill-rates", "Field fill rates per crawl",
         "The share of the briefs each crawl fetched that have each field; crawls that fetched none are left out. "
-        "A field falling off a cliff means the site's markup changed.",
+        "A field falling off a cliff means the site's markup changed." + latest,
         "lines", ("Crawl", [run.crawl_id for run in read]), "Briefs with the field",
         {name: [run.fill_rates.get(name) for run in read] for name in EXTRACTED}, percent=True,
     )  # fmt: skip

@@ -162,7 +162,7 @@ def _health(env: Any, common: dict[str, Any], archive: Archive, runs: list[RunRe
         env, "health.html.j2", **common, page="health.html", title="Extraction health",
         fill=figures.fill_rates(runs), alerted=[run for run in reversed(runs) if run.alerts],
         provenance=figures.provenance_mix(archive) if archive.live else None,
-        mixes=list(reversed(read)), mix_fields=fields,
+        mixes=list(reversed(read))[: figures.CHARTED_RUNS], mix_fields=fields, mixes_of=len(read),
     )  # fmt: skip
 
 

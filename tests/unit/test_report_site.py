@@ -254,3 +254,26 @@ def test_what_a_killed_report_left_is_cleared_and_nothing_else(tmp_path: Path) -
     (tmp_path / ".site.tmp-mine").mkdir()  # the user's, without the marker: not ours to remove
     build(tmp_path / "out", tmp_path / "site")
     assert sorted(p.name for p in tmp_path.iterdir()) == [".site.tmp-mine", "out", "site"]
+
+
+def test_the_charts_show_the_latest_runs_and_the_runs_page_all(tmp_path: Path) -> None:
+    """A year of hourly crawls must not make the overview megabytes: the charts keep the latest runs."""
+    from kei_crawler.report.figures import CHARTED_RUNS
+
+    _archive(tmp_path / "out")
+    runs = tmp_path / "out" / "runs"
+    for hour in range(CHARTED_RUNS + 30):
+        crawl_id = f"2026-04-{1 + hour // 24:02d}T{hour % 24:02d}0000Z"
+        manifest = {
+            "crawl_id": crawl_id,
+            "counts": {"requests": 5, "briefs_written": 1, "fill_rates": {"title": 1}},
+        }
+        (runs / f"{crawl_id}.json").write_text(json.dumps(manifest))
+    build(tmp_path / "out", tmp_path / "site")
+    total = CHARTED_RUNS + 30 + 3
+    index = (tmp_path / "site" / "index.html").read_text()
+    assert index.count('id="crawl-requests-bar-0-') == CHARTED_RUNS
+    assert f"The latest {CHARTED_RUNS} of {total} crawls; the runs page lists all." in index
+    assert (tmp_path / "site" / "runs.html").read_text().count('<tr id="run-') == total
+    health = (tmp_path / "site" / "health.html").read_text()
+    assert f"The latest {CHARTED_RUNS} of {CHARTED_RUNS + 30} such crawls." in health
