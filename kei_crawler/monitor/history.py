@@ -72,17 +72,10 @@ def recent_events(
     """The ``limit`` latest events of the archive in ``output_dir``, latest first. An older snapshot that
     does not read is passed over (``warn`` hears of it); the newest must read."""
     found: list[Event] = []
-    readable = _readable(store.list_snapshots(output_dir), warn)
-    after = next(readable, None)
-    if after is None:
-        raise SnapshotError(f"{output_dir} holds no snapshot")
-    for before in readable:
-        found += pair_events(before, after)
+    for before, after in _pairs(output_dir, warn):
+        found += pair_events(before, after) if before else first_events(after, limit - len(found))
         if len(found) >= limit:
             break
-        after = before
-    else:
-        found += first_events(after, limit - len(found))
     found.sort(key=_latest_first, reverse=True)
     return found[:limit]
 
@@ -93,16 +86,24 @@ def every_event(
     """Every event after the archive's beginning — what each crawl found new, changed, moved or removed
     compared with the snapshot before it — oldest first. The oldest snapshot's briefs are not events here:
     each brief's ``first_seen`` says when it was first seen."""
-    found: list[Event] = []
+    found = [
+        event for before, after in _pairs(output_dir, warn) if before for event in pair_events(before, after)
+    ]
+    return sorted(found, key=_latest_first)
+
+
+def _pairs(
+    output_dir: str | os.PathLike[str], warn: Callable[[str], None]
+) -> Iterator[tuple[Snapshot | None, Snapshot]]:
+    """Each readable snapshot with the one before it, newest first; the oldest last, with None before it."""
     readable = _readable(store.list_snapshots(output_dir), warn)
     after = next(readable, None)
     if after is None:
         raise SnapshotError(f"{output_dir} holds no snapshot")
     for before in readable:
-        found += pair_events(before, after)
+        yield before, after
         after = before
-    found.sort(key=_latest_first)
-    return found
+    yield None, after
 
 
 def _latest_first(event: Event) -> tuple[datetime, int, Any, str]:
