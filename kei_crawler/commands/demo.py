@@ -192,6 +192,6 @@ def run_demo(
     site_dir = output_dir / REPORT
     console.print(f"\n[bold]$ kei-crawler report --output {site_dir}[/]", highlight=False, soft_wrap=True)
     report = build(output_dir, site_dir, warn=warn)
-    console.print(f"Open the report of {report.briefs} briefs in a browser:", highlight=False)
+    console.print(report.written, highlight=False)
     console.print(str(report.index), highlight=False, soft_wrap=True)
     return 0

@@ -13,7 +13,9 @@ from rich.console import Console
 from kei_crawler.commands.arguments import UsageError, add_output_dir, output_dir_of, path_argument
 from kei_crawler.commands.notices import warn, warn_ignored_entries
 from kei_crawler.commands.paths import archive_part, input_dir
-from kei_crawler.report.site import SiteDirError, build
+from kei_crawler.report.folder import SiteDirError
+from kei_crawler.report.site import build
+from kei_crawler.storage.atomic import os_error_line
 from kei_crawler.storage.snapshot.store import SnapshotError
 
 
@@ -49,11 +51,9 @@ def run(args: argparse.Namespace, console: Console) -> int:
             report = build(output_dir, site_dir, replay_url=args.replay_url, warn=warn)
     except (SnapshotError, SiteDirError) as exc:
         raise UsageError(str(exc)) from exc
-    except OSError as exc:
-        raise UsageError(f"--output {site_dir}: {exc.strerror or exc}") from exc
-    console.print(
-        f"Report of {report.briefs:,} briefs ({report.pages:,} pages) written; open:", highlight=False
-    )
+    except OSError as exc:  # reading the archive (writing the report is a SiteDirError)
+        raise UsageError(os_error_line(exc)) from exc
+    console.print(report.written, highlight=False)
     console.print(str(report.index), highlight=False, soft_wrap=True)
     return 0
 

@@ -1,4 +1,4 @@
-"""The archive's history: what each crawl found new, changed, moved or removed, newest first.
+"""The archive's history: what each crawl found new, changed, moved or removed.
 
 A snapshot holds the whole archive as one crawl left it, so the history is the diff of each snapshot
 with the one before it. It is read backwards from the newest pair, and stops as soon as enough events are

@@ -42,6 +42,7 @@ MARKERS = ("o", "s", "^", "D", "v", "P", "X")
 MAX_TICK_LABELS = 12
 FIGURE_INCHES = (6.4, 3.6)
 LABEL_CHARS = 16
+LEGEND_CHARS = 72  # about what one line of legend holds across FIGURE_INCHES at the charts' font size
 _KEY = re.compile(r"[a-z0-9-]+")
 _CRAWL_ID = re.compile(r"(\d{4})-(\d{2}-\d{2})T(\d{2})(\d{2})(\d{2})Z")
 
@@ -140,6 +141,8 @@ def describe(chart: Chart) -> str:
     if chart.kind == "stacked":
         totals = [sum(s.values[i] or 0.0 for s in chart.series) for i in range(len(labels))]
         top = max(range(len(labels)), key=lambda i: totals[i])
+        if not totals[top]:
+            return f"{opening}; all zero."
         return f"{opening}; highest total {_number(totals[top], chart.percent)} in {labels[top]}."
     peaks = []
     for series in chart.series:
@@ -212,11 +215,16 @@ def _draw(figure: Figure, axes: Axes, chart: Chart) -> list[Rectangle]:
             handles,
             [series.name for series in chart.series],
             loc="outside lower center",
-            ncols=min(4, len(chart.series)),
+            ncols=_legend_columns([series.name for series in chart.series]),
             frameon=False,
         )
         legend.set_gid(f"{chart.key}-legend")
     return bars
+
+
+def _legend_columns(names: list[str]) -> int:
+    """As many legend columns as fit the figure's width with the longest name (a cut legend hides series)."""
+    return max(1, min(4, len(names), LEGEND_CHARS // (max(map(len, names)) + 5)))
 
 
 def _bars(axes: Axes, chart: Chart, bars: list[Rectangle]) -> list[Artist]:

@@ -12,6 +12,7 @@ the rows an event names.
 from __future__ import annotations
 
 import os
+import re
 from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -22,14 +23,22 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from kei_crawler.monitor.history import Event, every_event
+from kei_crawler.report.runs import parse_time
 from kei_crawler.storage.snapshot import store
 from kei_crawler.storage.snapshot.reading import open_snapshot
 from kei_crawler.storage.snapshot.store import SnapshotError, SnapshotRef
+from kei_crawler.urls import brief_id
 
 BRIEF_COLUMNS = ["brief_id", "url", "slug", "title", "published", "published_raw", "updated", "authors",
                  "categories", "series", "body", "credits", "photo_caption", "photo_url", "fetched_at",
                  "first_seen", "last_seen", "removed_at", "refresh_error", "provenance"]  # fmt: skip
 _CAPTURE_COLUMNS = ["brief_id", "fetched_at", "warc_file", "warc_record_id", "warc_offset"]
+CAPTURE_SCHEMA = pa.schema(
+    [("brief_id", pa.string()), ("fetched_at", pa.timestamp("us", tz="UTC")), ("warc_file", pa.string()),
+     ("warc_record_id", pa.string()), ("warc_offset", pa.int64()), ("base_url", pa.string())]
+)  # fmt: skip
+"""A capture as every snapshot's rows give it, whatever columns its schema version had: then ``Capture``'s fields."""
+_BRIEF_ID = re.compile(r"[0-9a-f]{16}")
 _FACT_COLUMNS = ["brief_id", "fetched_at", "removed_at", "provenance"]
 
 
@@ -71,7 +80,7 @@ class Archive:
 
     @property
     def live(self) -> int:
-        return sum(1 for brief in self.briefs if brief["removed_at"] is None)
+        return sum(1 for brief in self.briefs if is_live(brief))
 
     @property
     def removed(self) -> int:
@@ -81,10 +90,15 @@ class Archive:
         """Field → strategy → live briefs it read the field of, each as its page was last downloaded."""
         mix: dict[str, Counter[str]] = defaultdict(Counter)
         for brief in self.briefs:
-            if brief["removed_at"] is None:
+            if is_live(brief):
                 for name, strategy in brief["provenance"] or []:
                     mix[name][strategy] += 1
         return {name: dict(counts.most_common()) for name, counts in mix.items()}
+
+
+def is_live(brief: dict[str, Any]) -> bool:
+    """On the site as of the snapshot: never answered 404 or 410 since it was last seen."""
+    return brief["removed_at"] is None
 
 
 def read_archive(output_dir: str | os.PathLike[str], warn: Callable[[str], None]) -> Archive:
@@ -96,22 +110,26 @@ def read_archive(output_dir: str | os.PathLike[str], warn: Callable[[str], None]
     newest = refs[-1]
     table = _read(newest, BRIEF_COLUMNS)
     order = pc.sort_indices(table, sort_keys=[("published", "descending"), ("url", "ascending")])
-    archive = Archive(newest, table.take(order).to_pylist(), [])
+    briefs = table.take(order).to_pylist()
+    # A brief's id names its page: anything but the 16 hex digits the crawler writes is not ours to trust.
+    for brief in (b for b in briefs if not _BRIEF_ID.fullmatch(str(b["brief_id"]))):
+        warn(f"passing over a row of snapshot {newest.crawl_id} with brief_id {brief['brief_id']!r}")
+    archive = Archive(newest, [b for b in briefs if _BRIEF_ID.fullmatch(str(b["brief_id"]))], [])
     captures = []
     for ref in refs:
         try:
             snapshot = _read(ref, sorted({*_FACT_COLUMNS, *_CAPTURE_COLUMNS}))
             found = store.metadata(ref.path)
-            started = _time(found.get("started_at"))
         except SnapshotError as exc:
             warn(f"passing over snapshot {ref.crawl_id}: {exc}")
             continue
-        archive.snapshots.append(_facts(ref.crawl_id, started, snapshot))
-        base_url = pa.array([found.get("base_url")] * snapshot.num_rows, pa.string())
-        captures.append(snapshot.select(_CAPTURE_COLUMNS).append_column("base_url", base_url))
+        archive.snapshots.append(_facts(ref.crawl_id, parse_time(found.get("started_at")), snapshot))
+        captures.append(_capture_rows(snapshot, found.get("base_url")))
     archive.captures = _captures(pa.concat_tables(captures))
-    for event in every_event(output_dir, warn):
+    for event in every_event(output_dir):  # a snapshot passed over was named above, once
         archive.events.setdefault(event.brief["brief_id"], []).append(event)
+        if event.kind == "moved" and event.old_url:  # the page left behind says where it went
+            archive.events.setdefault(brief_id(event.old_url), []).append(event)
     return archive
 
 
@@ -126,13 +144,6 @@ def _read(ref: SnapshotRef, columns: list[str]) -> pa.Table:
         if name not in present:
             table = table.append_column(name, pa.nulls(table.num_rows))
     return table
-
-
-def _time(text: str | None) -> datetime | None:
-    try:
-        return datetime.fromisoformat(text) if text else None
-    except ValueError:
-        return None
 
 
 def _facts(crawl_id: str, started: datetime | None, table: pa.Table) -> SnapshotFacts:
@@ -165,19 +176,30 @@ def _provenance(column: pa.ChunkedArray) -> dict[str, dict[str, int]]:
     return {name: dict(counts.most_common()) for name, counts in mix.items()}
 
 
+def _capture_rows(snapshot: pa.Table, base_url: str | None) -> pa.Table:
+    """A snapshot's capture columns in :data:`CAPTURE_SCHEMA`, so that old and new snapshots concatenate."""
+    columns = [snapshot[name].cast(CAPTURE_SCHEMA.field(name).type) for name in _CAPTURE_COLUMNS]
+    return pa.Table.from_arrays(
+        [*columns, pa.array([base_url] * snapshot.num_rows, pa.string())], schema=CAPTURE_SCHEMA
+    )
+
+
 def _captures(table: pa.Table) -> dict[str, list[Capture]]:
     """brief_id → distinct captures: one per WARC record (or per download time, for rows without one)."""
     key = pc.coalesce(table["warc_record_id"], pc.cast(table["fetched_at"], pa.string()))
-    fields = ["fetched_at", "warc_file", "warc_record_id", "warc_offset", "base_url"]  # Capture's, in order
+    # The snapshots' rows come oldest first, and an unthreaded group_by keeps that order: each capture as
+    # the snapshot that first held it records it (a later one carries it, perhaps from another base URL).
     grouped = (
         table.append_column("capture", key)
         .group_by(["brief_id", "capture"], use_threads=False)
-        .aggregate([(name, "min") for name in fields])
+        .aggregate([(name, "first") for name in CAPTURE_SCHEMA.names[1:]])
     )
     found: dict[str, list[Capture]] = defaultdict(list)
     for row in grouped.to_pylist():
-        if row["fetched_at_min"] is not None:
-            found[row["brief_id"]].append(Capture(*(row[f"{name}_min"] for name in fields)))
+        if row["fetched_at_first"] is not None:
+            found[row["brief_id"]].append(
+                Capture(*(row[f"{name}_first"] for name in CAPTURE_SCHEMA.names[1:]))
+            )
     for listed in found.values():
         listed.sort(key=lambda capture: capture.fetched_at)
     return dict(found)

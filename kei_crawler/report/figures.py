@@ -14,7 +14,7 @@ from typing import Literal
 from kei_crawler.items import EXTRACTED
 from kei_crawler.pages.strategies import STRATEGIES
 from kei_crawler.report.charts import Chart, Series, render_svg
-from kei_crawler.report.facts import Archive
+from kei_crawler.report.facts import Archive, is_live
 from kei_crawler.report.runs import RunRecord
 
 Kind = Literal["bars", "stacked", "lines"]
@@ -72,7 +72,7 @@ def briefs_per_month(archive: Archive) -> Figure:
         published: date | None = brief["published"]
         if published is not None:
             month = f"{published:%Y-%m}"
-            bucket = live if brief["removed_at"] is None else removed
+            bucket = live if is_live(brief) else removed
             bucket[month] = bucket.get(month, 0) + 1
     months = _months(min([*live, *removed], default=""), max([*live, *removed], default=""))
     return _figure(
@@ -97,10 +97,10 @@ def _months(first: str, last: str) -> list[str]:
 def crawl_history(runs: list[RunRecord]) -> list[Figure]:
     """Per run, oldest first: what it found, what it asked, what failed and how long it took — the latest
     :data:`CHARTED_RUNS` runs (the runs page lists every one)."""
-    shown, runs = len(runs), runs[-CHARTED_RUNS:]
+    total, runs = len(runs), runs[-CHARTED_RUNS:]
     ids = ("Crawl", [run.crawl_id for run in runs])
     latest = (
-        f" The latest {len(runs)} of {shown} crawls; the runs page lists all." if shown > len(runs) else ""
+        f" The latest {len(runs)} of {total} crawls; the runs page lists all." if total > len(runs) else ""
     )
     return [
         _figure(
@@ -116,7 +116,9 @@ def crawl_history(runs: list[RunRecord]) -> list[Figure]:
         ),
         _figure(
             "crawl-failures", "Errors and drops per crawl",
-            "Briefs a crawl could not get: requests that failed for good, and pages dropped (see Runs for why)." + latest,
+            "What a crawl could not get, as its exit code 7 counts it: requests for briefs or listing pages that "
+            "failed for good, and pages dropped (a duplicate kept under another URL is not one; see Runs for why)."
+            + latest,
             "stacked", ids, "Briefs", {"Errors": [run.errors for run in runs], "Drops": [run.drops for run in runs]},
         ),
         _figure(
@@ -129,8 +131,8 @@ def crawl_history(runs: list[RunRecord]) -> list[Figure]:
 def fill_rates(runs: list[RunRecord]) -> Figure:
     """Each extracted field's share of a run's fetched briefs that have it: a redesign shows as a cliff."""
     read = [run for run in runs if run.fill_rates]
-    shown, read = len(read), read[-CHARTED_RUNS:]
-    latest = f" The latest {len(read)} of {shown} such crawls." if shown > len(read) else ""
+    total, read = len(read), read[-CHARTED_RUNS:]
+    latest = f" The latest {len(read)} of {total} such crawls." if total > len(read) else ""
     return _figure(
         "fill-rates", "Field fill rates per crawl",
         "The share of the briefs each crawl fetched that have each field; crawls that fetched none are left out. "

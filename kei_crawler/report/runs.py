@@ -11,19 +11,21 @@ import json
 import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from kei_crawler.run.layout import OutputLayout
+from kei_crawler.run.outcome import lost_briefs
 from kei_crawler.storage.snapshot import store
 
 
 @dataclass(frozen=True)
 class Failure:
-    """A brief a run asked for and did not get: a request that failed for good, or a dropped page."""
+    """What a run asked for and did not get: a request that failed for good, or a dropped page."""
 
     kind: str
-    """``error`` (the request failed) or ``drop`` (a pipeline dropped the page)."""
+    """``error`` (a brief's or a listing page's request failed), ``drop`` (a pipeline dropped the page) or
+    ``duplicate`` (a page dropped as the copy of a brief the snapshot holds under another URL: not lost)."""
     url: str
     reason: str
     detail: str
@@ -90,9 +92,14 @@ def read_runs(output_dir: str | os.PathLike[str], warn: Callable[[str], None]) -
         if not store.is_crawl_id(path.stem) or path.is_symlink() or not path.is_file():
             continue  # not a manifest the crawler wrote
         try:
-            runs.append(run_record(json.loads(path.read_text(encoding="utf-8"))))
+            run = run_record(json.loads(path.read_text(encoding="utf-8")))
         except (OSError, UnicodeDecodeError, ValueError, TypeError, AttributeError) as exc:
             warn(f"passing over run manifest {path}: {_first_line(exc)}")
+            continue
+        if run.crawl_id != path.stem:  # a copy under another run's name: it would count that run twice
+            warn(f"passing over run manifest {path}: it is run {run.crawl_id}'s")
+            continue
+        runs.append(run)
     return sorted(runs, key=lambda run: run.crawl_id)
 
 
@@ -101,41 +108,53 @@ def run_record(data: Mapping[str, Any]) -> RunRecord:
     crawl_id = data.get("crawl_id")
     if not isinstance(crawl_id, str) or not store.is_crawl_id(crawl_id):
         raise ValueError("no crawl id")
-    counts = data.get("counts") if isinstance(data.get("counts"), dict) else {}
-    assert isinstance(counts, dict)
+    counts = data.get("counts")
+    if not isinstance(counts, dict):
+        counts = {}
     exit_code = data.get("exit_code")
     return RunRecord(
         crawl_id=crawl_id,
         mode=str(data.get("mode") or ""),
-        started_at=_time(data.get("started_at")),
-        finished_at=_time(data.get("finished_at")),
+        started_at=parse_time(data.get("started_at")),
+        finished_at=parse_time(data.get("finished_at")),
         finish_reason=str(data.get("finish_reason") or ""),
         published=bool(data.get("published")),
         not_published_because=_text_or_none(data.get("not_published_because")),
         exit_code=exit_code if isinstance(exit_code, int) else None,
-        alerts=[str(alert) for alert in data.get("alerts") or [] if alert],
+        alerts=[str(alert) for alert in alerts if alert]
+        if isinstance(alerts := data.get("alerts"), list)
+        else [],
         counts=counts,
-        failures=[*_failures("error", counts.get("errors")), *_failures("drop", counts.get("drops"))],
+        failures=_failures(counts),
     )
 
 
-def _failures(kind: str, entries: Any) -> list[Failure]:
-    if not isinstance(entries, list):
-        return []
+def _failures(counts: Mapping[str, Any]) -> list[Failure]:
+    """The manifest's ``errors`` and ``drops``, each drop told lost or duplicate as the exit code tells it
+    (``outcome.lost_briefs``)."""
+    errors, drops = ([entry for entry in counts.get(name) or [] if isinstance(entry, dict)] if isinstance(
+        counts.get(name), list) else [] for name in ("errors", "drops"))  # fmt: skip
+    lost = {id(entry) for entry in lost_briefs({"errors": errors, "drops": drops})}
+    failed = {id(entry) for entry in errors}
     return [
-        Failure(kind, str(entry.get("url", "")), str(entry.get("reason", "")), str(entry.get("detail") or ""))
-        for entry in entries
-        if isinstance(entry, dict)
-    ]
+        Failure(
+            "error" if id(entry) in failed else "drop" if id(entry) in lost else "duplicate",
+            str(entry.get("url", "")), str(entry.get("reason", "")), str(entry.get("detail") or ""),
+        )
+        for entry in [*errors, *drops]
+    ]  # fmt: skip
 
 
-def _time(text: Any) -> datetime | None:
+def parse_time(text: Any) -> datetime | None:
+    """An ISO 8601 time as manifests and snapshot metadata write it (UTC when it names no zone); None when
+    it is none."""
     if not isinstance(text, str):
         return None
     try:
-        return datetime.fromisoformat(text)
+        found = datetime.fromisoformat(text)
     except ValueError:
         return None
+    return found if found.tzinfo else found.replace(tzinfo=UTC)
 
 
 def _text_or_none(value: Any) -> str | None:

@@ -1,15 +1,8 @@
-"""Writing the report: every page into a new folder beside the target, then one rename into place.
-
-A reader (or a web server) never sees half a report: the pages are written into ``.<name>.tmp-<pid>``
-next to ``SITE_DIR`` and renamed over it when all are there. The report replaced is removed only when it
-carries the marker a report is written with — a folder the crawler did not make is never emptied.
-"""
+"""Writing the report: the archive and its runs read, every page rendered into the working folder
+``report.folder`` gives, which then takes SITE_DIR's place."""
 
 from __future__ import annotations
 
-import os
-import shutil
-import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -19,15 +12,15 @@ from typing import Any
 
 from kei_crawler import __version__
 from kei_crawler.monitor.history import Event
+from kei_crawler.pages.strategies import STRATEGIES
 from kei_crawler.report import figures
-from kei_crawler.report.facts import Archive, read_archive
+from kei_crawler.report.facts import Archive, is_live, read_archive
+from kei_crawler.report.folder import check_site_dir, writing
 from kei_crawler.report.runs import RunRecord, read_runs
 from kei_crawler.report.templating import environment, render
 from kei_crawler.run.layout import OutputLayout
-from kei_crawler.storage.atomic import fsync_path, publish_dir
 from kei_crawler.storage.snapshot import store
 
-MARKER = ".kei-report"
 FAILURES_SHOWN = 200  # per run on the runs page; the manifest lists every one
 
 
@@ -37,23 +30,11 @@ class Report:
     briefs: int
     pages: int
 
-
-class SiteDirError(Exception):
-    """SITE_DIR cannot take a report; the message is one line."""
-
-
-def check_site_dir(site_dir: Path) -> None:
-    """A report may be written where nothing is, into an empty folder, or over an earlier report."""
-    if site_dir.is_symlink():
-        raise SiteDirError(f"{site_dir} is a symbolic link; name the folder itself")
-    if not site_dir.exists():
-        return
-    if not site_dir.is_dir():
-        raise SiteDirError(f"{site_dir} is not a folder")
-    if any(site_dir.iterdir()) and not (site_dir / MARKER).is_file():
-        raise SiteDirError(
-            f"{site_dir} holds files that are not a kei-crawler report; choose another --output"
-        )
+    @property
+    def written(self) -> str:
+        """What to say once it is written, before its index's path."""
+        briefs = f"{self.briefs:,} brief{'' if self.briefs == 1 else 's'}"
+        return f"Report of {briefs} ({self.pages:,} pages) written; open it in a browser:"
 
 
 def build(
@@ -62,40 +43,9 @@ def build(
     check_site_dir(site_dir)
     archive = read_archive(output_dir, warn)
     runs = read_runs(output_dir, warn)
-    site_dir = site_dir.absolute()
-    site_dir.parent.mkdir(parents=True, exist_ok=True)
-    _remove_leftovers(site_dir)
-    work = Path(tempfile.mkdtemp(prefix=f".{site_dir.name}.tmp-", dir=site_dir.parent))
-    try:
-        (work / MARKER).write_text("written by kei-crawler report; replaced by the next one\n")
-        pages = _write_pages(work, site_dir, output_dir.absolute(), archive, runs, replay_url)
-        _swap(work, site_dir)
-    except BaseException:
-        shutil.rmtree(work, ignore_errors=True)
-        raise
+    with writing(site_dir) as work:
+        pages = _write_pages(work, site_dir.absolute(), output_dir.absolute(), archive, runs, replay_url)
     return Report(site_dir / "index.html", len(archive.briefs), pages)
-
-
-def _remove_leftovers(site_dir: Path) -> None:
-    """The folders a report killed while it wrote (or between its two renames) left beside ``site_dir``:
-    only those holding a report's marker, so nothing the crawler did not make is removed."""
-    for pattern in (f".{site_dir.name}.tmp-*", f".{site_dir.name}.old-*"):
-        for leftover in site_dir.parent.glob(pattern):
-            if not leftover.is_symlink() and (leftover / MARKER).is_file():
-                shutil.rmtree(leftover, ignore_errors=True)
-
-
-def _swap(work: Path, site_dir: Path) -> None:
-    """Put the finished report at ``site_dir``, removing the report it replaces (after the rename, so a
-    reader always finds one whole report)."""
-    old = work.with_name(work.name.replace(".tmp-", ".old-", 1))
-    if site_dir.exists():
-        os.rename(site_dir, old)
-    publish_dir(work, site_dir)
-    if old.exists() and (old / MARKER).is_file():
-        shutil.rmtree(old)
-    elif old.exists():  # it was an empty folder of the user's
-        old.rmdir()
 
 
 def _write_pages(
@@ -125,7 +75,7 @@ def _write_pages(
     pages = {
         "index.html": render(
             top, "index.html.j2", **common, page="index.html", title="Overview",
-            newest_brief=next((b for b in archive.briefs if b["removed_at"] is None), None),
+            newest_brief=next((b for b in archive.briefs if is_live(b)), None),
             last_run=newest_first[0] if runs else None,
             months=figures.briefs_per_month(archive), history=figures.crawl_history(runs),
         ),
@@ -146,18 +96,18 @@ def _write_pages(
     for brief in archive.briefs:
         html = template.render(
             **{**common, "root": "../"}, page="", title=brief["title"] or brief["url"], b=brief,
-            status=_status(brief), events=_history(archive.events.get(brief["brief_id"], [])),
+            status=_status(brief), events=_history(brief, archive.events.get(brief["brief_id"], [])),
             captures=archive.captures.get(brief["brief_id"], []), replay=bool(replay_url),
             provenance=sorted(brief["provenance"] or []),
         )  # fmt: skip
         (work / "briefs" / f"{brief['brief_id']}.html").write_text(html, encoding="utf-8")
-    fsync_path(work)
     return len(pages) + len(archive.briefs)
 
 
 def _health(env: Any, common: dict[str, Any], archive: Archive, runs: list[RunRecord]) -> str:
     read = [snapshot for snapshot in archive.snapshots if snapshot.fetched]
-    fields = list(dict.fromkeys(name for snapshot in read for name in snapshot.provenance))
+    found = {name for snapshot in read for name in snapshot.provenance}
+    fields = [name for name in STRATEGIES if name in found] + sorted(found - set(STRATEGIES))
     return render(
         env, "health.html.j2", **common, page="health.html", title="Extraction health",
         fill=figures.fill_rates(runs), alerted=[run for run in reversed(runs) if run.alerts],
@@ -166,19 +116,21 @@ def _health(env: Any, common: dict[str, Any], archive: Archive, runs: list[RunRe
     )  # fmt: skip
 
 
-def _history(events: list[Event]) -> list[Event]:
-    """A brief's events after it was first seen: its first "added" is the first sighting the page states
-    from ``first_seen``; a later one is its return after a removal."""
-    shown, gone = [], False
-    for event in events:
-        if event.kind != "added" or gone:
-            shown.append(event)
-        gone = event.kind == "removed" or (gone and event.kind != "added")
-    return shown
+def _history(brief: dict[str, Any], events: list[Event]) -> list[Event]:
+    """A brief's events after it was first seen (the page states that from ``first_seen``): an "added" is
+    shown only as a return, a brief first seen before the crawl that found it back."""
+    first_seen = brief["first_seen"]
+    return [e for e in events if e.kind != "added" or (first_seen is not None and first_seen < _crawled(e))]
+
+
+def _crawled(event: Event) -> datetime:
+    when = store.crawl_time(event.crawl_id)
+    assert when is not None  # an event's crawl id is a snapshot's
+    return when
 
 
 def _status(brief: dict[str, Any]) -> str:
-    return "live" if brief["removed_at"] is None else "removed"
+    return "live" if is_live(brief) else "removed"
 
 
 def _brief_rows(archive: Archive) -> list[dict[str, Any]]:

@@ -30,8 +30,6 @@ def environment(warc_dir: Path, page_dir: Path, replay_url: str | None) -> jinja
         loader=jinja2.PackageLoader("kei_crawler.report", "templates"),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
-        trim_blocks=False,
-        lstrip_blocks=False,
     )
     env.filters.update(
         day=day, when=when, iso=iso, num=num, seconds=seconds, paragraphs=paragraphs,
@@ -40,6 +38,7 @@ def environment(warc_dir: Path, page_dir: Path, replay_url: str | None) -> jinja
         replay_href=lambda capture, url: replay_href(replay_url or "", capture, url),
     )  # fmt: skip
     env.tests["web"] = is_web_url
+    env.tests["troubled"] = lambda run: bool(run.failures or run.alerts or not run.published)
     return env
 
 

@@ -97,6 +97,14 @@ def test_extraction_health_charts_fill_rates_and_provenance(demo: Demo, page: Pa
     assert page.locator("#fill-rates-figure details tbody tr").count() == len(read)
     assert page.inner_text("#alerts") == "No crawl raised a quality alert."
     assert page.locator("[id^='provenance-bar-']").count() > 0
+    for key in ("provenance", "fill-rates"):  # every legend entry inside the picture, none cut at its edge
+        legend = page.evaluate(
+            "key => { const svg = document.querySelector(`#${key}-figure svg`);"
+            " const box = svg.querySelector(`#${key}-legend`).getBBox();"
+            " return [box.x, box.x + box.width, svg.viewBox.baseVal.width]; }",
+            key,
+        )
+        assert legend[0] >= 0 and legend[1] <= legend[2], (key, legend)
     table = page.locator("#provenance-table")
     assert "title-tag" in table.inner_text() or "json-ld" in table.inner_text()
     assert table.locator("tbody tr").count() == len(read)

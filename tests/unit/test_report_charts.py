@@ -88,6 +88,11 @@ def test_each_line_holds_one_marker_per_value_that_is_not_none(series):
             "Stacked bars by month: 4 from 2021-01 to 2021-04; highest total 41 in 2021-04.",
         ),
         (
+            "stacked",
+            ([0, 0, 0, 0], [0, None, 0, 0]),
+            "Stacked bars by month: 4 from 2021-01 to 2021-04; all zero.",
+        ),
+        (
             "lines",
             (FIRST, [None, 2.5, None, None]),
             "Lines by month: 4 from 2021-01 to 2021-04; last series 0 41, series 1 2.5.",

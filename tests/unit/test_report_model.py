@@ -67,6 +67,22 @@ def test_a_manifest_reads_as_its_run() -> None:
         ),  # rates over none
         ({"counts": {"errors": [None, 3, {"url": "u"}]}}, {"errors": 1}),
         ({"alerts": None}, {"alerts": []}),
+        ({"alerts": "oops"}, {"alerts": []}),  # not a list: not four alerts "o", "o", "p", "s"
+        # a time naming no zone is UTC, as the crawler writes them (not a naive-aware TypeError)
+        (
+            {"started_at": "2026-02-01T00:00:00", "finished_at": "2026-02-01T00:00:10+00:00"},
+            {"duration": 10.0},
+        ),
+        # a listing page's failure is an error; a duplicate is no lost brief (outcome.lost_briefs), as exit 7 says
+        (
+            {
+                "counts": {
+                    "errors": [{"kind": "listing", "url": "l", "reason": "timeout"}],
+                    "drops": [{"url": "d", "reason": "DuplicateBrief", "kept_as": "k"}],
+                }
+            },
+            {"errors": 1, "drops": 0},
+        ),
     ],
 )
 def test_a_manifest_missing_or_mangling_a_field_reads_as_nothing_happened(
@@ -85,9 +101,10 @@ def test_unreadable_manifests_are_passed_over_with_a_warning(tmp_path: Path) -> 
     (runs / "2026-04-01T000000Z.json").write_bytes(b"\xff\xfe")
     (runs / "notes.json").write_text("{}")  # not a manifest's name: not one
     (runs / "2026-05-01T000000Z.json").symlink_to(runs / "2026-02-01T000000Z.json")
+    (runs / "2026-06-01T000000Z.json").write_text(json.dumps(MANIFEST))  # a copy under another run's name
     warned: list[str] = []
     assert [run.crawl_id for run in read_runs(tmp_path, warned.append)] == ["2026-02-01T000000Z"]
-    assert len(warned) == 3 and all(line.startswith("passing over run manifest") for line in warned)
+    assert len(warned) == 4 and all(line.startswith("passing over run manifest") for line in warned)
     assert all("\n" not in line for line in warned)
     assert read_runs(tmp_path / "nowhere", warned.append) == []
 
@@ -174,3 +191,52 @@ def test_an_older_snapshot_that_does_not_read_is_passed_over(tmp_path: Path) -> 
     archive = read_archive(tmp_path, warned.append)
     assert [s.crawl_id for s in archive.snapshots] == ["2026-02-01T000000Z", "2026-02-02T000000Z"]
     assert warned and all("2026-01-01T000000Z" in line for line in warned)
+
+
+def test_an_old_schema_snapshot_reads_beside_new_ones(tmp_path: Path) -> None:
+    """A snapshot from before the WARC, provenance and refresh columns: its captures and counts still read."""
+    import pyarrow.parquet as pq
+
+    _archive(tmp_path)
+    oldest = tmp_path / "snapshots" / "snapshot=2026-01-01T000000Z" / "briefs.parquet"
+    table = pq.read_table(oldest)
+    gone = [
+        "warc_file",
+        "warc_record_id",
+        "warc_offset",
+        "provenance",
+        "refresh_error",
+        "photo_warc_record_id",
+    ]
+    pq.write_table(table.drop_columns(gone), oldest)
+    warned: list[str] = []
+    archive = read_archive(tmp_path, warned.append)
+    assert not warned and [s.live for s in archive.snapshots] == [4, 4, 4]
+    assert all(archive.captures.values())
+
+
+def test_a_capture_keeps_the_base_url_of_the_crawl_that_made_it(tmp_path: Path) -> None:
+    """Carried into a later crawl of a mirror, a capture of the site is still the site's (the replay link)."""
+    import pyarrow.parquet as pq
+
+    a = brief("a", warc_file="x.warc.gz", warc_record_id="<r1>")
+    for crawl_id, base_url in (
+        ("2026-01-01T000000Z", "https://keia.org"),
+        ("2026-02-01T000000Z", "http://127.0.0.1:8000"),
+    ):
+        path = write_snapshot(tmp_path, crawl_id, [a])
+        table = pq.read_table(path)
+        meta = {**(table.schema.metadata or {}), b"kei_crawler.base_url": base_url.encode()}
+        pq.write_table(table.replace_schema_metadata(meta), path)
+    [capture] = read_archive(tmp_path, print).captures[a.brief_id]
+    assert capture.base_url == "https://keia.org"
+
+
+def test_a_tampered_brief_id_is_passed_over(tmp_path: Path) -> None:
+    """A brief's id names its page: one that is not 16 hex digits could name a path outside the report."""
+    write_snapshot(
+        tmp_path, "2026-01-01T000000Z", [dataclasses.replace(brief("a"), brief_id="../../escaped")]
+    )
+    warned: list[str] = []
+    assert read_archive(tmp_path, warned.append).briefs == []
+    assert warned == ["passing over a row of snapshot 2026-01-01T000000Z with brief_id '../../escaped'"]

@@ -13,9 +13,10 @@ import pytest
 from kei_crawler import commands as cli
 from kei_crawler.report import templating
 from kei_crawler.report.facts import Capture
-from kei_crawler.report.site import MARKER, SiteDirError, build
+from kei_crawler.report.folder import MARKER, SiteDirError
+from kei_crawler.report.site import build
 from kei_crawler.urls import brief_id
-from tests.support.snapshots import T1, brief, edit, write_snapshot
+from tests.support.snapshots import T0, T1, brief, edit, move, write_snapshot
 
 HOSTILE = '<script>alert("x")</script> & <b>bold</b>'
 WHEN = datetime(2026, 12, 4, 19, 27, 5, tzinfo=UTC)
@@ -170,7 +171,7 @@ def test_a_failed_build_leaves_the_earlier_report_and_nothing_else(
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr("kei_crawler.report.site.render", broken)
-    with pytest.raises(OSError):
+    with pytest.raises(SiteDirError, match=r"cannot write the report to .*: No space left on device"):
         build(tmp_path / "out", site)
     assert (site / "index.html").read_text() == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out", "site"]
@@ -277,3 +278,55 @@ def test_the_charts_show_the_latest_runs_and_the_runs_page_all(tmp_path: Path) -
     assert (tmp_path / "site" / "runs.html").read_text().count('<tr id="run-') == total
     health = (tmp_path / "site" / "health.html").read_text()
     assert f"The latest {CHARTED_RUNS} of {CHARTED_RUNS + 30} such crawls." in health
+
+
+def test_a_moved_brief_and_a_returned_one_say_so_on_their_pages(tmp_path: Path) -> None:
+    """The page a move left behind says where the brief went; a brief removed in the oldest snapshot and
+    back later shows its return, not only its first sighting."""
+
+    out = tmp_path / "out"
+    m, d = brief("m"), brief("d", removed_at=T0)
+    write_snapshot(out, "2026-01-01T000000Z", [m, d])
+    moved = dataclasses.replace(move(m, "m-renamed"), fetched_at=T1, last_seen=T1)
+    back = dataclasses.replace(d, removed_at=None, fetched_at=T1, last_seen=T1)
+    write_snapshot(out, "2026-02-01T000000Z", [moved, dataclasses.replace(m, removed_at=T1), back])
+    build(out, tmp_path / "site")
+    pages = tmp_path / "site" / "briefs"
+    old = (pages / f"{m.brief_id}.html").read_text()
+    assert "Moved in crawl 2026-02-01T000000Z" in old and f'href="{moved.brief_id}.html"' in old
+    assert "Moved in crawl 2026-02-01T000000Z" in (pages / f"{moved.brief_id}.html").read_text()
+    assert "Back on the site in crawl 2026-02-01T000000Z" in (pages / f"{d.brief_id}.html").read_text()
+
+
+def test_the_site_is_readable_by_a_web_server(tmp_path: Path) -> None:
+    """Not a private temporary folder: a web server's user must read it (the umask decides, as for any folder)."""
+    import os
+    import stat
+
+    _archive(tmp_path / "out")
+    old = os.umask(0o022)
+    try:
+        build(tmp_path / "out", tmp_path / "site")
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE((tmp_path / "site").stat().st_mode) == 0o755
+
+
+def test_a_report_being_written_by_another_process_is_left_alone(tmp_path: Path) -> None:
+    _archive(tmp_path / "out")
+    running = tmp_path / ".site.tmp-other"
+    running.mkdir()
+    (running / MARKER).write_text("written by kei-crawler report (pid 1); replaced by the next one\n")
+    build(tmp_path / "out", tmp_path / "site")
+    assert running.is_dir()  # pid 1 runs: its report is still being written
+
+
+def test_leftovers_beside_a_name_with_glob_characters_are_cleared(tmp_path: Path) -> None:
+    _archive(tmp_path / "out")
+    leftover = tmp_path / ".s[1].tmp-dead"
+    leftover.mkdir()
+    (leftover / MARKER).write_text(
+        "written by kei-crawler report (pid 999999999); replaced by the next one\n"
+    )
+    build(tmp_path / "out", tmp_path / "s[1]")
+    assert not leftover.exists() and (tmp_path / "s[1]" / "index.html").is_file()
