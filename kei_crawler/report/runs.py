@@ -94,7 +94,7 @@ def read_runs(output_dir: str | os.PathLike[str], warn: Callable[[str], None]) -
         try:
             run = run_record(json.loads(path.read_text(encoding="utf-8")))
         except (OSError, UnicodeDecodeError, ValueError, TypeError, AttributeError) as exc:
-            warn(f"passing over run manifest {path}: {_first_line(exc)}")
+            warn(f"passing over run manifest {path}: {store.first_line(exc)}")
             continue
         if run.crawl_id != path.stem:  # a copy under another run's name: it would count that run twice
             warn(f"passing over run manifest {path}: it is run {run.crawl_id}'s")
@@ -159,8 +159,3 @@ def parse_time(text: Any) -> datetime | None:
 
 def _text_or_none(value: Any) -> str | None:
     return str(value) if value else None
-
-
-def _first_line(exc: BaseException) -> str:
-    text = str(exc).strip()
-    return text.splitlines()[0] if text else type(exc).__name__

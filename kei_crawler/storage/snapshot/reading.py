@@ -17,7 +17,7 @@ import pyarrow.parquet as pq
 
 from kei_crawler.storage.snapshot.carry import REQUIRED_COLUMNS, conform, unusable_because
 from kei_crawler.storage.snapshot.schema import BRIEF_SCHEMA
-from kei_crawler.storage.snapshot.store import FILENAME, SnapshotError
+from kei_crawler.storage.snapshot.store import FILENAME, SnapshotError, first_line
 
 REQUIRED = ("brief_id", "content_hash")
 """Without these a file is not a snapshot that can be diffed."""
@@ -44,7 +44,7 @@ class SnapshotFile:
         return int(self.parquet.metadata.num_rows)
 
     def error(self, exc: BaseException) -> SnapshotError:
-        return SnapshotError(f"{self.path}: cannot read ({_first_line(exc)})")
+        return SnapshotError(f"{self.path}: cannot read ({first_line(exc)})")
 
 
 def open_snapshot(path: str | os.PathLike[str]) -> SnapshotFile:
@@ -61,7 +61,7 @@ def open_snapshot(path: str | os.PathLike[str]) -> SnapshotFile:
     try:
         parquet = pq.ParquetFile(p)
     except (pa.ArrowException, OSError) as exc:
-        raise SnapshotError(f"{p}: not a readable Parquet file ({_first_line(exc)})") from exc
+        raise SnapshotError(f"{p}: not a readable Parquet file ({first_line(exc)})") from exc
     check_columns(parquet.schema_arrow, str(p))
     why = unusable_because(parquet.schema_arrow) or _nulls_recorded(parquet.metadata)
     if why:
@@ -162,8 +162,3 @@ def rows_reader(snapshot: SnapshotFile) -> Fetch:
         return table.take(order)
 
     return fetch
-
-
-def _first_line(exc: BaseException) -> str:
-    text = str(exc).strip()
-    return text.splitlines()[0] if text else type(exc).__name__

@@ -149,7 +149,7 @@ def load(path: str | os.PathLike[str]) -> pa.Table:
     try:
         return pq.read_table(p)
     except (pa.ArrowInvalid, OSError) as exc:
-        raise SnapshotError(f"{p}: not a readable Parquet file ({_first_line(exc)})") from exc
+        raise SnapshotError(f"{p}: not a readable Parquet file ({first_line(exc)})") from exc
 
 
 def metadata(path: str | os.PathLike[str]) -> dict[str, str]:
@@ -157,9 +157,10 @@ def metadata(path: str | os.PathLike[str]) -> dict[str, str]:
     try:
         return decode_metadata(pq.read_metadata(path).metadata)
     except (pa.ArrowInvalid, OSError) as exc:
-        raise SnapshotError(f"{path}: not a readable Parquet file ({_first_line(exc)})") from exc
+        raise SnapshotError(f"{path}: not a readable Parquet file ({first_line(exc)})") from exc
 
 
-def _first_line(exc: BaseException) -> str:
+def first_line(exc: BaseException) -> str:
+    """An exception as one line for the user: its message's first line, or its type when it has none."""
     text = str(exc).strip()
     return text.splitlines()[0] if text else type(exc).__name__
