@@ -80,17 +80,8 @@ def output_file(flag: str, text: str) -> Path:
     """Where a command may write a file of its own: not a folder, not inside an archive, not over a
     snapshot or a WARC. The file is then written through ``storage.atomic``, which replaces the name (a
     symlink is replaced, never written through)."""
-    path = path_argument(flag, text)
+    path = output_folder(flag, text)
     real = Path(os.path.realpath(path))
-    try:
-        part = archive_part(real)
-    except OSError:  # a name too long to look at: the write below says so
-        part = None
-    if part is not None:
-        raise UsageError(
-            f"{flag} {path}: inside the archive of output directory {part.parent} ({part.name}); "
-            "write it elsewhere"
-        )
     found = status(flag, path)
     if found is not None and stat.S_ISDIR(found.st_mode):
         raise UsageError(f"{flag} {path}: is a directory")
@@ -98,6 +89,21 @@ def output_file(flag: str, text: str) -> Path:
         kind = archived_kind(real)
         if kind:
             raise UsageError(f"{flag} {path}: is {kind}; write it elsewhere")
+    return path
+
+
+def output_folder(flag: str, text: str) -> Path:
+    """Where a command may write something of its own, a file or a folder: not inside an archive."""
+    path = path_argument(flag, text)
+    try:
+        part = archive_part(Path(os.path.realpath(path)))
+    except OSError:  # a name too long to look at: the write says so
+        part = None
+    if part is not None:
+        raise UsageError(
+            f"{flag} {path}: inside the archive of output directory {part.parent} ({part.name}); "
+            "write it elsewhere"
+        )
     return path
 
 

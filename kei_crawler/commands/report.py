@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 from rich.console import Console
 
-from kei_crawler.commands.arguments import UsageError, add_output_dir, output_dir_of, path_argument
+from kei_crawler.commands.arguments import UsageError, add_output_dir, output_dir_of
 from kei_crawler.commands.notices import warn, warn_ignored_entries
-from kei_crawler.commands.paths import archive_part, input_dir
+from kei_crawler.commands.paths import input_dir, output_folder
 from kei_crawler.report.folder import SiteDirError
 from kei_crawler.report.site import build
 from kei_crawler.storage.atomic import os_error_line
@@ -39,12 +38,7 @@ def run(args: argparse.Namespace, console: Console) -> int:
     if args.replay_url is not None:
         check_replay_url(args.replay_url)
     output_dir = input_dir("--output-dir", output_dir_of(args))
-    site_dir = path_argument("--output", args.output)
-    part = archive_part(Path(site_dir).resolve())
-    if part is not None:
-        raise UsageError(
-            f"--output {site_dir}: inside the archive of {part.parent} ({part.name}); write it elsewhere"
-        )
+    site_dir = output_folder("--output", args.output)
     warn_ignored_entries(output_dir)
     try:
         with console.status("Writing the report…") if console.is_terminal else contextlib.nullcontext():
