@@ -12,7 +12,6 @@ the rows an event names.
 from __future__ import annotations
 
 import os
-import re
 from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -38,7 +37,7 @@ CAPTURE_SCHEMA = pa.schema(
      ("warc_record_id", pa.string()), ("warc_offset", pa.int64()), ("base_url", pa.string())]
 )  # fmt: skip
 """A capture as every snapshot's rows give it, whatever columns its schema version had: then ``Capture``'s fields."""
-_BRIEF_ID = re.compile(r"[0-9a-f]{16}")
+_BRIEF_ID = "^[0-9a-f]{16}$"
 _FACT_COLUMNS = ["brief_id", "fetched_at", "removed_at", "provenance"]
 
 
@@ -77,6 +76,8 @@ class Archive:
     """brief_id → what the crawls found of it after its first, oldest first."""
     captures: dict[str, list[Capture]] = field(default_factory=dict)
     """brief_id → its distinct captures, oldest first."""
+    provenance: dict[str, dict[str, int]] = field(default_factory=dict)
+    """Field → strategy → live briefs it read the field of, each as its page was last downloaded."""
 
     @property
     def live(self) -> int:
@@ -85,15 +86,6 @@ class Archive:
     @property
     def removed(self) -> int:
         return len(self.briefs) - self.live
-
-    def provenance(self) -> dict[str, dict[str, int]]:
-        """Field → strategy → live briefs it read the field of, each as its page was last downloaded."""
-        mix: dict[str, Counter[str]] = defaultdict(Counter)
-        for brief in self.briefs:
-            if is_live(brief):
-                for name, strategy in brief["provenance"] or []:
-                    mix[name][strategy] += 1
-        return {name: dict(counts.most_common()) for name, counts in mix.items()}
 
 
 def is_live(brief: dict[str, Any]) -> bool:
@@ -109,12 +101,13 @@ def read_archive(output_dir: str | os.PathLike[str], warn: Callable[[str], None]
         raise SnapshotError(f"{output_dir} holds no snapshot to report on")
     newest = refs[-1]
     table = _read(newest, BRIEF_COLUMNS)
-    order = pc.sort_indices(table, sort_keys=[("published", "descending"), ("url", "ascending")])
-    briefs = table.take(order).to_pylist()
     # A brief's id names its page: anything but the 16 hex digits the crawler writes is not ours to trust.
-    for brief in (b for b in briefs if not _BRIEF_ID.fullmatch(str(b["brief_id"]))):
-        warn(f"passing over a row of snapshot {newest.crawl_id} with brief_id {brief['brief_id']!r}")
-    archive = Archive(newest, [b for b in briefs if _BRIEF_ID.fullmatch(str(b["brief_id"]))], [])
+    trusted = pc.fill_null(pc.match_substring_regex(table["brief_id"], _BRIEF_ID), False)
+    for unsafe in table.filter(pc.invert(trusted))["brief_id"].to_pylist():
+        warn(f"passing over a row of snapshot {newest.crawl_id} with brief_id {unsafe!r}")
+    table = table.filter(trusted)
+    archive = Archive(newest, table.take(_newest_first(table)).to_pylist(), [])
+    archive.provenance = _provenance(table.filter(pc.is_null(table["removed_at"]))["provenance"])
     captures = []
     for ref in refs:
         try:
@@ -131,6 +124,11 @@ def read_archive(output_dir: str | os.PathLike[str], warn: Callable[[str], None]
         if event.kind == "moved" and event.old_url:  # the page left behind says where it went
             archive.events.setdefault(brief_id(event.old_url), []).append(event)
     return archive
+
+
+def _newest_first(table: pa.Table) -> pa.Array:
+    """Newest publication first, then by URL."""
+    return pc.sort_indices(table, sort_keys=[("published", "descending"), ("url", "ascending")])
 
 
 def _read(ref: SnapshotRef, columns: list[str]) -> pa.Table:

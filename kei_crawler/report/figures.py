@@ -144,7 +144,7 @@ def fill_rates(runs: list[RunRecord]) -> Figure:
 
 def provenance_mix(archive: Archive) -> Figure:
     """Which strategy read each field of the live briefs, each as its page was last downloaded."""
-    mix, briefs = archive.provenance(), archive.live
+    mix, briefs = archive.provenance, archive.live
     fields = [name for name in STRATEGIES if name in mix]
     strategies = [s for s in dict.fromkeys(s for name in fields for s in STRATEGIES[name])
                   if any(s in mix[name] for name in fields)]  # fmt: skip
